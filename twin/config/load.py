@@ -1,0 +1,130 @@
+"""Hydra composition of the configs/ tree into a validated :class:`TwinConfig`.
+
+This module and :mod:`twin.cli` are the only places that import hydra or omegaconf.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.resources
+import re
+import secrets
+import typing
+from collections.abc import Sequence
+from typing import Any
+
+from hydra import compose, initialize_config_dir
+from hydra.core.config_store import ConfigStore
+from hydra.errors import HydraException
+from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf.errors import OmegaConfBaseException
+
+from twin.config.schema import TwinConfig
+from twin.config.validate import validate
+from twin.errors import ConfigError
+
+SCHEMA_NAME = "twin_schema"
+# One id per process: keeps two runs or sweeps started in the same second apart.
+_PROCESS_UID = secrets.token_hex(3)
+
+
+def config_dir() -> str:
+    """Absolute path of the configs/ tree shipped inside the package."""
+    return str(importlib.resources.files("twin.configs"))
+
+
+def register() -> None:
+    """Register the schema and the resolvers Hydra needs (idempotent)."""
+    ConfigStore.instance().store(name=SCHEMA_NAME, node=TwinConfig)
+    if not OmegaConf.has_resolver("twin_uid"):
+        OmegaConf.register_new_resolver("twin_uid", lambda: _PROCESS_UID)
+
+
+def load_config(overrides: Sequence[str] = (), config_name: str = "config") -> TwinConfig:
+    """Compose configs/ with Hydra ``overrides`` and return the validated config.
+
+    >>> cfg = load_config(["network=single_store", "run.replications=2"])
+    >>> cfg.run.replications
+    2
+    """
+    register()
+    try:
+        with initialize_config_dir(config_dir=config_dir(), version_base="1.3"):
+            composed = compose(config_name=config_name, overrides=list(overrides))
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise translate_error(exc) from None
+    return to_twin_config(composed)
+
+
+def to_twin_config(composed: DictConfig) -> TwinConfig:
+    """Turn a composed DictConfig (with or without its ``hydra`` node) into a validated config."""
+    node = composed
+    if "hydra" in composed:
+        node = composed.copy()
+        with open_dict(node):
+            del node["hydra"]
+    try:
+        config = OmegaConf.to_object(node)
+    except OmegaConfBaseException as exc:
+        raise translate_error(exc) from None
+    if not isinstance(config, TwinConfig):
+        raise ConfigError("<root>", type(config).__name__, "a config built on the twin schema")
+    validate(config)
+    return config
+
+
+def to_yaml(config: TwinConfig) -> str:
+    """The config as YAML text (what a run folder saves as config.yaml)."""
+    return OmegaConf.to_yaml(OmegaConf.structured(config))
+
+
+def from_yaml(text: str) -> TwinConfig:
+    """Rebuild a validated config from YAML written by :func:`to_yaml`."""
+    merged = OmegaConf.merge(OmegaConf.structured(TwinConfig), OmegaConf.create(text))
+    return to_twin_config(merged)  # type: ignore[arg-type]
+
+
+_NOT_IN_STRUCT = re.compile(r"Key '([^']+)' (?:is )?not in (?:struct|'\w+')")
+_BAD_VALUE = re.compile(r"Value '(.*)' (?:of type '\w+' )?(?:could not be converted to|is not a) (\w+)")
+_MISSING_OPTION = re.compile(r"Could not find '([^']+)'")
+
+
+def translate_error(exc: BaseException) -> ConfigError:
+    """A one-paragraph :class:`ConfigError` for a Hydra or OmegaConf composition error."""
+    inner: BaseException = exc
+    while inner.__cause__ is not None and isinstance(
+        inner.__cause__, HydraException | OmegaConfBaseException
+    ):
+        inner = inner.__cause__
+    text = str(inner)
+    full_key = str(getattr(inner, "full_key", "") or "")
+    missing = _MISSING_OPTION.search(str(exc))
+    if missing:
+        group = missing.group(1).rsplit("/", 1)[0]
+        options = re.search(r"Available options:(.*)", str(exc), re.S)
+        listed = ", ".join(options.group(1).split()) if options else "see configs/" + group
+        return ConfigError(group, missing.group(1).rsplit("/", 1)[-1], f"one of: {listed}")
+    unknown = _NOT_IN_STRUCT.search(text)
+    if unknown:
+        key = full_key or unknown.group(1)
+        parent = key.rsplit(".", 1)[0] if "." in key else ""
+        return ConfigError(key, "(unknown key)", f"a known key; {parent or 'the root'} has: "
+                           f"{', '.join(known_keys(parent)) or '(no such section)'}")
+    bad = _BAD_VALUE.search(text)
+    if bad:
+        return ConfigError(full_key or "?", bad.group(1), f"a value of type {bad.group(2)}")
+    first_line = text.strip().splitlines()[0] if text.strip() else type(inner).__name__
+    return ConfigError(full_key or "?", "(see message)", first_line)
+
+
+def known_keys(path: str) -> list[str]:
+    """Field names of the schema section at dotted ``path`` ('' for the root)."""
+    node: Any = TwinConfig
+    for part in [p for p in path.split(".") if p]:
+        if not dataclasses.is_dataclass(node):
+            return []
+        hints = typing.get_type_hints(node)
+        if part not in hints:
+            return []
+        node = hints[part]
+    return [f.name for f in dataclasses.fields(node)] if dataclasses.is_dataclass(node) else []

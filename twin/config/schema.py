@@ -1,0 +1,144 @@
+"""The config schema: the single source of truth for every parameter, its unit and range.
+
+Defaults here are the documented defaults; the YAML files under configs/ restate them with
+their sources (see ../shared/DOMAIN.md). Units are in the names (``*_s``, ``*_km``, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from twin.config.fields import choice, dist, items, num, prob
+from twin.core.sampling import DistSpec
+
+# ERS ATUS 2014-17: weekday peaks 11:00-12:59 and 15:00-15:59 with 16% of shoppers in each
+# hour; weekend peak 11:00-12:59 with 20% in each. Other hours spread by assumption (derived).
+WEEKDAY_HOUR_SHARES = [0.0] * 7 + [3, 4, 5, 7, 16, 16, 6, 6, 16, 7, 6, 4, 2, 1, 1] + [0.0, 0.0]
+WEEKEND_HOUR_SHARES = [0.0] * 7 + [2, 4, 6, 8, 20, 20, 9, 8, 7, 6, 4, 3, 1.5, 1, 0.5] + [0.0, 0.0]
+# Mon..Sun, mean 1: Saturday busiest (41 M) vs Monday/Tuesday (29 M) shoppers (TUI, derived).
+DAY_FACTORS = [0.88, 0.88, 0.95, 0.97, 1.07, 1.25, 1.00]
+
+
+def _d(kind: str, mean: float = 0.0, cv: float = 0.0, **kw: float) -> DistSpec:
+    return DistSpec(kind=kind, mean=mean, cv=cv, **kw)  # type: ignore[arg-type]
+
+
+@dataclass
+class RunConfig:
+    scenario: str = "default"
+    seed: int = num(20261128, ge=0, doc="base seed of all named random streams")
+    replications: int = num(1, ge=1)
+    days: int = num(1, ge=1, doc="simulated days; day 0 is start_weekday")
+    start_weekday: int = num(0, ge=0, le=6, doc="0 = Monday ... 6 = Sunday")
+    warmup_s: float = num(0.0, ge=0.0, doc="observations before this time are excluded")
+    workers: int = num(1, ge=1, doc="processes for replications and regions")
+    bin_s: float = num(900.0, gt=0.0, doc="time-series bin width")
+    records: bool = False
+
+
+@dataclass
+class NetworkConfig:
+    kind: str = choice("metro", ("single_store", "metro", "csv"))
+    seed: int = num(7, ge=0, doc="layout seed: the same network for every run seed")
+    n_stores: int = num(12, ge=1)
+    n_zones: int = num(40, ge=1, doc="customer zones")
+    n_regions: int = num(1, ge=1, doc="independent regions (metro areas)")
+    area_km: float = num(20.0, gt=0.0, doc="side of the square each region covers")
+    region_spacing_km: float = num(200.0, gt=0.0, doc="distance between region centres")
+    road_neighbours: int = num(4, ge=1, doc="road links from each node to its nearest nodes")
+    road_speed_kmh: float = num(30.0, gt=0.0, doc="effective urban road speed")
+    road_detour_factor: float = num(1.3, ge=1.0, doc="road length / straight-line length")
+    zone_population: DistSpec = dist(lambda: _d("lognormal", 25000.0, 0.5))
+    stores_csv: str = ""
+    roads_csv: str = ""  # optional CSV of road edges from,to,km replacing the generated roads
+    format_mix: dict[str, float] = field(default_factory=lambda: {"grocery": 1.0})
+    format_overrides: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class BasketConfig:
+    """In-store basket units: a mixture of quick and stock-up trips (VideoMining, AECOC)."""
+
+    quick_share: float = prob(0.5)
+    quick_units: DistSpec = dist(lambda: _d("geometric", 4.0))
+    stockup_units: DistSpec = dist(lambda: _d("negbin", 18.0, 0.6))
+
+
+@dataclass
+class DemandConfig:
+    daily_shoppers_per_store: float = num(1800.0, ge=0.0, doc="FMI 2023: 12,700 per week")
+    weekday_hour_shares: list[float] = items(lambda: list(WEEKDAY_HOUR_SHARES), ge=0.0, length=24)
+    weekend_hour_shares: list[float] = items(lambda: list(WEEKEND_HOUR_SHARES), ge=0.0, length=24)
+    day_factors: list[float] = items(lambda: list(DAY_FACTORS), ge=0.0, length=7)
+    basket: BasketConfig = field(default_factory=BasketConfig)
+    browse_fixed_s: DistSpec = dist(lambda: _d("lognormal", 480.0, 0.5))
+    browse_per_item_s: DistSpec = dist(lambda: _d("lognormal", 150.0, 0.4))
+    spend_per_item: DistSpec = dist(lambda: _d("lognormal", 5.4, 0.8))
+
+
+@dataclass
+class ServiceConfig:
+    """Service time = fixed + per-item x units + payment; each a distribution."""
+
+    fixed_s: DistSpec = dist(lambda: _d("gamma", 5.0, 0.3))
+    per_item_s: DistSpec = dist(lambda: _d("gamma", 2.8, 0.3))
+    payment_s: DistSpec = dist(lambda: _d("gamma", 30.0, 0.3))
+
+
+@dataclass
+class BalkingConfig:
+    """P(balk) = max_prob / (1 + exp(-(line - midpoint) / scale)) (Lu et al. 2013)."""
+
+    enabled: bool = True
+    max_prob: float = prob(0.1)
+    midpoint_len: float = num(10.0, ge=0.0)
+    scale_len: float = num(2.5, gt=0.0)
+
+
+@dataclass
+class RenegingConfig:
+    enabled: bool = True
+    patience_s: DistSpec = dist(lambda: _d("lognormal", 509.0, 1.0))
+
+
+@dataclass
+class CheckoutConfig:
+    lanes: int = num(8, ge=1, doc="staffed lanes")
+    lanes_by_hour: list[int] = items(list, ge=0, doc="open lanes per hour (24), empty = all")
+    discipline: str = choice("shared", ("shared", "jsq"), doc="one serpentine line or per lane")
+    sco_kiosks: int = num(4, ge=0)
+    sco_share: float = prob(0.3, doc="share of eligible shoppers choosing self-checkout")
+    sco_max_items: int = num(15, ge=0)
+    staffed: ServiceConfig = field(default_factory=ServiceConfig)
+    self_checkout: ServiceConfig = field(
+        default_factory=lambda: ServiceConfig(
+            fixed_s=_d("gamma", 10.0, 0.3),
+            per_item_s=_d("gamma", 10.0, 0.3),
+            payment_s=_d("gamma", 30.0, 0.3),
+        )
+    )
+    balking: BalkingConfig = field(default_factory=BalkingConfig)
+    reneging: RenegingConfig = field(default_factory=RenegingConfig)
+    cashier_cost_per_h: float = num(18.0, ge=0.0, doc="labour cost of one staffed lane hour")
+
+
+@dataclass
+class GroceryConfig:
+    format: str = "grocery"
+    open_hour: int = num(7, ge=0, le=23)
+    close_hour: int = num(22, ge=1, le=24)
+    demand_scale: float = num(1.0, ge=0.0)
+    checkout: CheckoutConfig = field(default_factory=CheckoutConfig)
+
+
+@dataclass
+class FormatsConfig:
+    grocery: GroceryConfig = field(default_factory=GroceryConfig)
+
+
+@dataclass
+class TwinConfig:
+    run: RunConfig = field(default_factory=RunConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    demand: DemandConfig = field(default_factory=DemandConfig)
+    formats: FormatsConfig = field(default_factory=FormatsConfig)

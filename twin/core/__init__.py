@@ -1,0 +1,1 @@
+"""Core building blocks: named random streams, distribution samplers, arrivals, units."""

@@ -1,0 +1,60 @@
+"""The explicit registries of store formats and KPI domains.
+
+A store format builds a site in an environment; after the run a site (or a region-level
+domain such as online orders) hands back plain logs keyed by KPI domain. Each KPI domain knows
+how to turn a log into KPI rows and time series, and how to pool logs of several stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import simpy
+
+from twin.domain.grocery import GroceryLog, grocery_site
+from twin.domain.grocery_kpis import grocery_kpis, grocery_series
+from twin.domain.site import StoreContext
+from twin.domain.store_kpis import Series, StoreLog, Window, store_kpis, store_series
+from twin.kpi.catalog import KpiRows
+
+
+class Site(Protocol):
+    def logs(self) -> dict[str, Any]: ...
+
+
+SiteBuilder = Callable[[simpy.Environment, StoreContext, Any, Any], Site]
+
+
+@dataclass(frozen=True)
+class KpiDomain:
+    """How one KPI domain's logs become KPI rows and time series."""
+
+    kpis: Callable[[KpiRows, Any, Window], None]
+    series: Callable[[Any, Window, float], list[Series]]
+    concat: Callable[[list[Any]], Any]
+
+
+def _grocery(env: simpy.Environment, context: StoreContext, fmt: Any, config: Any) -> Site:
+    return grocery_site(env, context, fmt, config.demand, config.run)
+
+
+# format name -> site builder(env, context, format config, whole TwinConfig)
+FORMATS: dict[str, SiteBuilder] = {
+    "grocery": _grocery,
+}
+
+KPI_DOMAINS: dict[str, KpiDomain] = {
+    "store": KpiDomain(store_kpis, store_series, StoreLog.concat),
+    "checkout": KpiDomain(grocery_kpis, grocery_series, GroceryLog.concat),
+}
+
+
+def no_series(log: Any, window: Window, bin_s: float) -> list[Series]:
+    """For KPI domains without time series."""
+    return []
+
+
+__all__ = ["FORMATS", "KPI_DOMAINS", "KpiDomain", "Site", "no_series", "np"]

@@ -1,0 +1,65 @@
+"""KPIs every store format has: shoppers, time in store, occupancy, revenue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from twin.kpi.catalog import KpiRows, define
+from twin.kpi.levels import bin_counts, level_from_intervals
+
+SHOPPERS_N = define("store.shoppers_n", "shoppers", "total", "Walk-in shoppers who arrived.")
+TIME_IN_STORE_S = define("store.time_in_store_s", "s", "tally",
+                         "Arrival to leaving the store, for visits that ended.")
+OCCUPANCY = define("store.occupancy", "shoppers", "level",
+                   "Shoppers inside the store (time average over the window, and maximum).")
+REVENUE = define("store.revenue", "currency", "total", "Walk-in sales (visits that paid).")
+
+Window = tuple[float, float]
+Series = tuple[str, np.ndarray, str]
+
+
+@dataclass(slots=True)
+class StoreLog:
+    """Walk-in visits of one or more stores, any format."""
+
+    arrivals_s: np.ndarray  # every arrival
+    arrive_s: np.ndarray  # visits that ended: arrival time
+    leave_s: np.ndarray  # ... and leaving time
+    revenue: np.ndarray  # ... and what they paid
+    inside_arrive_s: np.ndarray  # arrival times of shoppers still inside at the end
+
+    @staticmethod
+    def concat(logs: list[StoreLog]) -> StoreLog:
+        return StoreLog(*(np.concatenate([getattr(log, f) for log in logs])
+                          for f in ("arrivals_s", "arrive_s", "leave_s", "revenue",
+                                    "inside_arrive_s")))
+
+    def occupancy(self, window: Window, bin_s: float):  # type: ignore[no-untyped-def]
+        return level_from_intervals(
+            np.concatenate([self.arrive_s, self.inside_arrive_s]),
+            np.concatenate([self.leave_s, np.full(self.inside_arrive_s.size, np.inf)]),
+            window[0], window[1], bin_s,
+        )
+
+
+def store_kpis(rows: KpiRows, log: StoreLog, window: Window) -> None:
+    """Common store KPIs over ``window``; visits count when they arrived inside it."""
+    start, end = window
+    in_window = log.arrive_s >= start
+    arrived = np.count_nonzero((log.arrivals_s >= start) & (log.arrivals_s < end))
+    rows.value(SHOPPERS_N, float(arrived), "total")
+    rows.tally(TIME_IN_STORE_S, (log.leave_s - log.arrive_s)[in_window])
+    level = log.occupancy(window, end - start)
+    rows.level(OCCUPANCY, level.time_avg, level.max)
+    rows.value(REVENUE, float(log.revenue[in_window].sum()), "total")
+
+
+def store_series(log: StoreLog, window: Window, bin_s: float) -> list[Series]:
+    """Per-bin arrivals and mean occupancy."""
+    start, end = window
+    return [
+        ("arrivals_n", bin_counts(log.arrivals_s, start, end, bin_s), "shoppers"),
+        ("occupancy", log.occupancy(window, bin_s).bin_avg, "shoppers"),
+    ]

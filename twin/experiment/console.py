@@ -1,0 +1,51 @@
+"""The short KPI summary a run prints at the end (plain text, no colours)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+HEADLINE = [
+    ("store.shoppers_n", "total", "shoppers"),
+    ("store.revenue", "total", "revenue"),
+    ("store.time_in_store_s", "mean", "time in store (s)"),
+    ("store.occupancy", "mean", "occupancy (avg)"),
+    ("checkout.wait_s", "mean", "checkout wait (s, mean)"),
+    ("checkout.wait_s", "p95", "checkout wait (s, p95)"),
+    ("checkout.balked_frac", "mean", "balked"),
+    ("checkout.reneged_frac", "mean", "reneged"),
+    ("checkout.lane_utilisation_frac", "mean", "lane utilisation"),
+]
+
+
+def kpi_summary_text(summary: pd.DataFrame, extra: list[tuple[str, str, str]] | None = None) -> str:
+    """Headline KPIs of the whole network (region all, or the only region), one per line."""
+    rows = summary[summary["store"] == "all"]
+    regions = rows["region"].unique().tolist()
+    scope = "all" if "all" in regions else (regions[0] if regions else None)
+    rows = rows[rows["region"] == scope]
+    lines = []
+    for kpi, stat, label in HEADLINE + (extra or []):
+        match = rows[(rows["kpi"] == kpi) & (rows["stat"] == stat)]
+        if match.empty:
+            continue
+        row = match.iloc[0]
+        value = _fmt(float(row["mean"]), str(row["unit"]))
+        half = float(row["half_width"])
+        ci = f" ± {_fmt(half, str(row['unit']))}" if not math.isnan(half) else ""
+        lines.append(f"  {label:<28} {value}{ci}")
+    n_reps = int(rows["n_reps"].max()) if not rows.empty else 0
+    head = f"KPI summary (network, {n_reps} replication{'s' if n_reps != 1 else ''}"
+    head += ", ± 95% CI half-width)" if n_reps > 1 else ")"
+    return "\n".join([head, *lines])
+
+
+def _fmt(value: float, unit: str) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if unit == "frac":
+        return f"{value:.1%}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.2f}"

@@ -1,0 +1,58 @@
+"""Tidy pandas tables from region results (outside the event loop, after every run)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from twin.kpi.stats import t_interval
+from twin.model import RegionResult
+
+KPI_COLUMNS = ["scenario", "replication", "region", "store", "kpi", "stat", "value", "unit"]
+SERIES_COLUMNS = ["scenario", "replication", "region", "store", "series", "bin_start_s", "value",
+                  "unit"]
+SUMMARY_COLUMNS = ["scenario", "region", "store", "kpi", "stat", "mean", "half_width", "n_reps",
+                   "unit"]
+
+
+def kpi_frame(scenario: str, results: Iterable[RegionResult]) -> pd.DataFrame:
+    records = [
+        (scenario, result.replication, *row) for result in results for row in result.rows
+    ]
+    frame = pd.DataFrame.from_records(records, columns=KPI_COLUMNS)
+    return frame.astype({"replication": "int64", "value": "float64"})
+
+
+def series_frame(scenario: str, results: Iterable[RegionResult], window_start_s: float,
+                 bin_s: float) -> pd.DataFrame:
+    parts = []
+    for result in results:
+        for region, store, name, values, unit in result.series:
+            n = values.size
+            parts.append(pd.DataFrame({
+                "scenario": scenario,
+                "replication": result.replication,
+                "region": region,
+                "store": store,
+                "series": name,
+                "bin_start_s": window_start_s + bin_s * np.arange(n),
+                "value": values,
+                "unit": unit,
+            }))
+    if not parts:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
+
+
+def summary_frame(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Mean over replications and t-based CI half-width of every (region, store, kpi, stat)."""
+    keys = ["scenario", "region", "store", "kpi", "stat", "unit"]
+    records = []
+    for key, group in kpis.groupby(keys, sort=False, dropna=False):
+        values = group["value"].to_numpy(dtype=float)
+        mean, half_width = t_interval(values, confidence)
+        records.append((*key, mean, half_width, int(np.count_nonzero(~np.isnan(values)))))
+    frame = pd.DataFrame.from_records(records, columns=[*keys, "mean", "half_width", "n_reps"])
+    return frame[SUMMARY_COLUMNS]

@@ -1,0 +1,125 @@
+"""A run is a folder: config, KPI tables, time series, network and meta.json, written atomically.
+
+Every file goes to a temporary name first and is renamed into place, so a reader never sees a
+half-written file; when the run fails, meta.json still records the config, the status and the
+exception.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from twin.experiment.replications import SimulationResult
+
+PACKAGES = ("twin", "simpy", "numpy", "pandas", "pyarrow", "hydra-core", "omegaconf", "networkx",
+            "scipy", "matplotlib")
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` through a temporary file in the same folder, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_json(path: Path, data: Any) -> None:
+    write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def write_parquet(path: Path, frame: pd.DataFrame) -> None:
+    write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def git_sha() -> str | None:
+    """The commit of the twin's source tree, if it is a git checkout (with +dirty if changed)."""
+    source = Path(__file__).resolve().parents[2]
+    try:
+        sha = subprocess.run(["git", "-C", str(source), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(source), "status", "--porcelain", "--", "twin"],
+                               capture_output=True, text=True, timeout=5, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return sha + ("+dirty" if dirty.strip() else "") if sha else None
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def base_meta(scenario: str, seed: int | None, replications: int | None,
+              overrides: list[str]) -> dict[str, Any]:
+    return {
+        "status": "running",
+        "scenario": scenario,
+        "seed": seed,
+        "replications": replications,
+        "overrides": overrides,
+        "versions": versions(),
+        "git_sha": git_sha(),
+        "started_at": now_iso(),
+        "finished_at": None,
+        "wall_time_s": None,
+        "error": None,
+    }
+
+
+def error_record(exc: BaseException) -> dict[str, str]:
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc),
+        "traceback": "".join(traceback.format_exception(exc)),
+    }
+
+
+def write_result(run_dir: Path, result: SimulationResult, config_yaml: str,
+                 meta: dict[str, Any]) -> None:
+    """All files of a successful run; meta.json last, so status ok means everything is there."""
+    write_text(run_dir / "config.yaml", config_yaml)
+    write_parquet(run_dir / "kpis.parquet", result.kpis)
+    write_parquet(run_dir / "summary.parquet", result.summary)
+    write_parquet(run_dir / "timeseries.parquet", result.timeseries)
+    write_json(run_dir / "network.json", result.network.to_json_dict())
+    meta.update(status="ok", finished_at=now_iso(), wall_time_s=round(result.wall_time_s, 3))
+    write_json(run_dir / "meta.json", meta)
+
+
+def write_failure(run_dir: Path, exc: BaseException, meta: dict[str, Any],
+                  config_yaml: str | None = None) -> None:
+    """Record a failed run: the exception goes into meta.json; the config too, if it was built."""
+    if config_yaml is not None:
+        write_text(run_dir / "config.yaml", config_yaml)
+    meta.update(status="failed", finished_at=now_iso(), error=error_record(exc))
+    write_json(run_dir / "meta.json", meta)

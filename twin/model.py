@@ -1,0 +1,111 @@
+"""Build and run one (scenario, replication, region): a SimPy environment with its stores.
+
+Everything random comes from named streams keyed by (seed, replication, region); everything
+the loop needs is precomputed here, before ``env.run``. After the run the sites' logs are
+turned into KPI rows and time series (plain tuples; pandas comes later, outside the model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import simpy
+
+from twin.config.schema import TwinConfig
+from twin.core.arrivals import DAY_S
+from twin.core.streams import Streams
+from twin.domain.registry import FORMATS, KPI_DOMAINS, Site
+from twin.domain.site import StoreContext
+from twin.kpi.catalog import KpiRows
+from twin.network.build import Region
+
+ALL = "all"
+KpiRow = tuple[str, str, str, str, float, str]  # region, store, kpi, stat, value, unit
+SeriesRow = tuple[str, str, str, np.ndarray, str]  # region, store, series, values, unit
+
+# Region-level domains (online orders, fleets, ...): called after the stores are built with
+# (env, region, config, streams, sites by store id); each returns an object whose
+# ``logs()`` gives {store id: {kpi domain: log}}.
+RegionBuilder = Callable[[simpy.Environment, Region, TwinConfig, Streams, dict[str, Site]], Any]
+REGION_BUILDERS: list[RegionBuilder] = []
+
+
+@dataclass
+class RegionResult:
+    """What one (replication, region) produced: KPI rows, time series, and raw logs."""
+
+    region: str
+    replication: int
+    rows: list[KpiRow]
+    series: list[SeriesRow]
+    logs: dict[str, list[Any]] = field(default_factory=dict)  # kpi domain -> store logs
+
+
+def window_of(config: TwinConfig) -> tuple[float, float]:
+    """The observation window: warm-up to the end of the horizon."""
+    return config.run.warmup_s, config.run.days * DAY_S
+
+
+def run_region(config: TwinConfig, region: Region, replication: int,
+               keep_logs: bool = False) -> RegionResult:
+    """Simulate one region for one replication and summarise it."""
+    env = simpy.Environment()
+    streams = Streams(config.run.seed, replication, region.name)
+    horizon_s = config.run.days * DAY_S
+    sites: dict[str, Site] = {}
+    for store in region.stores:
+        fmt = getattr(config.formats, store.format)
+        context = StoreContext(store.id, fmt.open_hour, fmt.close_hour, horizon_s, streams)
+        sites[store.id] = FORMATS[store.format](env, context, fmt, config)
+    extensions = [build(env, region, config, streams, sites) for build in REGION_BUILDERS]
+    env.run(until=horizon_s)
+
+    logs_by_store: dict[str, dict[str, Any]] = {sid: site.logs() for sid, site in sites.items()}
+    for extension in extensions:
+        for store_id, logs in extension.logs().items():
+            logs_by_store.setdefault(store_id, {}).update(logs)
+    return summarise_region(config, region.name, replication, logs_by_store, keep_logs)
+
+
+def summarise_region(config: TwinConfig, region: str, replication: int,
+                     logs_by_store: dict[str, dict[str, Any]], keep_logs: bool) -> RegionResult:
+    """KPI rows and series for each store and for the region's aggregate (store ``all``)."""
+    window = window_of(config)
+    rows: list[KpiRow] = []
+    series: list[SeriesRow] = []
+    pooled: dict[str, list[Any]] = {}
+    for store_id, logs in logs_by_store.items():
+        for domain, log in logs.items():
+            pooled.setdefault(domain, []).append(log)
+        _scope(config, region, store_id, logs, window, rows, series)
+    merged = {domain: KPI_DOMAINS[domain].concat(items) for domain, items in pooled.items()}
+    _scope(config, region, ALL, merged, window, rows, series)
+    return RegionResult(region, replication, rows, series, pooled if keep_logs else {})
+
+
+def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResult:
+    """Rows for the whole network (region ``all``) by pooling every region's store logs."""
+    window = window_of(config)
+    pooled: dict[str, list[Any]] = {}
+    for result in results:
+        for domain, logs in result.logs.items():
+            pooled.setdefault(domain, []).extend(logs)
+    merged = {domain: KPI_DOMAINS[domain].concat(items) for domain, items in pooled.items()}
+    rows: list[KpiRow] = []
+    series: list[SeriesRow] = []
+    _scope(config, ALL, ALL, merged, window, rows, series)
+    return RegionResult(ALL, results[0].replication if results else 0, rows, series)
+
+
+def _scope(config: TwinConfig, region: str, store: str, logs: dict[str, Any],
+           window: tuple[float, float], rows: list[KpiRow], series: list[SeriesRow]) -> None:
+    kpi_rows = KpiRows()
+    for domain, log in logs.items():
+        spec = KPI_DOMAINS[domain]
+        spec.kpis(kpi_rows, log, window)
+        for name, values, unit in spec.series(log, window, config.run.bin_s):
+            series.append((region, store, name, values, unit))
+    rows.extend((region, store, *row) for row in kpi_rows.rows)

@@ -49,8 +49,9 @@ def window_of(config: TwinConfig) -> tuple[float, float]:
     return config.run.warmup_s, config.run.days * DAY_S
 
 
-def run_region(config: TwinConfig, region: Region, replication: int,
-               keep_logs: bool = False) -> RegionResult:
+def run_region(
+    config: TwinConfig, region: Region, replication: int, keep_logs: bool = False
+) -> RegionResult:
     """Simulate one region for one replication and summarise it."""
     env = simpy.Environment()
     streams = Streams(config.run.seed, replication, region.name)
@@ -70,8 +71,13 @@ def run_region(config: TwinConfig, region: Region, replication: int,
     return summarise_region(config, region.name, replication, logs_by_store, keep_logs)
 
 
-def summarise_region(config: TwinConfig, region: str, replication: int,
-                     logs_by_store: dict[str, dict[str, Any]], keep_logs: bool) -> RegionResult:
+def summarise_region(
+    config: TwinConfig,
+    region: str,
+    replication: int,
+    logs_by_store: dict[str, dict[str, Any]],
+    keep_logs: bool,
+) -> RegionResult:
     """KPI rows and series for each store and for the region's aggregate (store ``all``)."""
     window = window_of(config)
     rows: list[KpiRow] = []
@@ -100,8 +106,15 @@ def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResul
     return RegionResult(ALL, results[0].replication if results else 0, rows, series)
 
 
-def _scope(config: TwinConfig, region: str, store: str, logs: dict[str, Any],
-           window: tuple[float, float], rows: list[KpiRow], series: list[SeriesRow]) -> None:
+def _scope(
+    config: TwinConfig,
+    region: str,
+    store: str,
+    logs: dict[str, Any],
+    window: tuple[float, float],
+    rows: list[KpiRow],
+    series: list[SeriesRow],
+) -> None:
     kpi_rows = KpiRows()
     for domain, log in logs.items():
         spec = KPI_DOMAINS[domain]

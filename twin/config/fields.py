@@ -39,9 +39,16 @@ def dist(factory: Callable[[], Any], *, positive: bool = True, doc: str = "") ->
     return field(default_factory=factory, metadata={"dist_positive": positive, "doc": doc})
 
 
-def items(factory: Callable[[], Any], *, ge: float | None = None, le: float | None = None,
-          length: int | None = None, doc: str = "") -> Any:
+def items(
+    factory: Callable[[], Any],
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+    length: int | None = None,
+    doc: str = "",
+) -> Any:
     """A list field whose items are bounded, optionally of a fixed length."""
     return field(
-        default_factory=factory, metadata={"item_ge": ge, "item_le": le, "length": length, "doc": doc}
+        default_factory=factory,
+        metadata={"item_ge": ge, "item_le": le, "length": length, "doc": doc},
     )

@@ -69,8 +69,26 @@ def to_twin_config(composed: DictConfig) -> TwinConfig:
         raise translate_error(exc) from None
     if not isinstance(config, TwinConfig):
         raise ConfigError("<root>", type(config).__name__, "a config built on the twin schema")
+    _reject_unknown_keys(config, TwinConfig, "")
     validate(config)
     return config
+
+
+def _reject_unknown_keys(value: Any, cls: Any, key: str) -> None:
+    """Keys added with ``+key=...`` that the schema does not know are errors, not ignored."""
+    if not dataclasses.is_dataclass(cls):
+        return
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    for name in vars(value):
+        full_key = f"{key}.{name}" if key else name
+        if name not in known:
+            raise ConfigError(
+                full_key,
+                getattr(value, name),
+                f"a known key; {key or 'the root'} has: {', '.join(sorted(known))}",
+            )
+        _reject_unknown_keys(getattr(value, name), hints[name], full_key)
 
 
 def to_yaml(config: TwinConfig) -> str:
@@ -85,7 +103,9 @@ def from_yaml(text: str) -> TwinConfig:
 
 
 _NOT_IN_STRUCT = re.compile(r"Key '([^']+)' (?:is )?not in (?:struct|'\w+')")
-_BAD_VALUE = re.compile(r"Value '(.*)' (?:of type '\w+' )?(?:could not be converted to|is not a) (\w+)")
+_BAD_VALUE = re.compile(
+    r"Value '(.*?)' (?:of type '\w+' )?(?:could not be converted to|is not a) (\w+)"
+)
 _MISSING_OPTION = re.compile(r"Could not find '([^']+)'")
 
 
@@ -101,15 +121,21 @@ def translate_error(exc: BaseException) -> ConfigError:
     missing = _MISSING_OPTION.search(str(exc))
     if missing:
         group = missing.group(1).rsplit("/", 1)[0]
-        options = re.search(r"Available options:(.*)", str(exc), re.S)
+        options = re.search(
+            r"Available options in '[^']+':(.*?)(?:Config search path|$)", str(exc), re.S
+        )
         listed = ", ".join(options.group(1).split()) if options else "see configs/" + group
         return ConfigError(group, missing.group(1).rsplit("/", 1)[-1], f"one of: {listed}")
     unknown = _NOT_IN_STRUCT.search(text)
     if unknown:
         key = full_key or unknown.group(1)
         parent = key.rsplit(".", 1)[0] if "." in key else ""
-        return ConfigError(key, "(unknown key)", f"a known key; {parent or 'the root'} has: "
-                           f"{', '.join(known_keys(parent)) or '(no such section)'}")
+        return ConfigError(
+            key,
+            "(unknown key)",
+            f"a known key; {parent or 'the root'} has: "
+            f"{', '.join(known_keys(parent)) or '(no such section)'}",
+        )
     bad = _BAD_VALUE.search(text)
     if bad:
         return ConfigError(full_key or "?", bad.group(1), f"a value of type {bad.group(2)}")

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from twin.config.fields import choice, dist, items, num, prob
+from twin.config.stability import check_checkout_stability
 from twin.core.sampling import DistSpec
+from twin.errors import ConfigError
 
 # ERS ATUS 2014-17: weekday peaks 11:00-12:59 and 15:00-15:59 with 16% of shoppers in each
 # hour; weekend peak 11:00-12:59 with 20% in each. Other hours spread by assumption (derived).
@@ -130,6 +132,25 @@ class GroceryConfig:
     demand_scale: float = num(1.0, ge=0.0)
     checkout: CheckoutConfig = field(default_factory=CheckoutConfig)
 
+    def check(self, key: str) -> None:
+        if self.close_hour <= self.open_hour:
+            raise ConfigError(
+                f"{key}.close_hour", self.close_hour, f"an hour after open_hour ({self.open_hour})"
+            )
+        by_hour = self.checkout.lanes_by_hour
+        if by_hour and len(by_hour) != 24:
+            raise ConfigError(
+                f"{key}.checkout.lanes_by_hour",
+                by_hour,
+                f"24 values (one per hour), got {len(by_hour)}",
+            )
+        if by_hour and max(by_hour) > self.checkout.lanes:
+            raise ConfigError(
+                f"{key}.checkout.lanes_by_hour",
+                max(by_hour),
+                f"at most checkout.lanes ({self.checkout.lanes}) lanes in any hour",
+            )
+
 
 @dataclass
 class FormatsConfig:
@@ -142,3 +163,12 @@ class TwinConfig:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     demand: DemandConfig = field(default_factory=DemandConfig)
     formats: FormatsConfig = field(default_factory=FormatsConfig)
+
+    def check(self, key: str) -> None:
+        if sum(self.demand.weekday_hour_shares) <= 0 and sum(self.demand.weekend_hour_shares) <= 0:
+            raise ConfigError(
+                "demand.weekday_hour_shares",
+                self.demand.weekday_hour_shares,
+                "at least one hour with a positive share",
+            )
+        check_checkout_stability("formats.grocery", self.formats.grocery, self.demand)

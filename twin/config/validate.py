@@ -11,7 +11,7 @@ from twin.errors import ConfigError
 
 
 def validate(config: Any, key: str = "") -> None:
-    """Check every field of a config dataclass tree; raise :class:`ConfigError` on the first bad one.
+    """Check a config dataclass tree; raise :class:`ConfigError` on the first bad field.
 
     Field bounds come from the field metadata (see :mod:`twin.config.fields`); a dataclass's own
     ``check(key)`` method adds cross-field rules and runs after its fields are checked.
@@ -48,15 +48,22 @@ def _check_field(key: str, value: Any, metadata: Any) -> None:
     choices = metadata.get("choices")
     if choices is not None and value not in choices:
         raise ConfigError(key, value, f"one of {', '.join(choices)}")
-    _check_bounds(key, value, metadata.get("ge"), metadata.get("gt"), metadata.get("le"),
-                  metadata.get("lt"))
+    _check_bounds(
+        key, value, metadata.get("ge"), metadata.get("gt"), metadata.get("le"), metadata.get("lt")
+    )
     length = metadata.get("length")
     if isinstance(value, list):
         if length is not None and value and len(value) != length:
             raise ConfigError(key, value, f"a list of exactly {length} values (got {len(value)})")
         for index, item in enumerate(value):
-            _check_bounds(f"{key}[{index}]", item, metadata.get("item_ge"), None,
-                          metadata.get("item_le"), None)
+            _check_bounds(
+                f"{key}[{index}]",
+                item,
+                metadata.get("item_ge"),
+                None,
+                metadata.get("item_le"),
+                None,
+            )
 
 
 def _check_bounds(key: str, value: Any, ge: Any, gt: Any, le: Any, lt: Any) -> None:

@@ -43,8 +43,9 @@ def hourly_rates_per_s(
     return rates
 
 
-def nhpp_arrival_times(rates_per_s: np.ndarray, rng: np.random.Generator,
-                       segment_s: float = HOUR_S) -> np.ndarray:
+def nhpp_arrival_times(
+    rates_per_s: np.ndarray, rng: np.random.Generator, segment_s: float = HOUR_S
+) -> np.ndarray:
     """Sorted arrival times of a Poisson process whose rate is constant on each segment."""
     counts = rng.poisson(rates_per_s * segment_s)
     total = int(counts.sum())

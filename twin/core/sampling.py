@@ -240,7 +240,9 @@ def make_sampler(
     return _endless(block_drawer(spec, rng), block).__next__
 
 
-def make_bernoulli(p: float, rng: np.random.Generator, block: int = BLOCK_SIZE) -> Callable[[], bool]:
+def make_bernoulli(
+    p: float, rng: np.random.Generator, block: int = BLOCK_SIZE
+) -> Callable[[], bool]:
     """A zero-argument function returning True with probability ``p``; draws come in blocks."""
 
     def draw(n: int) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -24,8 +25,17 @@ from twin.domain.store_kpis import StoreLog
 
 STAFFED, SELF_CHECKOUT = 0, 1
 SERVED, BALKED, RENEGED_OUTCOME = 0, 1, 2
-VISIT_COLUMNS = ("shopper", "arrive_s", "join_s", "start_s", "end_s", "lane_kind", "units",
-                 "outcome", "revenue")
+VISIT_COLUMNS = (
+    "shopper",
+    "arrive_s",
+    "join_s",
+    "start_s",
+    "end_s",
+    "lane_kind",
+    "units",
+    "outcome",
+    "revenue",
+)
 MAX_VISIBLE_LINE = 500
 
 ProcessGen = Generator[simpy.Event, Any, None]
@@ -52,8 +62,9 @@ class GroceryLog:
         )
 
 
-def service_times(service: ServiceConfig, context: StoreContext, prefix: str,
-                  units: np.ndarray) -> np.ndarray:
+def service_times(
+    service: ServiceConfig, context: StoreContext, prefix: str, units: np.ndarray
+) -> np.ndarray:
     """fixed + per-item x units + payment, each from its own stream."""
     n = units.size
     fixed = block_drawer(service.fixed_s, context.stream(f"{prefix}.fixed"))(n)
@@ -76,8 +87,14 @@ def balk_probabilities(checkout: CheckoutConfig) -> list[float]:
 class GrocerySite:
     """One grocery store wired into an environment; :meth:`log` gives its arrays after the run."""
 
-    def __init__(self, env: simpy.Environment, context: StoreContext, fmt: GroceryConfig,
-                 demand: DemandConfig, run: RunConfig) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        context: StoreContext,
+        fmt: GroceryConfig,
+        demand: DemandConfig,
+        run: RunConfig,
+    ) -> None:
         checkout = fmt.checkout
         self.env = env
         self.context = context
@@ -161,32 +178,34 @@ class GrocerySite:
         pool = self.kiosks if is_sco else self._staffed_pool()
         join_s = env.now
         if self.balk_u[i] < self.balk_prob[min(pool.waiting, MAX_VISIBLE_LINE)]:
-            self.visits.append((i, arrive_s, join_s, join_s, join_s, is_sco, self.units[i],
-                                BALKED, 0.0))
+            self.visits.append(
+                (i, arrive_s, join_s, join_s, join_s, is_sco, self.units[i], BALKED, 0.0)
+            )
             return
         request = pool.request()
         if self.patience_s is not None and not request.triggered:
-            env.timeout(self.patience_s[i]).callbacks.append(
-                lambda _event, pool=pool, request=request: pool.renege(request)
-            )
+            env.timeout(self.patience_s[i]).callbacks.append(partial(_renege, pool, request))
         if (yield request) == RENEGED:
             now = env.now
-            self.visits.append((i, arrive_s, join_s, now, now, is_sco, self.units[i],
-                                RENEGED_OUTCOME, 0.0))
+            self.visits.append(
+                (i, arrive_s, join_s, now, now, is_sco, self.units[i], RENEGED_OUTCOME, 0.0)
+            )
             return
         start_s = env.now
         yield env.timeout(self.service_s[i])
         pool.release()
-        self.visits.append((i, arrive_s, join_s, start_s, env.now, is_sco, self.units[i],
-                            SERVED, self.revenue[i]))
+        self.visits.append(
+            (i, arrive_s, join_s, start_s, env.now, is_sco, self.units[i], SERVED, self.revenue[i])
+        )
 
     def logs(self) -> dict[str, Any]:
         """The store's logs by domain: ``store`` (common) and ``checkout``."""
         visits = np.array(self.visits, dtype=float).reshape(-1, len(VISIT_COLUMNS))
         inside = np.ones(self.arrivals_s.size, dtype=bool)
         inside[visits[:, 0].astype(np.int64)] = False
-        store = StoreLog(self.arrivals_s, visits[:, 1], visits[:, 4], visits[:, 8],
-                         self.arrivals_s[inside])
+        store = StoreLog(
+            self.arrivals_s, visits[:, 1], visits[:, 4], visits[:, 8], self.arrivals_s[inside]
+        )
         return {"store": store, "checkout": self._checkout_log(visits)}
 
     def _checkout_log(self, visits: np.ndarray) -> GroceryLog:
@@ -199,12 +218,21 @@ class GrocerySite:
         )
 
 
+def _renege(pool: ServerPool, request: simpy.Event, _timeout: simpy.Event) -> None:
+    pool.renege(request)
+
+
 def _pool_load(pool: ServerPool) -> int:
     return pool.busy + pool.waiting
 
 
-def grocery_site(env: simpy.Environment, context: StoreContext, fmt: GroceryConfig,
-                 demand: DemandConfig, run: RunConfig) -> GrocerySite:
+def grocery_site(
+    env: simpy.Environment,
+    context: StoreContext,
+    fmt: GroceryConfig,
+    demand: DemandConfig,
+    run: RunConfig,
+) -> GrocerySite:
     return GrocerySite(env, context, fmt, demand, run)
 
 

@@ -9,32 +9,65 @@ from twin.domain.store_kpis import Series, Window
 from twin.kpi.catalog import KpiRows, define
 from twin.kpi.levels import level_from_intervals
 
-WAIT_S = define("checkout.wait_s", "s", "tally",
-                "Joining a checkout line to the start of service (served shoppers, all lanes).")
+WAIT_S = define(
+    "checkout.wait_s",
+    "s",
+    "tally",
+    "Joining a checkout line to the start of service (served shoppers, all lanes).",
+)
 STAFFED_WAIT_S = define("checkout.staffed_wait_s", "s", "tally", "Wait at staffed lanes.")
 SCO_WAIT_S = define("checkout.sco_wait_s", "s", "tally", "Wait at self-checkout.")
-WAITED_FRAC = define("checkout.waited_frac", "frac", "ratio",
-                     "Share of served shoppers who waited at all (P(wait) in Erlang C).")
-BALKED_FRAC = define("checkout.balked_frac", "frac", "ratio",
-                     "Shoppers who reached checkout but left on seeing the line.")
-RENEGED_FRAC = define("checkout.reneged_frac", "frac", "ratio",
-                      "Shoppers who joined a line but left when their patience ran out.")
-LANE_UTILISATION = define("checkout.lane_utilisation_frac", "frac", "ratio",
-                          "Busy staffed-lane time / open staffed-lane time.")
-SCO_UTILISATION = define("checkout.sco_utilisation_frac", "frac", "ratio",
-                         "Busy kiosk time / open kiosk time.")
-QUEUE_LEN = define("checkout.queue_len", "shoppers", "level",
-                   "Shoppers waiting in checkout lines (time average and maximum).")
+WAITED_FRAC = define(
+    "checkout.waited_frac",
+    "frac",
+    "ratio",
+    "Share of served shoppers who waited at all (P(wait) in Erlang C).",
+)
+BALKED_FRAC = define(
+    "checkout.balked_frac",
+    "frac",
+    "ratio",
+    "Shoppers who reached checkout but left on seeing the line.",
+)
+RENEGED_FRAC = define(
+    "checkout.reneged_frac",
+    "frac",
+    "ratio",
+    "Shoppers who joined a line but left when their patience ran out.",
+)
+LANE_UTILISATION = define(
+    "checkout.lane_utilisation_frac",
+    "frac",
+    "ratio",
+    "Busy staffed-lane time / open staffed-lane time.",
+)
+SCO_UTILISATION = define(
+    "checkout.sco_utilisation_frac", "frac", "ratio", "Busy kiosk time / open kiosk time."
+)
+QUEUE_LEN = define(
+    "checkout.queue_len",
+    "shoppers",
+    "level",
+    "Shoppers waiting in checkout lines (time average and maximum).",
+)
 LANES_OPEN = define("checkout.lanes_open", "lanes", "level", "Staffed lanes open.")
 LANE_HOURS = define("checkout.lane_hours", "h", "total", "Staffed lane hours (labour).")
-LABOUR_COST = define("checkout.labour_cost", "currency", "total",
-                     "Staffed lane hours x cashier cost per hour.")
+LABOUR_COST = define(
+    "checkout.labour_cost", "currency", "total", "Staffed lane hours x cashier cost per hour."
+)
 
 
 def _columns(log: GroceryLog) -> dict[str, np.ndarray]:
     v = log.visits
-    return {"arrive": v[:, 1], "join": v[:, 2], "start": v[:, 3], "end": v[:, 4],
-            "kind": v[:, 5], "outcome": v[:, 7], "revenue": v[:, 8]}
+    return {
+        "arrive": v[:, 1],
+        "join": v[:, 2],
+        "start": v[:, 3],
+        "end": v[:, 4],
+        "kind": v[:, 5],
+        "outcome": v[:, 7],
+        "revenue": v[:, 8],
+    }
 
 
 def grocery_kpis(rows: KpiRows, log: GroceryLog, window: Window) -> None:
@@ -59,10 +92,16 @@ def grocery_kpis(rows: KpiRows, log: GroceryLog, window: Window) -> None:
     lane_s = _seconds_in(lanes, window)
     kiosk_s = _seconds_in(kiosks, window)
     busy = c["outcome"] == SERVED
-    rows.ratio(LANE_UTILISATION, _seconds_in((c["start"][busy & ~is_sco], c["end"][busy & ~is_sco]),
-                                             window), lane_s)
-    rows.ratio(SCO_UTILISATION, _seconds_in((c["start"][busy & is_sco], c["end"][busy & is_sco]),
-                                            window), kiosk_s)
+    rows.ratio(
+        LANE_UTILISATION,
+        _seconds_in((c["start"][busy & ~is_sco], c["end"][busy & ~is_sco]), window),
+        lane_s,
+    )
+    rows.ratio(
+        SCO_UTILISATION,
+        _seconds_in((c["start"][busy & is_sco], c["end"][busy & is_sco]), window),
+        kiosk_s,
+    )
     queued = c["outcome"] != BALKED
     queue = level_from_intervals(c["join"][queued], c["start"][queued], start, end, end - start)
     rows.level(QUEUE_LEN, queue.time_avg, queue.max)

@@ -25,10 +25,12 @@ class StoreContext:
         """The store's own named stream, e.g. ``store.S01.arrivals``."""
         return self.streams.get(f"store.{self.store_id}.{name}")
 
-    def open_intervals(self, count_by_hour: list[int] | None, count: int) -> list[tuple[float, float]]:
+    def open_intervals(
+        self, count_by_hour: list[int] | None, count: int
+    ) -> list[tuple[float, float]]:
         """(start, end) of each unit open (a lane, a kiosk) per open hour of every day."""
         intervals = []
-        days = int(round(self.horizon_s / DAY_S))
+        days = round(self.horizon_s / DAY_S)
         for day in range(days):
             for hour in range(self.open_hour, self.close_hour):
                 units = count_by_hour[hour] if count_by_hour else count

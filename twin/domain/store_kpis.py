@@ -7,13 +7,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from twin.kpi.catalog import KpiRows, define
-from twin.kpi.levels import bin_counts, level_from_intervals
+from twin.kpi.levels import LevelSummary, bin_counts, level_from_intervals
 
 SHOPPERS_N = define("store.shoppers_n", "shoppers", "total", "Walk-in shoppers who arrived.")
-TIME_IN_STORE_S = define("store.time_in_store_s", "s", "tally",
-                         "Arrival to leaving the store, for visits that ended.")
-OCCUPANCY = define("store.occupancy", "shoppers", "level",
-                   "Shoppers inside the store (time average over the window, and maximum).")
+TIME_IN_STORE_S = define(
+    "store.time_in_store_s", "s", "tally", "Arrival to leaving the store, for visits that ended."
+)
+OCCUPANCY = define(
+    "store.occupancy",
+    "shoppers",
+    "level",
+    "Shoppers inside the store (time average over the window, and maximum).",
+)
 REVENUE = define("store.revenue", "currency", "total", "Walk-in sales (visits that paid).")
 
 Window = tuple[float, float]
@@ -32,15 +37,20 @@ class StoreLog:
 
     @staticmethod
     def concat(logs: list[StoreLog]) -> StoreLog:
-        return StoreLog(*(np.concatenate([getattr(log, f) for log in logs])
-                          for f in ("arrivals_s", "arrive_s", "leave_s", "revenue",
-                                    "inside_arrive_s")))
+        return StoreLog(
+            *(
+                np.concatenate([getattr(log, f) for log in logs])
+                for f in ("arrivals_s", "arrive_s", "leave_s", "revenue", "inside_arrive_s")
+            )
+        )
 
-    def occupancy(self, window: Window, bin_s: float):  # type: ignore[no-untyped-def]
+    def occupancy(self, window: Window, bin_s: float) -> LevelSummary:
         return level_from_intervals(
             np.concatenate([self.arrive_s, self.inside_arrive_s]),
             np.concatenate([self.leave_s, np.full(self.inside_arrive_s.size, np.inf)]),
-            window[0], window[1], bin_s,
+            window[0],
+            window[1],
+            bin_s,
         )
 
 

@@ -11,36 +11,56 @@ from twin.kpi.stats import t_interval
 from twin.model import RegionResult
 
 KPI_COLUMNS = ["scenario", "replication", "region", "store", "kpi", "stat", "value", "unit"]
-SERIES_COLUMNS = ["scenario", "replication", "region", "store", "series", "bin_start_s", "value",
-                  "unit"]
-SUMMARY_COLUMNS = ["scenario", "region", "store", "kpi", "stat", "mean", "half_width", "n_reps",
-                   "unit"]
+SERIES_COLUMNS = [
+    "scenario",
+    "replication",
+    "region",
+    "store",
+    "series",
+    "bin_start_s",
+    "value",
+    "unit",
+]
+SUMMARY_COLUMNS = [
+    "scenario",
+    "region",
+    "store",
+    "kpi",
+    "stat",
+    "mean",
+    "half_width",
+    "n_reps",
+    "unit",
+]
 
 
 def kpi_frame(scenario: str, results: Iterable[RegionResult]) -> pd.DataFrame:
-    records = [
-        (scenario, result.replication, *row) for result in results for row in result.rows
-    ]
+    records = [(scenario, result.replication, *row) for result in results for row in result.rows]
     frame = pd.DataFrame.from_records(records, columns=KPI_COLUMNS)
     return frame.astype({"replication": "int64", "value": "float64"})
 
 
-def series_frame(scenario: str, results: Iterable[RegionResult], window_start_s: float,
-                 bin_s: float) -> pd.DataFrame:
+def series_frame(
+    scenario: str, results: Iterable[RegionResult], window_start_s: float, bin_s: float
+) -> pd.DataFrame:
     parts = []
     for result in results:
         for region, store, name, values, unit in result.series:
             n = values.size
-            parts.append(pd.DataFrame({
-                "scenario": scenario,
-                "replication": result.replication,
-                "region": region,
-                "store": store,
-                "series": name,
-                "bin_start_s": window_start_s + bin_s * np.arange(n),
-                "value": values,
-                "unit": unit,
-            }))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "scenario": scenario,
+                        "replication": result.replication,
+                        "region": region,
+                        "store": store,
+                        "series": name,
+                        "bin_start_s": window_start_s + bin_s * np.arange(n),
+                        "value": values,
+                        "unit": unit,
+                    }
+                )
+            )
     if not parts:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     return pd.concat(parts, ignore_index=True)

@@ -34,8 +34,9 @@ class SimulationResult:
     wall_time_s: float
 
 
-def simulate(config: TwinConfig, network: Network | None = None,
-             progress: Progress | None = None) -> SimulationResult:
+def simulate(
+    config: TwinConfig, network: Network | None = None, progress: Progress | None = None
+) -> SimulationResult:
     """Simulate ``config``: all replications, all regions; KPIs as tidy DataFrames.
 
     >>> import twin
@@ -48,8 +49,9 @@ def simulate(config: TwinConfig, network: Network | None = None,
     return assemble(config, network, results, time.perf_counter() - started)
 
 
-def run_replications(config: TwinConfig, network: Network, replications: range,
-                     progress: Progress | None = None) -> list[RegionResult]:
+def run_replications(
+    config: TwinConfig, network: Network, replications: range, progress: Progress | None = None
+) -> list[RegionResult]:
     """Region results of the given replications, with network-wide rows when there are regions."""
     keep_logs = len(network.regions) > 1
     tasks = [(config, region, rep, keep_logs) for rep in replications for region in network.regions]
@@ -67,8 +69,9 @@ def run_replications(config: TwinConfig, network: Network, replications: range,
     return out
 
 
-def assemble(config: TwinConfig, network: Network, results: list[RegionResult],
-             wall_time_s: float) -> SimulationResult:
+def assemble(
+    config: TwinConfig, network: Network, results: list[RegionResult], wall_time_s: float
+) -> SimulationResult:
     scenario = config.run.scenario
     kpis = kpi_frame(scenario, results)
     window_start, _ = window_of(config)
@@ -81,8 +84,9 @@ def _run_task(task: tuple[TwinConfig, Region, int, bool]) -> RegionResult:
     return run_region(config, region, replication, keep_logs)
 
 
-def _run_tasks(tasks: list[tuple[TwinConfig, Region, int, bool]], workers: int,
-               progress: Progress | None) -> list[RegionResult]:
+def _run_tasks(
+    tasks: list[tuple[TwinConfig, Region, int, bool]], workers: int, progress: Progress | None
+) -> list[RegionResult]:
     total = len(tasks)
     if workers <= 1 or total <= 1:
         results = []

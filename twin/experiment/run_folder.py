@@ -23,8 +23,18 @@ import pandas as pd
 
 from twin.experiment.replications import SimulationResult
 
-PACKAGES = ("twin", "simpy", "numpy", "pandas", "pyarrow", "hydra-core", "omegaconf", "networkx",
-            "scipy", "matplotlib")
+PACKAGES = (
+    "twin",
+    "simpy",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "hydra-core",
+    "omegaconf",
+    "networkx",
+    "scipy",
+    "matplotlib",
+)
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
@@ -41,7 +51,10 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    write_atomic(path, write)
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -66,10 +79,20 @@ def git_sha() -> str | None:
     """The commit of the twin's source tree, if it is a git checkout (with +dirty if changed)."""
     source = Path(__file__).resolve().parents[2]
     try:
-        sha = subprocess.run(["git", "-C", str(source), "rev-parse", "HEAD"], capture_output=True,
-                             text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(source), "status", "--porcelain", "--", "twin"],
-                               capture_output=True, text=True, timeout=5, check=True).stdout
+        sha = subprocess.run(
+            ["git", "-C", str(source), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(source), "status", "--porcelain", "--", "twin"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return sha + ("+dirty" if dirty.strip() else "") if sha else None
@@ -79,8 +102,9 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def base_meta(scenario: str, seed: int | None, replications: int | None,
-              overrides: list[str]) -> dict[str, Any]:
+def base_meta(
+    scenario: str, seed: int | None, replications: int | None, overrides: list[str]
+) -> dict[str, Any]:
     return {
         "status": "running",
         "scenario": scenario,
@@ -104,8 +128,9 @@ def error_record(exc: BaseException) -> dict[str, str]:
     }
 
 
-def write_result(run_dir: Path, result: SimulationResult, config_yaml: str,
-                 meta: dict[str, Any]) -> None:
+def write_result(
+    run_dir: Path, result: SimulationResult, config_yaml: str, meta: dict[str, Any]
+) -> None:
     """All files of a successful run; meta.json last, so status ok means everything is there."""
     write_text(run_dir / "config.yaml", config_yaml)
     write_parquet(run_dir / "kpis.parquet", result.kpis)
@@ -116,8 +141,9 @@ def write_result(run_dir: Path, result: SimulationResult, config_yaml: str,
     write_json(run_dir / "meta.json", meta)
 
 
-def write_failure(run_dir: Path, exc: BaseException, meta: dict[str, Any],
-                  config_yaml: str | None = None) -> None:
+def write_failure(
+    run_dir: Path, exc: BaseException, meta: dict[str, Any], config_yaml: str | None = None
+) -> None:
     """Record a failed run: the exception goes into meta.json; the config too, if it was built."""
     if config_yaml is not None:
         write_text(run_dir / "config.yaml", config_yaml)

@@ -57,7 +57,9 @@ class KpiRows:
     def value(self, name: str, value: float, stat: str = "mean") -> None:
         self.rows.append((name, stat, float(value), self._unit(name)))
 
-    def ratio(self, name: str, numerator: float, denominator: float) -> None:
+    def ratio(
+        self, name: str, numerator: float | np.integer, denominator: float | np.integer
+    ) -> None:
         self.value(name, numerator / denominator if denominator > 0 else math.nan)
 
     def level(self, name: str, time_avg: float, maximum: float) -> None:

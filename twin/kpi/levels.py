@@ -56,7 +56,9 @@ def _cumulative_area(points: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return counts * edges - prefix[counts]
 
 
-def bin_counts(at_s: np.ndarray, window_start_s: float, window_end_s: float, bin_s: float) -> np.ndarray:
+def bin_counts(
+    at_s: np.ndarray, window_start_s: float, window_end_s: float, bin_s: float
+) -> np.ndarray:
     """Number of events in each bin of the window."""
     n_bins = int(np.ceil((window_end_s - window_start_s) / bin_s))
     index = np.floor((at_s - window_start_s) / bin_s).astype(np.int64)

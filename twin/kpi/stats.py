@@ -14,8 +14,14 @@ def tally_summary(values: np.ndarray) -> dict[str, float]:
     """mean, p50, p90, p95, max and n of a set of observations (NaN when there are none)."""
     n = int(values.size)
     if n == 0:
-        return {"mean": math.nan, "p50": math.nan, "p90": math.nan, "p95": math.nan,
-                "max": math.nan, "n": 0.0}
+        return {
+            "mean": math.nan,
+            "p50": math.nan,
+            "p90": math.nan,
+            "p95": math.nan,
+            "max": math.nan,
+            "n": 0.0,
+        }
     p50, p90, p95 = np.percentile(values, [50, 90, 95])
     return {
         "mean": float(values.mean()),

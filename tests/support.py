@@ -1,0 +1,61 @@
+"""Shared helpers for tests: configs in which queueing theory gives the answer."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import twin
+
+FLAT_24H = "[" + ",".join(["1"] * 24) + "]"
+SAME_EVERY_DAY = "[1,1,1,1,1,1,1]"
+
+
+def poisson_store_overrides(
+    arrivals_per_h: float, replications: int, warmup_s: float = 7200.0, days: int = 1
+) -> list[str]:
+    """One store open around the clock with a constant Poisson arrival rate."""
+    return [
+        "network=single_store",
+        f"run.replications={replications}",
+        f"run.warmup_s={warmup_s}",
+        f"run.days={days}",
+        "formats.grocery.open_hour=0",
+        "formats.grocery.close_hour=24",
+        f"demand.weekday_hour_shares={FLAT_24H}",
+        f"demand.weekend_hour_shares={FLAT_24H}",
+        f"demand.day_factors={SAME_EVERY_DAY}",
+        f"demand.daily_shoppers_per_store={arrivals_per_h * 24}",
+    ]
+
+
+def exponential_checkout_overrides(mean_service_s: float, lanes: int) -> list[str]:
+    """Staffed lanes only, one shared line, exponential service, no balking or reneging."""
+    g = "formats.grocery.checkout"
+    return [
+        f"{g}.lanes={lanes}",
+        f"{g}.discipline=shared",
+        f"{g}.sco_kiosks=0",
+        f"{g}.sco_share=0",
+        f"{g}.balking.enabled=false",
+        f"{g}.reneging.enabled=false",
+        f"{g}.staffed.fixed_s={{kind:exponential,mean:{mean_service_s}}}",
+        f"{g}.staffed.per_item_s={{kind:fixed,mean:0}}",
+        f"{g}.staffed.payment_s={{kind:fixed,mean:0}}",
+        "demand.browse_fixed_s={kind:fixed,mean:0}",
+        "demand.browse_per_item_s={kind:fixed,mean:0}",
+    ]
+
+
+def kpi_values(
+    result: twin.SimulationResult, kpi: str, stat: str = "mean", store: str = "all"
+) -> pd.Series:
+    """Per-replication values of one KPI for the first region."""
+    rows = result.kpis
+    region = rows["region"].iloc[0]
+    match = rows[
+        (rows["kpi"] == kpi)
+        & (rows["stat"] == stat)
+        & (rows["store"] == store)
+        & (rows["region"] == region)
+    ]
+    return match.set_index("replication")["value"]

@@ -1,0 +1,142 @@
+"""Named streams, distribution samplers, time-weighted levels and the server pool."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import simpy
+
+from twin.core.sampling import DistSpec, block_drawer, dist_mean, dist_variance, make_sampler
+from twin.core.streams import Streams
+from twin.domain.servers import RENEGED, SERVED, ServerPool
+from twin.errors import ConfigError
+from twin.kpi.levels import bin_counts, level_from_intervals
+
+pytestmark = pytest.mark.unit
+
+
+def test_same_stream_name_gives_same_numbers_and_others_differ() -> None:
+    a = Streams(1, 0, "R1").get("x").random(5)
+    b = Streams(1, 0, "R1").get("x").random(5)
+    c = Streams(1, 0, "R1").get("y").random(5)
+    d = Streams(1, 1, "R1").get("x").random(5)
+    e = Streams(1, 0, "R2").get("x").random(5)
+    np.testing.assert_array_equal(a, b)
+    for other in (c, d, e):
+        assert not np.allclose(a, other)
+
+
+def test_adding_a_stream_never_shifts_another() -> None:
+    streams = Streams(5, 2, "R1")
+    before = streams.get("checkout.service").random(3)
+    streams.get("new.stream").random(100)
+    np.testing.assert_array_equal(before, Streams(5, 2, "R1").get("checkout.service").random(3))
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        DistSpec(kind="exponential", mean=3.0),
+        DistSpec(kind="lognormal", mean=3.0, cv=0.5),
+        DistSpec(kind="gamma", mean=3.0, cv=0.3),
+        DistSpec(kind="uniform", low=1.0, high=5.0),
+        DistSpec(kind="fixed", mean=3.0),
+        DistSpec(kind="geometric", mean=4.0),
+        DistSpec(kind="poisson", mean=4.0),
+        DistSpec(kind="negbin", mean=18.0, cv=0.6),
+        DistSpec(kind="empirical", values=[1.0, 2.0, 6.0]),
+    ],
+)
+def test_sampled_mean_and_variance_match_the_spec(spec: DistSpec) -> None:
+    draws = block_drawer(spec, np.random.default_rng(0))(200_000)
+    mean, variance = dist_mean(spec), dist_variance(spec)
+    assert draws.mean() == pytest.approx(mean, rel=0.02, abs=1e-9)
+    assert draws.var() == pytest.approx(variance, rel=0.05, abs=1e-9)
+
+
+def test_truncated_normal_stays_inside_its_bounds() -> None:
+    spec = DistSpec(kind="normal", mean=1.0, sd=2.0, low=0.0, high=3.0)
+    draws = block_drawer(spec, np.random.default_rng(1))(10_000)
+    assert draws.min() >= 0.0 and draws.max() <= 3.0
+
+
+def test_block_sampler_equals_one_vectorised_draw() -> None:
+    spec = DistSpec(kind="lognormal", mean=2.0, cv=1.0)
+    draw = make_sampler(spec, np.random.default_rng(9), block=16)
+    one_by_one = [draw() for _ in range(16)]
+    np.testing.assert_allclose(one_by_one, block_drawer(spec, np.random.default_rng(9))(16))
+
+
+def test_empirical_from_csv(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "waits.csv"
+    path.write_text("wait_s,other\n1,x\n3,y\n")
+    spec = DistSpec(kind="empirical", csv=str(path), column="wait_s")
+    assert set(block_drawer(spec, np.random.default_rng(0))(50).tolist()) == {1.0, 3.0}
+    with pytest.raises(ConfigError, match=r"dist.column = 'nope'; expected one of the CSV"):
+        block_drawer(
+            DistSpec(kind="empirical", csv=str(path), column="nope"), np.random.default_rng(0)
+        )
+
+
+def test_level_from_intervals_time_average_max_and_bins() -> None:
+    starts = np.array([0.0, 5.0, 5.0])
+    ends = np.array([10.0, 15.0, np.inf])
+    level = level_from_intervals(starts, ends, 0.0, 20.0, 10.0)
+    assert level.time_avg == pytest.approx((10 + 10 + 15) / 20)
+    assert level.max == 3
+    np.testing.assert_allclose(level.bin_avg, [(10 + 5 + 5) / 10, (5 + 10) / 10])
+
+
+def test_level_ends_before_starts_at_the_same_instant() -> None:
+    level = level_from_intervals(np.array([0.0, 10.0]), np.array([10.0, 20.0]), 0.0, 20.0, 20.0)
+    assert level.max == 1
+
+
+def test_bin_counts() -> None:
+    np.testing.assert_array_equal(
+        bin_counts(np.array([0.0, 1.0, 899.0, 900.0, 2000.0]), 0.0, 1800.0, 900.0), [3, 1]
+    )
+
+
+def test_server_pool_fifo_capacity_change_and_renege() -> None:
+    env = simpy.Environment()
+    pool = ServerPool(env, 1)
+    log: list[tuple[str, float, int]] = []
+
+    def customer(name: str, service_s: float, patience_s: float | None = None):  # type: ignore[no-untyped-def]
+        request = pool.request()
+        if patience_s is not None:
+            env.timeout(patience_s).callbacks.append(lambda _e: pool.renege(request))
+        outcome = yield request
+        log.append((name, env.now, outcome))
+        if outcome == SERVED:
+            yield env.timeout(service_s)
+            pool.release()
+
+    env.process(customer("a", 10))
+    env.process(customer("b", 10, patience_s=3))
+    env.process(customer("c", 10))
+    env.run(until=5)
+    pool.set_capacity(2)  # a second server opens at t=5: c starts at once
+    env.run()
+    assert log == [("a", 0, SERVED), ("b", 3, RENEGED), ("c", 5, SERVED)]
+    assert pool.busy == 0 and pool.waiting == 0
+
+
+def test_closing_server_finishes_its_customer_first() -> None:
+    env = simpy.Environment()
+    pool = ServerPool(env, 2)
+    starts: list[float] = []
+
+    def customer():  # type: ignore[no-untyped-def]
+        yield pool.request()
+        starts.append(env.now)
+        yield env.timeout(10)
+        pool.release()
+
+    for _ in range(3):
+        env.process(customer())
+    env.run(until=1)
+    pool.set_capacity(1)
+    env.run()
+    assert starts == [0, 0, 10]

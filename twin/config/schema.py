@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from twin.config.coldchain import ColdChainConfig
 from twin.config.fields import choice, dist, items, num, prob
 from twin.config.stability import check_checkout_stability
 from twin.core.sampling import DistSpec
@@ -163,6 +164,7 @@ class TwinConfig:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     demand: DemandConfig = field(default_factory=DemandConfig)
     formats: FormatsConfig = field(default_factory=FormatsConfig)
+    coldchain: ColdChainConfig = field(default_factory=ColdChainConfig)
 
     def check(self, key: str) -> None:
         if sum(self.demand.weekday_hour_shares) <= 0 and sum(self.demand.weekend_hour_shares) <= 0:

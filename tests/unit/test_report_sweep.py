@@ -1,0 +1,90 @@
+"""Sweep reports from synthetic sweep folders that follow docs/CONTRACTS.md."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from twin.report import render_sweep_report
+from twin.report.load import load_sweep
+from twin.report.synthetic import make_sweep_folder
+
+pytestmark = pytest.mark.unit
+
+LANES = "formats.grocery.checkout.lanes"
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    tmp = tmp_path_factory.mktemp("sweep")
+    sweep_dir = make_sweep_folder(tmp / "sweep", failed_jobs=(3,))
+    html = render_sweep_report(sweep_dir, tmp / "sweep.html").read_text(encoding="utf-8")
+    return sweep_dir, html
+
+
+def test_swept_parameters_are_found_and_charted(sweep: tuple[Path, str]) -> None:
+    sweep_dir, html = sweep
+    assert load_sweep(sweep_dir).params == [LANES, "formats.grocery.checkout.sco_kiosks"]
+    assert f"<li><code>{LANES}</code>: 4, 6, 8, 10</li>" in html
+    labels = re.findall(r'<svg role="img" aria-label="([^"]+)"', html)
+    # 7 KPI panels: two figures of 4 + 3 (at most 6 each, to fit a printed page)
+    assert labels.count(f"KPIs against {LANES}") == 2
+    assert labels.count("Differences from the baseline") == 2
+
+
+def test_failed_jobs_table_lists_each_failure(sweep: tuple[Path, str]) -> None:
+    _, html = sweep
+    assert "<h2>1 failed job</h2>" in html
+    failed = html[html.index('id="failed"') : html.index("</section>", html.index('id="failed"'))]
+    assert '<td class="key">3</td>' in failed
+    assert f"{LANES}=6" in failed
+    assert "<strong>RunError</strong>: job 3 crashed" in failed
+    assert '<td class="bad">failed</td>' in html, "the jobs table marks the failed job too"
+
+
+def test_comparison_marks_significant_differences(sweep: tuple[Path, str]) -> None:
+    _, html = sweep
+    assert "Against the baseline (job 0)" in html
+    assert '<td class="key">0 (baseline)</td>' in html
+    significant = re.findall(r'<td class="num sig" title="s">([^<]+)</td>', html)
+    assert significant and all(cell.endswith(" *") for cell in significant)
+    assert any(cell.startswith("-") for cell in significant)
+
+
+def test_jobs_table_has_a_row_per_job(sweep: tuple[Path, str]) -> None:
+    _, html = sweep
+    jobs = html[html.index('id="jobs"') :]
+    assert len(re.findall(r"<tr><td class=\"key\">\d+</td>", jobs)) == 8
+
+
+def test_sweep_without_failures_or_baseline_leaves_those_out(tmp_path: Path) -> None:
+    sweep_dir = make_sweep_folder(tmp_path / "sweep", lanes=(4, 8), kiosks=(0,), baseline_job=None)
+    html = render_sweep_report(sweep_dir, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert 'id="failed"' not in html
+    assert 'id="comparison"' not in html
+    assert "KPIs against formats.grocery.checkout.lanes" in html
+    assert "KPIs against formats.grocery.checkout.sco_kiosks" not in html, "one value: no chart"
+
+
+def test_failed_jobs_without_summary_still_render(tmp_path: Path) -> None:
+    sweep_dir = tmp_path / "sweep"
+    sweep_dir.mkdir()
+    (sweep_dir / "failed_jobs.json").write_text(
+        json.dumps(
+            [
+                {"job": 0, "job_dir": "0", "overrides": [f"{LANES}=4"], "error": "<b>boom</b>"},
+            ]
+        )
+    )
+    html = render_sweep_report(sweep_dir, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "No summary.parquet in this sweep folder" in html
+    assert "&lt;b&gt;boom&lt;/b&gt;" in html
+
+
+def test_sweep_report_is_byte_identical(sweep: tuple[Path, str], tmp_path: Path) -> None:
+    sweep_dir, html = sweep
+    again = render_sweep_report(sweep_dir, tmp_path / "again.html").read_text(encoding="utf-8")
+    assert again == html

@@ -1,0 +1,55 @@
+"""Turn figures into inline SVG and write files atomically, both deterministically."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+import matplotlib
+from markupsafe import Markup, escape
+from matplotlib.figure import Figure
+
+from twin.report.plots import plot_style
+
+_XML_PROLOGUE = re.compile(r"<\?xml[^>]*\?>\s*|<!DOCTYPE[^>]*>\s*|<!--.*?-->\s*", re.DOTALL)
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_ID_REFERENCE = re.compile(r'(\bid="|href="#|url\(#)([^")]+)')
+
+
+def figure_to_svg(fig: Figure, fig_id: str, alt: str) -> Markup:
+    """``fig`` as an inline ``<svg>`` element for an HTML page.
+
+    Deterministic: a fixed hash salt per figure and no date in the metadata, so the same figure
+    gives the same bytes. Every id is prefixed with ``fig_id`` so several SVGs can share one
+    page without clashing clip paths or glyph definitions. ``alt`` becomes the accessible name.
+    """
+    buffer = io.StringIO()
+    with plot_style(), matplotlib.rc_context({"svg.hashsalt": fig_id}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    svg = _METADATA.sub("", _XML_PROLOGUE.sub("", buffer.getvalue()))
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+
+    def prefix(match: re.Match[str]) -> str:
+        head, name = match.group(1), match.group(2)
+        return f"{head}{fig_id}-{name}" if name in ids else match.group(0)
+
+    svg = _ID_REFERENCE.sub(prefix, svg)
+    label = str(escape(alt))
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" class="chart" ', 1)
+    svg = re.sub(r"(<svg[^>]*>)", rf"\1<title>{label}</title>", svg, count=1)
+    return Markup(svg.strip())
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file and a rename, never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+    return path

@@ -1,0 +1,234 @@
+"""Read run, sweep and sizing folders (docs/CONTRACTS.md) into plain data for the reports.
+
+Reports never simulate: everything here comes from files a run, a sweep or ``twin-size``
+already wrote. Missing optional files become ``None``; a file that is present but does not
+follow the contract raises :class:`ReportInputError` naming the file and what was expected.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from twin.errors import TwinError
+from twin.kpi.stats import t_interval
+
+FolderKind = Literal["run", "sweep", "sizing"]
+
+KPI_COLUMNS = ("scenario", "replication", "region", "store", "kpi", "stat", "value", "unit")
+SUMMARY_COLUMNS = (
+    "scenario", "region", "store", "kpi", "stat", "mean", "half_width", "n_reps", "unit",
+)  # fmt: skip
+TIMESERIES_COLUMNS = (
+    "scenario", "replication", "region", "store", "series", "bin_start_s", "value", "unit",
+)  # fmt: skip
+SWEEP_FIXED_COLUMNS = ("job", "job_dir", "status", *SUMMARY_COLUMNS)
+COMPARISON_COLUMNS = (
+    "job", "baseline_job", "region", "store", "kpi", "stat", "diff_mean", "diff_half_width",
+    "n_reps", "is_significant",
+)  # fmt: skip
+SIZING_CURVE_COLUMNS = (
+    "resource", "capacity", "demand_scale", "kpi", "mean", "half_width", "n_reps", "target",
+    "meets_target",
+)  # fmt: skip
+
+
+class ReportInputError(TwinError, ValueError):
+    """A folder given to the report is not a run, sweep or sizing folder, or a file is malformed."""
+
+
+@dataclass
+class RunData:
+    """Everything a run folder holds; any part may be missing (``None``)."""
+
+    path: Path
+    meta: dict[str, Any] | None = None
+    config_text: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+    kpis: pd.DataFrame | None = None
+    summary: pd.DataFrame | None = None
+    timeseries: pd.DataFrame | None = None
+    network: dict[str, Any] | None = None
+
+    @property
+    def scenario(self) -> str:
+        for source in (self.meta or {}, self.config.get("run") or {}):
+            if isinstance(source, dict) and source.get("scenario"):
+                return str(source["scenario"])
+        for frame in (self.summary, self.kpis):
+            if frame is not None and len(frame):
+                return str(frame["scenario"].iloc[0])
+        return "run"
+
+
+@dataclass
+class SweepData:
+    """A sweep folder: the gathered summary, failed jobs and (optional) baseline comparison."""
+
+    path: Path
+    summary: pd.DataFrame | None
+    params: list[str]
+    failed_jobs: list[dict[str, Any]]
+    comparison: pd.DataFrame | None
+    job_meta: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class SizingData:
+    """A sizing folder: the search result and the capacity-vs-KPI curve."""
+
+    path: Path
+    sizing: dict[str, Any]
+    curve: pd.DataFrame | None
+
+
+def detect_kind(path: Path) -> FolderKind | None:
+    """Which kind of folder ``path`` is, or ``None`` when it is none of run, sweep or sizing."""
+    if not path.is_dir():
+        return None
+    if (path / "sizing.json").is_file() or (path / "sizing_curve.parquet").is_file():
+        return "sizing"
+    if (path / "failed_jobs.json").is_file() or (path / "comparison.parquet").is_file():
+        return "sweep"
+    summary = path / "summary.parquet"
+    if summary.is_file() and "job" in _parquet_columns(summary):
+        return "sweep"
+    if any((job / "meta.json").is_file() for job in _job_dirs(path)):
+        return "sweep"
+    if (path / "meta.json").is_file() or (path / "kpis.parquet").is_file():
+        return "run"
+    return None
+
+
+def load_run(path: Path) -> RunData:
+    """Read a run folder; a failed run may hold only meta.json and config.yaml."""
+    path = Path(path)
+    data = RunData(path=path)
+    data.meta = _read_json(path / "meta.json")
+    config_file = path / "config.yaml"
+    if config_file.is_file():
+        data.config_text = config_file.read_text(encoding="utf-8")
+        try:
+            parsed = yaml.safe_load(data.config_text)
+        except yaml.YAMLError as exc:
+            raise ReportInputError(
+                f"{config_file} is not valid YAML ({exc}); expected the resolved run config."
+            ) from exc
+        data.config = parsed if isinstance(parsed, dict) else {}
+    data.kpis = _read_parquet(path / "kpis.parquet", KPI_COLUMNS)
+    data.summary = _read_parquet(path / "summary.parquet", SUMMARY_COLUMNS)
+    if data.summary is None and data.kpis is not None:
+        data.summary = summarise_kpis(data.kpis)
+    data.timeseries = _read_parquet(path / "timeseries.parquet", TIMESERIES_COLUMNS)
+    network = _read_json(path / "network.json")
+    if network is not None and not isinstance(network, dict):
+        raise ReportInputError(f"{path / 'network.json'} must be an object with stores and zones.")
+    data.network = network
+    return data
+
+
+def load_sweep(path: Path) -> SweepData:
+    """Read a sweep folder: summary.parquet, failed_jobs.json, comparison.parquet, job metas."""
+    path = Path(path)
+    summary = _read_parquet(path / "summary.parquet", SWEEP_FIXED_COLUMNS)
+    params = (
+        [c for c in summary.columns if c not in SWEEP_FIXED_COLUMNS] if summary is not None else []
+    )
+    failed = _read_json(path / "failed_jobs.json")
+    if failed is None:
+        failed = []
+    if not isinstance(failed, list):
+        raise ReportInputError(
+            f"{path / 'failed_jobs.json'} must be a list of {{job, job_dir, overrides, error}}."
+        )
+    comparison = _read_parquet(path / "comparison.parquet", COMPARISON_COLUMNS)
+    job_meta: dict[str, dict[str, Any]] = {}
+    for job_dir in _job_dirs(path):
+        meta = _read_json(job_dir / "meta.json")
+        if isinstance(meta, dict):
+            job_meta[job_dir.name] = meta
+    return SweepData(path, summary, params, failed, comparison, job_meta)
+
+
+def load_sizing(path: Path) -> SizingData:
+    """Read a sizing folder: sizing.json and sizing_curve.parquet."""
+    path = Path(path)
+    sizing = _read_json(path / "sizing.json")
+    if sizing is None:
+        sizing = {}
+    if not isinstance(sizing, dict):
+        raise ReportInputError(f"{path / 'sizing.json'} must be an object with resource, ...")
+    curve = _read_parquet(path / "sizing_curve.parquet", SIZING_CURVE_COLUMNS)
+    return SizingData(path, sizing, curve)
+
+
+def summarise_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
+    """Across-replication summary (mean, t-based 95% half-width) of a tidy KPI table."""
+    keys = ["scenario", "region", "store", "kpi", "stat", "unit"]
+    rows = []
+    for key, group in kpis.groupby(keys, sort=True, dropna=False):
+        values = group["value"].to_numpy(dtype=float)
+        mean, half_width = t_interval(values)
+        n_reps = int(np.count_nonzero(~np.isnan(values)))
+        rows.append((*key, mean, half_width, n_reps))
+    frame = pd.DataFrame(rows, columns=[*keys, "mean", "half_width", "n_reps"])
+    return frame[list(SUMMARY_COLUMNS)]
+
+
+def _read_parquet(file: Path, columns: tuple[str, ...]) -> pd.DataFrame | None:
+    if not file.is_file():
+        return None
+    try:
+        frame = pd.read_parquet(file)
+    except Exception as exc:  # pyarrow raises several types for a broken file
+        raise ReportInputError(f"{file} could not be read as Parquet ({exc}).") from exc
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ReportInputError(
+            f"{file} lacks the columns {', '.join(missing)}; expected {', '.join(columns)} "
+            "(see docs/CONTRACTS.md)."
+        )
+    return frame
+
+
+def _read_json(file: Path) -> Any:
+    if not file.is_file():
+        return None
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ReportInputError(f"{file} is not valid JSON ({exc}).") from exc
+
+
+def _parquet_columns(file: Path) -> list[str]:
+    try:
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(file).names)
+    except Exception:
+        return []
+
+
+def _job_dirs(path: Path) -> list[Path]:
+    """Numbered job subfolders (0/, 1/, ...) in numeric order."""
+    dirs = [p for p in _safe_iterdir(path) if p.is_dir() and p.name.isdigit()]
+    return sorted(dirs, key=lambda p: int(p.name))
+
+
+def _safe_iterdir(path: Path) -> list[Path]:
+    try:
+        return list(path.iterdir())
+    except OSError:
+        return []
+
+
+def is_missing(value: Any) -> bool:
+    """True for None and NaN (the contract writes NaN for an undefined half-width)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))

@@ -1,0 +1,333 @@
+"""What the run report shows, as plain data for the ``run.html.j2`` template."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from typing import Any
+
+import pandas as pd
+
+from twin.report.embed import figure_to_svg
+from twin.report.fmt import (
+    display_unit,
+    domain_of,
+    format_estimate,
+    format_number,
+    headline_stat,
+    natural_key,
+    network_level,
+    stat_sort_key,
+    unit_of,
+)
+from twin.report.load import RunData, is_missing
+from twin.report.plots import SERIES_ORDER, network_map_figure, percentile_figure, timeseries_figure
+from twin.report.tables import Cell, Table, estimate, key_value_table, text
+
+MAX_CARDS = 12
+# Cards for these come first, in this order; the rest follow, taking turns across domains.
+CARD_PRIORITY = (
+    "checkout.wait_s",
+    "store.shoppers_n",
+    "store.time_in_store_s",
+    "checkout.balked_frac",
+    "checkout.reneged_frac",
+    "checkout.lane_utilisation_frac",
+    "store.revenue",
+    "pickup.ready_within_promise_frac",
+    "locker.overflow_frac",
+    "delivery.lead_time_s",
+    "drone.utilisation_frac",
+    "coldchain.shelf_life_left_frac",
+)
+RUN_FILES = (
+    "config.yaml", "kpis.parquet", "summary.parquet", "timeseries.parquet", "network.json",
+    "meta.json",
+)  # fmt: skip
+_RANGE_KEY = re.compile(r"(range|radius)(_[a-z]+)*_(km|m)$")
+
+
+def run_context(data: RunData) -> dict[str, Any]:
+    meta = data.meta if isinstance(data.meta, dict) else {}
+    summary = data.summary
+    figures = _Figures()
+    context: dict[str, Any] = {
+        "scenario": data.scenario,
+        "source": str(data.path.resolve()),
+        "status": str(meta.get("status") or "unknown"),
+        "error": _error(meta.get("error")),
+        "facts": _facts(data, meta),
+        "missing": [name for name in RUN_FILES if not (data.path / name).is_file()],
+        "cards": _cards(summary) if summary is not None else [],
+        "n_headline_kpis": _count_headline_kpis(summary),
+        "domains": _domains(summary) if summary is not None else [],
+        "timeseries": [],
+        "distributions": [],
+        "network_map": None,
+        "config_text": data.config_text,
+        "provenance": _provenance(data, meta),
+    }
+    if data.timeseries is not None and len(data.timeseries):
+        names = [str(s) for s in data.timeseries["series"].unique()]
+        for series in sorted(names, key=_series_rank):
+            fig = timeseries_figure(data.timeseries, series)
+            context["timeseries"].append(figures.add(fig, f"{series} by time of day"))
+    if summary is not None:
+        for kpi in _distribution_kpis(summary):
+            fig = percentile_figure(summary, kpi)
+            context["distributions"].append(figures.add(fig, f"{kpi} distribution by store"))
+    if data.network and (data.network.get("stores") or data.network.get("zones")):
+        fig = network_map_figure(data.network, drone_ranges_km(data.config))
+        context["network_map"] = figures.add(fig, "Map of stores and customer zones")
+    return context
+
+
+class _Figures:
+    """Numbers the figures of one page so their SVG ids never clash."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def add(self, fig: Any, alt: str) -> dict[str, Any]:
+        self.count += 1
+        return {"alt": alt, "svg": figure_to_svg(fig, f"f{self.count}", alt)}
+
+
+def drone_ranges_km(config: dict[str, Any]) -> dict[str, float]:
+    """Drone ranges found in the config: ``{format: km}``; key ``"*"`` when not per format.
+
+    Any key like ``range_km``, ``max_range_km`` or ``radius_m`` under a path mentioning
+    ``drone`` counts; a path under ``formats.<name>`` applies to that store format only.
+    """
+    found: dict[str, float] = {}
+
+    def walk(node: Any, path: tuple[str, ...]) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, (*path, str(key)))
+            return
+        if not path or not any("drone" in part for part in path):
+            return
+        match = _RANGE_KEY.search(path[-1])
+        if not match or isinstance(node, bool) or not isinstance(node, (int, float)):
+            return
+        km = float(node) / (1000.0 if match.group(3) == "m" else 1.0)
+        if km <= 0:
+            return
+        fmt = path[1] if path[0] == "formats" and len(path) > 2 else "*"
+        found.setdefault(fmt, km)
+
+    walk(config, ())
+    return found
+
+
+def _facts(data: RunData, meta: dict[str, Any]) -> list[tuple[str, str]]:
+    facts = [("Scenario", data.scenario), ("Status", str(meta.get("status") or "unknown"))]
+    reps = meta.get("replications")
+    if reps is None and data.summary is not None and len(data.summary):
+        reps = int(data.summary["n_reps"].max())
+    if reps is not None:
+        facts.append(("Replications", str(reps)))
+    if meta.get("seed") is not None:
+        facts.append(("Seed", str(meta["seed"])))
+    if data.network:
+        facts.append(("Stores", str(len(data.network.get("stores") or []))))
+        facts.append(("Zones", str(len(data.network.get("zones") or []))))
+    if not is_missing(meta.get("wall_time_s")):
+        facts.append(("Wall time", f"{format_number(meta['wall_time_s'])} s"))
+    return facts
+
+
+def _error(error: Any) -> dict[str, str] | None:
+    if not error:
+        return None
+    if isinstance(error, dict):
+        return {
+            "type": str(error.get("type") or "Error"),
+            "message": str(error.get("message") or ""),
+            "traceback": str(error.get("traceback") or ""),
+        }
+    return {"type": "Error", "message": str(error), "traceback": ""}
+
+
+def _cards(summary: pd.DataFrame) -> list[dict[str, Any]]:
+    top = network_level(summary)
+    cards = []
+    for kpi, group in top.groupby("kpi", sort=True):
+        stats = {str(row.stat): row for row in group.itertuples(index=False)}
+        stat = headline_stat(list(stats))
+        row = stats[stat]
+        unit = unit_of(str(kpi), stat, row.unit)
+        n_reps = None if is_missing(row.n_reps) else int(float(row.n_reps))  # type: ignore[arg-type]
+        extra = ""
+        if "p90" in stats and stat != "p90":
+            extra = "p90 " + format_estimate(stats["p90"].mean, None, unit)
+        cards.append(
+            {
+                "kpi": str(kpi),
+                "stat": stat,
+                "value": format_number(row.mean, unit),
+                "unit": display_unit(unit),
+                "half_width": ""
+                if is_missing(row.half_width)
+                else "± "
+                + format_estimate(row.half_width, None, "count" if unit == "count" else unit),
+                "n_reps": n_reps,
+                "extra": extra,
+            }
+        )
+    first = [c for kpi in CARD_PRIORITY for c in cards if c["kpi"] == kpi]
+    by_domain: dict[str, list[dict[str, Any]]] = {}
+    for card in cards:
+        if card["kpi"] not in CARD_PRIORITY:
+            by_domain.setdefault(domain_of(str(card["kpi"])), []).append(card)
+    rest = [c for turn in itertools.zip_longest(*by_domain.values()) for c in turn if c]
+    return (first + rest)[:MAX_CARDS]
+
+
+def _count_headline_kpis(summary: pd.DataFrame | None) -> int:
+    return 0 if summary is None else int(network_level(summary)["kpi"].nunique())
+
+
+def _domains(summary: pd.DataFrame) -> list[dict[str, Any]]:
+    domains = []
+    frame = summary.assign(domain=summary["kpi"].astype(str).map(domain_of))
+    for name, group in frame.groupby("domain", sort=True):
+        domains.append(
+            {
+                "name": str(name),
+                "network": _network_table(group),
+                "stores": _store_table(group),
+                "n_stores": int(group.loc[group["store"].astype(str) != "all", "store"].nunique()),
+            }
+        )
+    return domains
+
+
+def _network_table(group: pd.DataFrame) -> Table:
+    """KPI x statistic for the aggregate rows (store ``all``), a region column if several."""
+    rows = group[group["store"].astype(str) == "all"]
+    if rows.empty:
+        rows = network_level(group)
+    regions = {str(r) for r in rows["region"]}
+    if "all" in regions and len(regions) == 2:
+        rows = rows[rows["region"].astype(str) == "all"]  # the one region is the network
+    many_regions = rows["region"].nunique() > 1
+    stats = sorted({str(s) for s in rows["stat"]}, key=stat_sort_key)
+    headers = ["KPI", *(["Region"] if many_regions else []), "n reps", *stats]
+    table = Table(
+        headers, caption="Whole network (mean ± 95 % CI half-width)", numeric_from=2 + many_regions
+    )
+    keys = ["kpi", "region"] if many_regions else ["kpi"]
+    for _, kpi_rows in rows.groupby(keys, sort=True):
+        by_stat = {str(r.stat): r for r in kpi_rows.itertuples(index=False)}
+        first = next(iter(by_stat.values()))
+        kpi = str(first.kpi)
+        cells = [Cell(kpi, "key")]
+        if many_regions:
+            cells.append(text(first.region))
+        cells.append(Cell(_reps(kpi_rows["n_reps"]), "num"))
+        for stat in stats:
+            r = by_stat.get(stat)
+            cells.append(
+                estimate(r.mean, r.half_width, kpi, stat, r.unit) if r else Cell("", "num")
+            )
+        table.rows.append(cells)
+    if many_regions:
+        table.rows.sort(key=lambda cells: (cells[0].text, natural_key(cells[1].text)))
+    return table
+
+
+def _store_table(group: pd.DataFrame) -> Table:
+    """Store x KPI (each KPI's headline statistic) for the stores of one domain."""
+    rows = group[group["store"].astype(str) != "all"]
+    if rows.empty:
+        return Table([])
+    many_regions = rows["region"].nunique() > 1
+    columns = []
+    for kpi, kpi_rows in rows.groupby("kpi", sort=True):
+        stats = [str(s) for s in kpi_rows["stat"].unique()]
+        columns.append((str(kpi), headline_stat([s for s in stats if s != "n"] or stats)))
+    headers = [*(["Region"] if many_regions else []), "Store"]
+    headers += [f"{kpi} {stat}" for kpi, stat in columns]
+    table = Table(
+        headers, caption="By store (mean ± 95 % CI half-width)", numeric_from=1 + many_regions
+    )
+    lookup = {
+        (str(r.region), str(r.store), str(r.kpi), str(r.stat)): r
+        for r in rows.itertuples(index=False)
+    }
+    stores = sorted(
+        {(str(r), str(s)) for r, s in zip(rows["region"], rows["store"], strict=True)},
+        key=lambda rs: (natural_key(rs[0]), natural_key(rs[1])),
+    )
+    for region, store in stores:
+        cells = [*([text(region)] if many_regions else []), Cell(store, "key")]
+        for kpi, stat in columns:
+            r = lookup.get((region, store, kpi, stat))
+            cells.append(
+                estimate(r.mean, r.half_width, kpi, stat, r.unit) if r else Cell("", "num")
+            )
+        table.rows.append(cells)
+    return table
+
+
+def _reps(values: pd.Series) -> str:
+    reps = sorted({int(v) for v in values if not is_missing(v)})
+    if not reps:
+        return "–"
+    return str(reps[0]) if len(reps) == 1 else f"{reps[0]}–{reps[-1]}"
+
+
+def _distribution_kpis(summary: pd.DataFrame) -> list[str]:
+    """Time KPIs (``*_s``) with percentiles: checkout.wait_s first, then alphabetically."""
+    percentiles = summary[summary["stat"].isin(["p50", "p90", "p95"])]
+    kpis = sorted({str(k) for k in percentiles["kpi"] if str(k).endswith("_s")})
+    return sorted(kpis, key=lambda k: (k != "checkout.wait_s", k))
+
+
+def _series_rank(series: str) -> tuple[int, str]:
+    return (
+        (SERIES_ORDER.index(series), "") if series in SERIES_ORDER else (len(SERIES_ORDER), series)
+    )
+
+
+def _provenance(data: RunData, meta: dict[str, Any]) -> Table:
+    pairs: list[tuple[str, Any]] = [("Run folder", str(data.path.resolve()))]
+    known = (
+        "status",
+        "scenario",
+        "seed",
+        "replications",
+        "git_sha",
+        "wall_time_s",
+        "started_at",
+        "finished_at",
+    )
+    for key in known:
+        if key in meta:
+            value = meta[key]
+            if key == "wall_time_s" and not is_missing(value):
+                value = f"{format_number(value)} s"
+            pairs.append((key, "–" if value is None else value))
+    overrides = meta.get("overrides")
+    if overrides is not None:
+        pairs.append(
+            (
+                "overrides",
+                " ".join(str(o) for o in overrides)
+                if isinstance(overrides, list)
+                else json.dumps(overrides, sort_keys=True),
+            )
+        )
+    versions = meta.get("versions")
+    if isinstance(versions, dict):
+        pairs.append(("versions", ", ".join(f"{k} {v}" for k, v in sorted(versions.items()))))
+    for key in sorted(meta):
+        if key not in (*known, "overrides", "versions", "error"):
+            value = meta[key]
+            pairs.append(
+                (key, value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+            )
+    return key_value_table(pairs)

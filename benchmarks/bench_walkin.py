@@ -64,11 +64,9 @@ def main() -> None:
     parser.add_argument("--format", default="grocery", help="store format of every store")
     args = parser.parse_args()
 
-    overrides = [
-        "network=metro",
-        f"run.days={args.days}",
-        f"network.format_mix={{{args.format}:1.0}}",
-    ]
+    overrides = ["network=metro", f"run.days={args.days}"]
+    if args.format != "grocery":  # a Hydra dict override merges: zero grocery, add the format
+        overrides += ["network.format_mix.grocery=0", f"+network.format_mix.{args.format}=1"]
     overrides += [o for o in extra_overrides(args.format)]
     cfg = twin.load_config(overrides)
     best_twin = float("inf")
@@ -101,6 +99,11 @@ def main() -> None:
 
 
 def extra_overrides(fmt: str) -> list[str]:
+    if fmt == "jwo":
+        # Converted supermarkets (as configs/experiment/convert_to_jwo.yaml): the same shoppers
+        # as the grocery run, not capped by a small store's door; every basket reviewed or not,
+        # so each shopper also costs a gate scan, an automatic receipt and maybe a review.
+        return ["formats.jwo.demand_scale=1", "formats.jwo.occupancy.cap=520"]
     return []
 
 

@@ -11,16 +11,23 @@ SAME_EVERY_DAY = "[1,1,1,1,1,1,1]"
 
 
 def poisson_store_overrides(
-    arrivals_per_h: float, replications: int, warmup_s: float = 7200.0, days: int = 1
+    arrivals_per_h: float,
+    replications: int,
+    warmup_s: float = 7200.0,
+    days: int = 1,
+    fmt: str = "grocery",
 ) -> list[str]:
-    """One store open around the clock with a constant Poisson arrival rate."""
+    """One store of format ``fmt`` open around the clock with a constant Poisson arrival rate."""
+    other_format = [] if fmt == "grocery" else ["+network.format_overrides.S01=" + fmt]
     return [
         "network=single_store",
+        *other_format,
         f"run.replications={replications}",
         f"run.warmup_s={warmup_s}",
         f"run.days={days}",
-        "formats.grocery.open_hour=0",
-        "formats.grocery.close_hour=24",
+        f"formats.{fmt}.open_hour=0",
+        f"formats.{fmt}.close_hour=24",
+        f"formats.{fmt}.demand_scale=1",
         f"demand.weekday_hour_shares={FLAT_24H}",
         f"demand.weekend_hour_shares={FLAT_24H}",
         f"demand.day_factors={SAME_EVERY_DAY}",

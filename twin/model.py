@@ -18,6 +18,7 @@ from twin.config.schema import TwinConfig
 from twin.core.arrivals import DAY_S
 from twin.core.streams import Streams
 from twin.domain.registry import FORMATS, KPI_DOMAINS, Site
+from twin.domain.registry import REGION_BUILDERS as _REGISTERED_REGION_BUILDERS
 from twin.domain.site import StoreContext
 from twin.kpi.catalog import KpiRows
 from twin.network.build import Region
@@ -30,7 +31,8 @@ SeriesRow = tuple[str, str, str, np.ndarray, str]  # region, store, series, valu
 # (env, region, config, streams, sites by store id); each returns an object whose
 # ``logs()`` gives {store id: {kpi domain: log}}.
 RegionBuilder = Callable[[simpy.Environment, Region, TwinConfig, Streams, dict[str, Site]], Any]
-REGION_BUILDERS: list[RegionBuilder] = []
+# (the list lives in twin.domain.registry so domains imported there can append on import)
+REGION_BUILDERS: list[RegionBuilder] = _REGISTERED_REGION_BUILDERS
 
 
 @dataclass

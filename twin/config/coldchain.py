@@ -12,12 +12,13 @@ import math
 from dataclasses import dataclass, field
 
 from twin.config.fields import choice, dist, items, num, prob
-from twin.core.sampling import DistSpec
+from twin.core.sampling import DistSpec, dist_mean
 from twin.errors import ConfigError
 
 DAY_S = 86400.0
 ZONES = ("ambient", "chilled", "frozen")
 MODELS = ("q10", "arrhenius")
+STAGING_AREAS = ("floor", "cold")
 _GAS_CONSTANT_J_PER_MOL_K = 8.314462618
 # Temperatures a config may name, in C: anything outside is a typo, not a climate.
 _MIN_TEMP_C, _MAX_TEMP_C = -60.0, 70.0
@@ -43,6 +44,12 @@ def activation_energy_matching_q10(q10: float, temp_c: float) -> float:
     return _GAS_CONSTANT_J_PER_MOL_K * temp_k * temp_k * math.log(q10) / 10.0
 
 
+def _age_at_pick() -> DistSpec:
+    # Dates on the shelf spread evenly; pickers take items with at least the write-off share
+    # (write_off_below_remaining_frac, 25%) left, so any loss on the way can spoil one.
+    return DistSpec(kind="uniform", low=0.0, high=0.75)
+
+
 @dataclass
 class ProductCategoryConfig:
     """One product category: how fast it spoils, where it is kept, what an item weighs and costs."""
@@ -65,6 +72,11 @@ class ProductCategoryConfig:
     order_item_share: float = prob(0.2, doc="share of an online order's items in this category")
     weight_per_item_kg: float = num(0.5, gt=0.0)
     value_per_item: float = num(4.0, ge=0.0, doc="retail value written off when an item spoils")
+    age_at_pick_frac: DistSpec = dist(
+        _age_at_pick,
+        doc="share of the reference shelf life used up before the item is picked "
+        "(drawn per item; draws are clipped to [0, 1])",
+    )
 
     def check(self, key: str) -> None:
         if self.max_safe_temp_c < self.storage_temp_c:
@@ -73,6 +85,16 @@ class ProductCategoryConfig:
                 self.max_safe_temp_c,
                 f"a temperature >= storage_temp_c ({self.storage_temp_c:g} C)",
                 "An item would be unsafe in its own storage.",
+            )
+        age = self.age_at_pick_frac
+        upper = age.high if age.kind == "uniform" else dist_mean(age)
+        if upper > 1.0:
+            field_name = "high" if age.kind == "uniform" else "mean"
+            raise ConfigError(
+                f"{key}.age_at_pick_frac.{field_name}",
+                getattr(age, field_name),
+                "a share of the shelf life, at most 1",
+                "An item cannot be picked with more than its whole shelf life used up.",
             )
 
 
@@ -140,15 +162,30 @@ class EnvironmentConfig:
         doc="open air: doorstep, drone flight, the leg to a car",
     )
     locker_ambient_c: float = num(20.0, ge=_MIN_TEMP_C, le=_MAX_TEMP_C)
-    locker_chilled_c: float = num(4.0, ge=_MIN_TEMP_C, le=_MAX_TEMP_C)
+    locker_chilled_c: float = num(3.0, ge=_MIN_TEMP_C, le=_MAX_TEMP_C, doc="set point")
     locker_frozen_c: float = num(-18.0, ge=_MIN_TEMP_C, le=_MAX_TEMP_C)
-    van_chilled_c: float = num(4.0, ge=_MIN_TEMP_C, le=_MAX_TEMP_C)
+    van_chilled_c: float = num(3.0, ge=_MIN_TEMP_C, le=_MAX_TEMP_C, doc="set point")
     van_frozen_c: float = num(-18.0, ge=_MIN_TEMP_C, le=_MAX_TEMP_C)
     drone_box_offset_c: float = num(
         0.0, ge=-20.0, le=40.0, doc="drone box air minus outdoor air (solar gain)"
     )
     doorstep_offset_c: float = num(
         0.0, ge=-20.0, le=40.0, doc="doorstep air minus outdoor air (sun, porch)"
+    )
+    locker_door_offset_c: float = num(
+        0.5, ge=0.0, le=20.0, doc="chilled / frozen locker air above its set point (doors opening)"
+    )
+    van_door_offset_c: float = num(
+        1.0, ge=0.0, le=20.0, doc="chilled / frozen van air above its set point (doors at stops)"
+    )
+    home_c: float = num(
+        21.0, ge=_MIN_TEMP_C, le=_MAX_TEMP_C, doc="indoor air where in-home deliveries are left"
+    )
+    staging_area: str = choice(
+        "floor",
+        STAGING_AREAS,
+        doc="where picked parts wait outside lockers (counter, curbside, dispatch desk): "
+        "floor = shop-floor air, cold = the store cooler / freezer of their zone",
     )
 
 

@@ -34,8 +34,10 @@ def config_dir() -> str:
 
 
 def register() -> None:
-    """Register the schema and the resolvers Hydra needs (idempotent)."""
-    ConfigStore.instance().store(name=SCHEMA_NAME, node=TwinConfig)
+    """Register the schema and the resolvers Hydra needs (idempotent, cheap after the first)."""
+    store = ConfigStore.instance()
+    if SCHEMA_NAME + ".yaml" not in store.list(""):
+        store.store(name=SCHEMA_NAME, node=TwinConfig)
     if not OmegaConf.has_resolver("twin_uid"):
         OmegaConf.register_new_resolver("twin_uid", lambda: _PROCESS_UID)
 

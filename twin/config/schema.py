@@ -9,8 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from twin.config.coldchain import ColdChainConfig
+from twin.config.delivery import DeliveryConfig, check_delivery
+from twin.config.experiment import ExperimentConfig, PrecisionConfig
 from twin.config.fields import choice, dist, items, num, prob
+from twin.config.fulfilment import FulfilmentConfig, check_orders_fulfilment
+from twin.config.orders import OrdersConfig
+from twin.config.sizing import SizingConfig
 from twin.config.stability import check_checkout_stability
+from twin.config.store_formats import BarConfig, BooksConfig, JwoConfig, check_format_names
 from twin.core.sampling import DistSpec
 from twin.errors import ConfigError
 
@@ -37,6 +43,7 @@ class RunConfig:
     workers: int = num(1, ge=1, doc="processes for replications and regions")
     bin_s: float = num(900.0, gt=0.0, doc="time-series bin width")
     records: bool = False
+    precision: PrecisionConfig = field(default_factory=PrecisionConfig)
 
 
 @dataclass
@@ -154,8 +161,25 @@ class GroceryConfig:
 
 
 @dataclass
+class BookstoreConfig(GroceryConfig):
+    """A curated bookstore: grocery-style staffed tills plus book displays (store_formats.py)."""
+
+    format: str = "bookstore"
+    open_hour: int = num(9, ge=0, le=23)
+    close_hour: int = num(21, ge=1, le=24)
+    demand_scale: float = num(0.25, ge=0.0)
+    checkout: CheckoutConfig = field(
+        default_factory=lambda: CheckoutConfig(lanes=2, sco_kiosks=0, sco_share=0.0)
+    )
+    books: BooksConfig = field(default_factory=BooksConfig)
+
+
+@dataclass
 class FormatsConfig:
     grocery: GroceryConfig = field(default_factory=GroceryConfig)
+    jwo: JwoConfig = field(default_factory=JwoConfig)
+    bookstore: BookstoreConfig = field(default_factory=BookstoreConfig)
+    bar: BarConfig = field(default_factory=BarConfig)
 
 
 @dataclass
@@ -165,8 +189,15 @@ class TwinConfig:
     demand: DemandConfig = field(default_factory=DemandConfig)
     formats: FormatsConfig = field(default_factory=FormatsConfig)
     coldchain: ColdChainConfig = field(default_factory=ColdChainConfig)
+    experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
+    orders: OrdersConfig = field(default_factory=OrdersConfig)
+    fulfilment: FulfilmentConfig = field(default_factory=FulfilmentConfig)
+    sizing: SizingConfig = field(default_factory=SizingConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
 
     def check(self, key: str) -> None:
+        check_orders_fulfilment(self.orders, self.fulfilment, self.formats)
+        check_delivery(self.delivery, self.orders, self.fulfilment)
         if sum(self.demand.weekday_hour_shares) <= 0 and sum(self.demand.weekend_hour_shares) <= 0:
             raise ConfigError(
                 "demand.weekday_hour_shares",
@@ -174,3 +205,4 @@ class TwinConfig:
                 "at least one hour with a positive share",
             )
         check_checkout_stability("formats.grocery", self.formats.grocery, self.demand)
+        check_format_names(self.network, self.formats)

@@ -14,8 +14,14 @@ from typing import Any, Protocol
 import numpy as np
 import simpy
 
+from twin.domain.bar import BarLog, bar_site
+from twin.domain.bar_kpis import bar_kpis, bar_series
+from twin.domain.books_kpis import books_kpis, books_series
+from twin.domain.bookstore import BooksLog, bookstore_site
 from twin.domain.grocery import GroceryLog, grocery_site
 from twin.domain.grocery_kpis import grocery_kpis, grocery_series
+from twin.domain.jwo import JwoLog, jwo_site
+from twin.domain.jwo_kpis import jwo_kpis, jwo_series
 from twin.domain.site import StoreContext
 from twin.domain.store_kpis import Series, StoreLog, Window, store_kpis, store_series
 from twin.kpi.catalog import KpiRows
@@ -44,12 +50,22 @@ def _grocery(env: simpy.Environment, context: StoreContext, fmt: Any, config: An
 # format name -> site builder(env, context, format config, whole TwinConfig)
 FORMATS: dict[str, SiteBuilder] = {
     "grocery": _grocery,
+    "jwo": jwo_site,
+    "bookstore": bookstore_site,
+    "bar": bar_site,
 }
 
 KPI_DOMAINS: dict[str, KpiDomain] = {
     "store": KpiDomain(store_kpis, store_series, StoreLog.concat),
     "checkout": KpiDomain(grocery_kpis, grocery_series, GroceryLog.concat),
+    "jwo": KpiDomain(jwo_kpis, jwo_series, JwoLog.concat),
+    "books": KpiDomain(books_kpis, books_series, BooksLog.concat),
+    "bar": KpiDomain(bar_kpis, bar_series, BarLog.concat),
 }
+
+# Region-level builders; twin.model.REGION_BUILDERS is this list. It lives here so that the
+# region-level domains imported at the bottom of this module can register on import.
+REGION_BUILDERS: list[Callable[..., Any]] = []
 
 
 def no_series(log: Any, window: Window, bin_s: float) -> list[Series]:
@@ -58,3 +74,9 @@ def no_series(log: Any, window: Window, bin_s: float) -> list[Series]:
 
 
 __all__ = ["FORMATS", "KPI_DOMAINS", "KpiDomain", "Site", "no_series", "np"]
+
+# Region-level domains: importing them registers their KPI domains and region builders.
+from twin.domain import online as _online  # noqa: E402, F401  (online orders, pickup)
+from twin.domain import lastmile as _lastmile  # noqa: E402, F401  (last mile: couriers, drones)
+# (the cold chain reads the last mile's cold legs after the run: keep it after the last mile)
+from twin.domain import coldchain as _coldchain  # noqa: E402, F401  (cold chain)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 import numpy as np
+import simpy
 
 from twin.config.schema import DemandConfig, RunConfig
 from twin.core.arrivals import DAY_S, hourly_rates_per_s, nhpp_arrival_times
@@ -54,3 +57,23 @@ def walk_in_arrivals(
         run.start_weekday,
     )
     return nhpp_arrival_times(rates, context.stream("arrivals"))
+
+
+def start_visits(
+    env: simpy.Environment,
+    arrivals_s: np.ndarray,
+    visit: Callable[[int], Generator[simpy.Event, Any, None]],
+) -> Generator[simpy.Event, Any, None]:
+    """The arrivals process of a store: start ``visit(i)`` at the i-th arrival time."""
+    for index, at_s in enumerate(arrivals_s.tolist()):
+        yield env.timeout(at_s - env.now)
+        env.process(visit(index))
+
+
+LogT = TypeVar("LogT")
+
+
+def concat_logs(cls: type[LogT], logs: list[LogT]) -> LogT:
+    """Pool logs of several stores: a dataclass whose fields are all numpy arrays."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    return cls(*(np.concatenate([getattr(log, name) for log in logs]) for name in names))

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from twin.config.load import load_config
 from twin.errors import ConfigError, TwinError
 from twin.experiment.baseline_spec import BaselineSpec, load_specs
 from twin.experiment.baseline_stats import (
@@ -34,6 +35,8 @@ from twin.experiment.baseline_stats import (
     exact_mismatches,
     membership,
 )
+from twin.experiment.replications import simulate
+from twin.experiment.run_folder import write_text
 from twin.kpi.stats import t_interval
 
 FILE_FORMAT = 1
@@ -58,14 +61,20 @@ class BaselineRecord:
     units: dict[KpiKey, str]
 
     def identity(self) -> dict[str, Any]:
-        return {"overrides": self.overrides, "seed": self.seed,
-                "replications": self.replications, "kpis": self.kpi_patterns}
+        return {
+            "overrides": self.overrides,
+            "seed": self.seed,
+            "replications": self.replications,
+            "kpis": self.kpi_patterns,
+        }
 
 
 def numeric_versions() -> dict[str, str]:
     """Python, platform and the numeric packages: what the exact layer requires to be equal."""
-    found = {"python": platform.python_version(),
-             "platform": f"{platform.system()}-{platform.machine()}"}
+    found = {
+        "python": platform.python_version(),
+        "platform": f"{platform.system()}-{platform.machine()}",
+    }
     for package in NUMERIC_PACKAGES:
         try:
             found[package] = metadata.version(package)
@@ -78,19 +87,22 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def measure(spec: BaselineSpec, seed: int | None = None, extra_overrides: Sequence[str] = (),
-            workers: int = 1) -> BaselineRecord:
+def measure(
+    spec: BaselineSpec,
+    seed: int | None = None,
+    extra_overrides: Sequence[str] = (),
+    workers: int = 1,
+) -> BaselineRecord:
     """Run the baseline scenario (optionally with another seed or extra overrides)."""
-    import twin
-
-    config = twin.load_config(spec.run_overrides(seed, workers, tuple(extra_overrides)))
-    result = twin.simulate(config)
+    config = load_config(spec.run_overrides(seed, workers, tuple(extra_overrides)))
+    result = simulate(config)
     kpis = result.kpis
     values: dict[KpiKey, np.ndarray] = {}
     units: dict[KpiKey, str] = {}
     reps = spec.replications
-    for (region, store, kpi, stat), group in kpis.groupby(["region", "store", "kpi", "stat"],
-                                                          sort=True):
+    for (region, store, kpi, stat), group in kpis.groupby(
+        ["region", "store", "kpi", "stat"], sort=True
+    ):
         if not spec.selects(str(kpi), str(stat)):
             continue
         key = (str(region), str(store), str(kpi), str(stat))
@@ -99,9 +111,15 @@ def measure(spec: BaselineSpec, seed: int | None = None, extra_overrides: Sequen
         values[key] = _rounded(per_rep)
         units[key] = str(group["unit"].iloc[0])
     return BaselineRecord(
-        name=spec.name, description=spec.description, overrides=list(spec.overrides),
-        seed=spec.seed if seed is None else seed, replications=reps,
-        kpi_patterns=list(spec.kpis), versions=numeric_versions(), values=values, units=units,
+        name=spec.name,
+        description=spec.description,
+        overrides=list(spec.overrides),
+        seed=spec.seed if seed is None else seed,
+        replications=reps,
+        kpi_patterns=list(spec.kpis),
+        versions=numeric_versions(),
+        values=values,
+        units=units,
     )
 
 
@@ -127,6 +145,7 @@ def to_json_text(record: BaselineRecord) -> str:
 
     Re-recording an unchanged model gives the same bytes; a changed KPI is a one-line diff.
     """
+
     def dump(value: Any) -> str:
         return json.dumps(value, sort_keys=True, allow_nan=False, ensure_ascii=False)
 
@@ -169,8 +188,12 @@ def _json_float(value: float) -> float | None:
 def from_json_text(text: str) -> BaselineRecord:
     data = json.loads(text)
     if data.get("format") != FILE_FORMAT:
-        raise ConfigError("baseline file format", data.get("format"), f"{FILE_FORMAT}",
-                          f"Re-record it with {RECORD_COMMAND}.")
+        raise ConfigError(
+            "baseline file format",
+            data.get("format"),
+            f"{FILE_FORMAT}",
+            f"Re-record it with {RECORD_COMMAND}.",
+        )
     values: dict[KpiKey, np.ndarray] = {}
     units: dict[KpiKey, str] = {}
     for text_key, entry in data["kpis"].items():
@@ -181,10 +204,15 @@ def from_json_text(text: str) -> BaselineRecord:
         values[key] = np.array([math.nan if v is None else float(v) for v in entry["values"]])
         units[key] = str(entry["unit"])
     return BaselineRecord(
-        name=data["name"], description=data.get("description", ""),
-        overrides=list(data["overrides"]), seed=int(data["seed"]),
-        replications=int(data["replications"]), kpi_patterns=list(data.get("kpi_patterns", [])),
-        versions=dict(data["versions"]), values=values, units=units,
+        name=data["name"],
+        description=data.get("description", ""),
+        overrides=list(data["overrides"]),
+        seed=int(data["seed"]),
+        replications=int(data["replications"]),
+        kpi_patterns=list(data.get("kpi_patterns", [])),
+        versions=dict(data["versions"]),
+        values=values,
+        units=units,
     )
 
 
@@ -201,18 +229,21 @@ def baseline_path(baseline_dir: Path, name: str) -> Path:
 
 
 def write_record(baseline_dir: Path, record: BaselineRecord) -> Path:
-    from twin.experiment.run_folder import write_text
-
     path = baseline_path(baseline_dir, record.name)
     write_text(path, to_json_text(record))
+    path.chmod(0o644)  # a committed file, readable by all (the temporary file was 0600)
     return path
 
 
 def read_record(baseline_dir: Path, name: str) -> BaselineRecord:
     path = baseline_path(baseline_dir, name)
     if not path.is_file():
-        raise ConfigError(f"baseline {name}", str(path), "a recorded baseline file",
-                          f"Record it with: {RECORD_COMMAND} {name}")
+        raise ConfigError(
+            f"baseline {name}",
+            str(path),
+            "a recorded baseline file",
+            f"Record it with: {RECORD_COMMAND} {name}",
+        )
     return from_json_text(path.read_text(encoding="utf-8"))
 
 
@@ -242,26 +273,34 @@ class CheckReport:
         return bool(self.problems or self.missing or self.appeared or self.exact or self.drifted)
 
 
-def compare(spec: BaselineSpec, old: BaselineRecord, new: BaselineRecord,
-            extra_overrides: Sequence[str] = ()) -> CheckReport:
+def compare(
+    spec: BaselineSpec,
+    old: BaselineRecord,
+    new: BaselineRecord,
+    extra_overrides: Sequence[str] = (),
+) -> CheckReport:
     """Both layers of the check of ``new`` (a fresh run) against ``old`` (the recorded one)."""
     report = CheckReport(spec.name)
     if old.identity() != spec.identity():
         changed = [k for k, v in spec.identity().items() if old.identity()[k] != v]
         report.problems.append(
             f"the spec changed since the baseline was recorded ({', '.join(changed)}); "
-            f"re-record it: {RECORD_COMMAND} {spec.name}")
+            f"re-record it: {RECORD_COMMAND} {spec.name}"
+        )
     report.missing, report.appeared = membership(old.values, new.values)
     same_seed = new.seed == old.seed and new.replications == old.replications
     if extra_overrides:
         report.notices.append("extra overrides: " + " ".join(extra_overrides))
     if not same_seed:
-        report.notices.append(f"exact layer skipped: seed {new.seed} differs from the "
-                              f"recorded {old.seed}")
+        report.notices.append(
+            f"exact layer skipped: seed {new.seed} differs from the recorded {old.seed}"
+        )
     elif new.versions != old.versions:
-        changed = [f"{k} {old.versions.get(k, '-')} -> {new.versions.get(k, '-')}"
-                   for k in sorted(set(old.versions) | set(new.versions))
-                   if old.versions.get(k) != new.versions.get(k)]
+        changed = [
+            f"{k} {old.versions.get(k, '-')} -> {new.versions.get(k, '-')}"
+            for k in sorted(set(old.versions) | set(new.versions))
+            if old.versions.get(k) != new.versions.get(k)
+        ]
         report.notices.append("exact layer skipped: versions differ (" + ", ".join(changed) + ")")
     else:
         report.exact_applied = True
@@ -271,8 +310,13 @@ def compare(spec: BaselineSpec, old: BaselineRecord, new: BaselineRecord,
     return report
 
 
-def check(spec: BaselineSpec, baseline_dir: Path, seed: int | None = None,
-          extra_overrides: Sequence[str] = (), workers: int = 1) -> CheckReport:
+def check(
+    spec: BaselineSpec,
+    baseline_dir: Path,
+    seed: int | None = None,
+    extra_overrides: Sequence[str] = (),
+    workers: int = 1,
+) -> CheckReport:
     old = read_record(baseline_dir, spec.name)
     new = measure(spec, seed, extra_overrides, workers)
     return compare(spec, old, new, extra_overrides)
@@ -288,32 +332,53 @@ def format_report(report: CheckReport, spec: BaselineSpec, max_rows: int = 30) -
     lines += [f"  note: {notice}" for notice in report.notices]
     lines += [f"  DRIFT: {problem}" for problem in report.problems]
     if report.missing or report.appeared:
-        lines.append(f"  DRIFT: {len(report.missing)} KPI(s) disappeared, "
-                     f"{len(report.appeared)} appeared")
+        lines.append(
+            f"  DRIFT: {len(report.missing)} KPI(s) disappeared, {len(report.appeared)} appeared"
+        )
         lines += [f"    - {key_text(k)}" for k in report.missing[:max_rows]]
         lines += [f"    + {key_text(k)}" for k in report.appeared[:max_rows]]
     if report.exact_applied:
         if report.exact:
-            lines.append(f"  exact: DRIFT in {len(report.exact)} of {n} KPIs "
-                         f"(same seed and versions, rel {tol.exact_rel:g})")
-            lines.append(_table(
-                ["region", "store", "kpi", "stat", "old", "new", "max rel diff"],
-                [[*m.key, _num(m.old_mean), _num(m.new_mean), f"{m.max_rel_diff:.2e}"]
-                 for m in report.exact[:max_rows]]))
+            lines.append(
+                f"  exact: DRIFT in {len(report.exact)} of {n} KPIs "
+                f"(same seed and versions, rel {tol.exact_rel:g})"
+            )
+            lines.append(
+                _table(
+                    ["region", "store", "kpi", "stat", "old", "new", "max rel diff"],
+                    [
+                        [*m.key, _num(m.old_mean), _num(m.new_mean), f"{m.max_rel_diff:.2e}"]
+                        for m in report.exact[:max_rows]
+                    ],
+                )
+            )
             if len(report.exact) > max_rows:
                 lines.append(f"    ... and {len(report.exact) - max_rows} more")
         else:
             lines.append(f"  exact: ok, {n} KPIs identical (rel {tol.exact_rel:g})")
     drifted = sorted(report.drifted, key=lambda d: -_sort_size(d))
-    rule = (f"{report.method}, |diff| > max({1 - tol.alpha:.0%} family-wise CI half-width, "
-            f"{tol.rel:g} x |old|{f' + {tol.abs:g}' if tol.abs else ''})")
+    rule = (
+        f"{report.method}, |diff| > max({1 - tol.alpha:.0%} family-wise CI half-width, "
+        f"{tol.rel:g} x |old|{f' + {tol.abs:g}' if tol.abs else ''})"
+    )
     if drifted:
         lines.append(f"  statistical: DRIFT in {len(drifted)} of {n} KPIs ({rule})")
-        lines.append(_table(
-            ["region", "store", "kpi", "stat", "old", "new", "diff", "interval of diff", "rel"],
-            [[*d.key, _num(d.old_mean), _num(d.new_mean), _num(d.diff),
-              f"[{_num(d.diff - d.half_width)}, {_num(d.diff + d.half_width)}]",
-              f"{d.rel_diff:+.1%}"] for d in drifted[:max_rows]]))
+        lines.append(
+            _table(
+                ["region", "store", "kpi", "stat", "old", "new", "diff", "interval of diff", "rel"],
+                [
+                    [
+                        *d.key,
+                        _num(d.old_mean),
+                        _num(d.new_mean),
+                        _num(d.diff),
+                        f"[{_num(d.diff - d.half_width)}, {_num(d.diff + d.half_width)}]",
+                        f"{d.rel_diff:+.1%}",
+                    ]
+                    for d in drifted[:max_rows]
+                ],
+            )
+        )
         if len(drifted) > max_rows:
             lines.append(f"    ... and {len(drifted) - max_rows} more")
     else:
@@ -356,24 +421,41 @@ def _select(specs: dict[str, BaselineSpec], names: Iterable[str]) -> list[Baseli
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="twin-baseline",
-        description="Record KPI baselines or check the model against them (docs/BASELINES.md).")
+        description="Record KPI baselines or check the model against them (docs/BASELINES.md).",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("names", nargs="*", help="baselines (default: all in configs/baseline)")
-    common.add_argument("--dir", type=Path, default=None,
-                        help="folder of baseline files (default: tests/baselines)")
-    common.add_argument("--specs", type=Path, default=None,
-                        help="folder of baseline specs (default: configs/baseline)")
-    common.add_argument("--workers", type=int, default=default_workers(),
-                        help="processes per run (results do not depend on it)")
+    common.add_argument(
+        "--dir", type=Path, default=None, help="folder of baseline files (default: tests/baselines)"
+    )
+    common.add_argument(
+        "--specs",
+        type=Path,
+        default=None,
+        help="folder of baseline specs (default: configs/baseline)",
+    )
+    common.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="processes per run (results do not depend on it)",
+    )
     sub.add_parser("list", parents=[common], help="list the baselines and whether recorded")
     sub.add_parser("record", parents=[common], help="run and write tests/baselines/<name>.json")
-    check_parser = sub.add_parser("check", parents=[common],
-                                  help="re-run and compare; exit 1 on drift")
-    check_parser.add_argument("--seed", type=int, default=None,
-                              help="run with another seed (statistical layer only)")
-    check_parser.add_argument("-o", "--override", action="append", default=[],
-                              help="extra Hydra override for every run (e.g. to try a change)")
+    check_parser = sub.add_parser(
+        "check", parents=[common], help="re-run and compare; exit 1 on drift"
+    )
+    check_parser.add_argument(
+        "--seed", type=int, default=None, help="run with another seed (statistical layer only)"
+    )
+    check_parser.add_argument(
+        "-o",
+        "--override",
+        action="append",
+        default=[],
+        help="extra Hydra override for every run (e.g. to try a change)",
+    )
     check_parser.add_argument("--max-rows", type=int, default=30, help="rows per drift table")
     return parser
 
@@ -387,8 +469,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "list":
             for spec in specs:
                 recorded = baseline_path(baseline_dir, spec.name).is_file()
-                print(f"{spec.name:<28} {spec.replications:>3} reps  seed {spec.seed}  "
-                      f"{'recorded' if recorded else 'NOT RECORDED'}  {spec.description}")
+                print(
+                    f"{spec.name:<28} {spec.replications:>3} reps  seed {spec.seed}  "
+                    f"{'recorded' if recorded else 'NOT RECORDED'}  {spec.description}"
+                )
             return 0
         if args.command == "record":
             for spec in specs:
@@ -404,8 +488,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"twin-baseline: {exc}", file=sys.stderr)
         return 2
     if has_drift:
-        print(f"\nKPI drift. If the change is intended, review the tables above, then re-record "
-              f"({RECORD_COMMAND} [NAMES]) and commit tests/baselines/ with the change.")
+        print(
+            f"\nKPI drift. If the change is intended, review the tables above, then re-record "
+            f"({RECORD_COMMAND} [NAMES]) and commit tests/baselines/ with the change."
+        )
         return 1
     return 0
 

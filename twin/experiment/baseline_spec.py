@@ -18,17 +18,20 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from twin.config.load import config_dir
 from twin.errors import ConfigError
 
 SPEC_KEYS = ("name", "description", "overrides", "seed", "replications", "kpis", "tolerance")
-# Set by the baseline itself (seed, replications) or free to vary without changing any KPI.
-RESERVED_OVERRIDES = ("run.seed", "run.replications", "run.workers")
+# Set by the baseline itself (seed, replications), free to vary without changing any KPI
+# (workers), or making the replication count depend on the results (precision).
+RESERVED_OVERRIDES = ("run.seed", "run.replications", "run.workers", "run.precision")
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,9 @@ class BaselineSpec:
     tolerance: BaselineTolerance = field(default_factory=BaselineTolerance)
     path: Path | None = None
 
-    def run_overrides(self, seed: int | None = None, workers: int = 1,
-                      extra: tuple[str, ...] = ()) -> list[str]:
+    def run_overrides(
+        self, seed: int | None = None, workers: int = 1, extra: tuple[str, ...] = ()
+    ) -> list[str]:
         """The Hydra overrides of one run of this baseline (``seed`` replaces the recorded one)."""
         return [
             *self.overrides,
@@ -81,11 +85,13 @@ class BaselineSpec:
         ]
 
     def selects(self, kpi: str, stat: str) -> bool:
-        """Whether the KPI (kpi, stat) is part of this baseline (all KPIs when ``kpis`` is empty)."""
+        """Whether (kpi, stat) is part of this baseline (every KPI when ``kpis`` is empty)."""
         if not self.kpis:
             return True
-        return any(fnmatch.fnmatchcase(kpi, pattern) or fnmatch.fnmatchcase(f"{kpi}:{stat}", pattern)
-                   for pattern in self.kpis)
+        return any(
+            fnmatch.fnmatchcase(kpi, pattern) or fnmatch.fnmatchcase(f"{kpi}:{stat}", pattern)
+            for pattern in self.kpis
+        )
 
     def identity(self) -> dict[str, Any]:
         """What decides which numbers a run produces; a recorded baseline must match it."""
@@ -99,8 +105,6 @@ class BaselineSpec:
 
 def default_spec_dir() -> Path:
     """``configs/baseline`` inside the installed package."""
-    from twin.config.load import config_dir
-
     return Path(config_dir()) / "baseline"
 
 
@@ -129,30 +133,38 @@ def read_spec(path: Path) -> BaselineSpec:
         raise ConfigError(where, type(data).__name__, "a mapping with keys " + ", ".join(SPEC_KEYS))
     unknown = sorted(set(data) - set(SPEC_KEYS))
     if unknown:
-        raise ConfigError(f"{where}: {unknown[0]}", "(unknown key)",
-                          "one of " + ", ".join(SPEC_KEYS))
+        raise ConfigError(
+            f"{where}: {unknown[0]}", "(unknown key)", "one of " + ", ".join(SPEC_KEYS)
+        )
     return spec_from_dict(data, default_name=path.stem, where=where, path=path)
 
 
-def spec_from_dict(data: dict[str, Any], default_name: str, where: str = "baseline",
-                   path: Path | None = None) -> BaselineSpec:
+def spec_from_dict(
+    data: dict[str, Any], default_name: str, where: str = "baseline", path: Path | None = None
+) -> BaselineSpec:
     name = data.get("name", default_name)
-    if not isinstance(name, str) or not name or not name.replace("_", "").replace("-", "").isalnum():
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
         raise ConfigError(f"{where}: name", name, "a file-name-safe name (letters, digits, _ or -)")
     overrides = _strings(data.get("overrides", []), f"{where}: overrides")
     for override in overrides:
         key = override.lstrip("+~").split("=", 1)[0]
-        if key in RESERVED_OVERRIDES:
-            raise ConfigError(f"{where}: overrides", override,
-                              "no run.seed / run.replications / run.workers override",
-                              "Set seed: and replications: in the baseline file instead.")
+        if any(key == r or key.startswith(r + ".") for r in RESERVED_OVERRIDES):
+            raise ConfigError(
+                f"{where}: overrides",
+                override,
+                "no override of " + ", ".join(RESERVED_OVERRIDES),
+                "Set seed: and replications: in the baseline file instead.",
+            )
     seed = data.get("seed")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ConfigError(f"{where}: seed", seed, "an integer >= 0")
     replications = data.get("replications")
     if not isinstance(replications, int) or isinstance(replications, bool) or replications < 3:
-        raise ConfigError(f"{where}: replications", replications,
-                          "an integer >= 3 (the statistical layer needs a variance)")
+        raise ConfigError(
+            f"{where}: replications",
+            replications,
+            "an integer >= 3 (the statistical layer needs a variance)",
+        )
     description = data.get("description", "")
     if not isinstance(description, str):
         raise ConfigError(f"{where}: description", description, "a string")
@@ -163,13 +175,23 @@ def spec_from_dict(data: dict[str, Any], default_name: str, where: str = "baseli
     known = {"rel", "abs", "alpha", "exact_rel"}
     unknown = sorted(set(tolerance_data) - known)
     if unknown:
-        raise ConfigError(f"{where}: tolerance.{unknown[0]}", "(unknown key)",
-                          "one of " + ", ".join(sorted(known)))
+        raise ConfigError(
+            f"{where}: tolerance.{unknown[0]}",
+            "(unknown key)",
+            "one of " + ", ".join(sorted(known)),
+        )
     tolerance = BaselineTolerance(**tolerance_data)
     tolerance.check(f"{where}: tolerance")
-    return BaselineSpec(name=name, overrides=tuple(overrides), seed=seed,
-                        replications=replications, description=description.strip(),
-                        kpis=tuple(kpis), tolerance=tolerance, path=path)
+    return BaselineSpec(
+        name=name,
+        overrides=tuple(overrides),
+        seed=seed,
+        replications=replications,
+        description=description.strip(),
+        kpis=tuple(kpis),
+        tolerance=tolerance,
+        path=path,
+    )
 
 
 def _strings(value: Any, key: str) -> list[str]:

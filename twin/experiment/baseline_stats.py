@@ -65,8 +65,9 @@ def membership(old: Values, new: Values) -> tuple[list[KpiKey], list[KpiKey]]:
     return sorted(set(old) - set(new)), sorted(set(new) - set(old))
 
 
-def exact_mismatches(old: Values, new: Values, rel: float = 1e-9,
-                     abs_tol: float = 1e-12) -> list[ExactMismatch]:
+def exact_mismatches(
+    old: Values, new: Values, rel: float = 1e-9, abs_tol: float = 1e-12
+) -> list[ExactMismatch]:
     """KPIs (present in both) whose per-replication values are not the same to ``rel``."""
     out = []
     for key in sorted(set(old) & set(new)):
@@ -77,25 +78,42 @@ def exact_mismatches(old: Values, new: Values, rel: float = 1e-9,
     return out
 
 
-def compare_statistical(old: Values, new: Values, tolerance: BaselineTolerance,
-                        is_paired: bool) -> list[KpiDifference]:
+def compare_statistical(
+    old: Values, new: Values, tolerance: BaselineTolerance, is_paired: bool
+) -> list[KpiDifference]:
     """The difference of every KPI present in both runs, with its drift verdict."""
     keys = sorted(set(old) & set(new))
     varying = sum(1 for key in keys if _varies(old[key]) or _varies(new[key]))
     per_kpi_alpha = tolerance.alpha / max(varying, 1)
-    return [_difference(key, np.asarray(old[key], dtype=float), np.asarray(new[key], dtype=float),
-                        tolerance, per_kpi_alpha, is_paired) for key in keys]
+    return [
+        _difference(
+            key,
+            np.asarray(old[key], dtype=float),
+            np.asarray(new[key], dtype=float),
+            tolerance,
+            per_kpi_alpha,
+            is_paired,
+        )
+        for key in keys
+    ]
 
 
-def _difference(key: KpiKey, old: np.ndarray, new: np.ndarray, tolerance: BaselineTolerance,
-                alpha: float, is_paired: bool) -> KpiDifference:
+def _difference(
+    key: KpiKey,
+    old: np.ndarray,
+    new: np.ndarray,
+    tolerance: BaselineTolerance,
+    alpha: float,
+    is_paired: bool,
+) -> KpiDifference:
     a, b = old[~np.isnan(old)], new[~np.isnan(new)]
     old_mean, new_mean = _nanmean(a), _nanmean(b)
     if a.size == 0 or b.size == 0:
         # Undefined on one side only (e.g. a wait with no waiting shopper any more) is drift.
         is_drift = a.size != b.size
-        return KpiDifference(key, old_mean, new_mean, math.nan, math.nan, math.nan,
-                             "undefined", is_drift)
+        return KpiDifference(
+            key, old_mean, new_mean, math.nan, math.nan, math.nan, "undefined", is_drift
+        )
     margin = tolerance.rel * abs(old_mean) + tolerance.abs
     if is_paired and old.shape == new.shape:
         both = ~np.isnan(old) & ~np.isnan(new)

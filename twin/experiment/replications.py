@@ -16,6 +16,7 @@ import pandas as pd
 from twin.config.schema import TwinConfig
 from twin.domain.registry import FORMATS
 from twin.experiment.frames import kpi_frame, series_frame, summary_frame
+from twin.experiment.precision import check_target, extend_to_precision
 from twin.model import RegionResult, network_rows, run_region, window_of
 from twin.network.build import Network, Region, build_network
 
@@ -43,9 +44,13 @@ def simulate(
     >>> result = twin.simulate(twin.load_config(["network=single_store"]))  # doctest: +SKIP
     """
     started = time.perf_counter()
+    check_target(config.run.precision)
     if network is None:
         network = build_network(config.network, FORMATS.keys())
     results = run_replications(config, network, range(config.run.replications), progress)
+    results = extend_to_precision(  # a no-op unless run.precision.kpi is set
+        config, results, lambda reps: run_replications(config, network, reps, progress)
+    )
     return assemble(config, network, results, time.perf_counter() - started)
 
 

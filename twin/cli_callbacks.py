@@ -1,0 +1,135 @@
+"""Hydra callbacks of ``twin -m`` (configured under ``hydra.callbacks`` in configs/config.yaml).
+
+Like :mod:`twin.cli`, this is an entry-point module: it may import hydra; the work itself is
+done by :mod:`twin.experiment.sweep`, :mod:`~twin.experiment.collect` and
+:mod:`~twin.experiment.progress`, which do not.
+
+- :class:`GatherSweep` writes the sweep's summary, failed jobs and comparison when the sweep
+  ends and prints them; ``twin -m`` then exits with status 1 if any job failed.
+- :class:`SweepProgress` draws a bar over the sweep's jobs on a terminal, whichever launcher
+  runs them: it counts the job folders whose meta.json says the job finished.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
+
+from twin.experiment.collect import sweep_text
+from twin.experiment.progress import progress_enabled
+from twin.experiment.sweep import collect_sweep
+
+POLL_S = 0.5
+
+
+def sweep_dir_of(config: DictConfig) -> Path:
+    return Path(str(config.hydra.sweep.dir))
+
+
+# Sweep folders gathered in this process that had failed jobs: twin.cli exits with status 1
+# once Hydra is done (raising here would skip the other callbacks).
+FAILED_SWEEPS: list[Path] = []
+
+
+class GatherSweep(Callback):
+    """Gather the sweep folder when the sweep ends (``twin-collect`` does the same later)."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = sweep_dir_of(config)
+        if not sweep_dir.is_dir():
+            return
+        try:
+            result = collect_sweep(sweep_dir)
+        except Exception as exc:  # the jobs' folders are intact: say how to gather them later
+            print(
+                f"twin: gathering {sweep_dir} failed: {type(exc).__name__}: {exc}\n"
+                f"  the job folders are intact; retry with: twin-collect {sweep_dir}",
+                file=sys.stderr,
+                flush=True,
+            )
+            FAILED_SWEEPS.append(sweep_dir)
+            return
+        print(sweep_text(result), flush=True)
+        if result.failed:
+            FAILED_SWEEPS.append(sweep_dir)
+
+
+def count_jobs(config: DictConfig) -> int | None:
+    """How many jobs the sweep will launch, when the sweeper says so in advance."""
+    sweeper = config.hydra.sweeper
+    n_trials = OmegaConf.select(sweeper, "n_trials")
+    if n_trials is not None:
+        return int(n_trials)
+    if not str(OmegaConf.select(sweeper, "_target_") or "").endswith("BasicSweeper"):
+        return None
+    params = OmegaConf.select(sweeper, "params") or {}
+    arguments = [f"{key}={value}" for key, value in params.items()]
+    arguments += [str(item) for item in config.hydra.overrides.task]
+    try:
+        from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+        parsed = OverridesParser.create().parse_overrides(arguments)
+        batches = BasicSweeper.split_arguments(parsed, None)
+    except Exception:  # the sweeper itself reports bad overrides; the bar just has no total
+        return None
+    return sum(len(batch) for batch in batches)
+
+
+class SweepProgress(Callback):
+    """A bar over the jobs of a sweep, on a terminal only (see twin.experiment.progress)."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # Parallel launchers pickle the callbacks along with each job; the bar stays behind.
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        if not progress_enabled():
+            return
+        sweep_dir = sweep_dir_of(config)
+        total = count_jobs(config)
+        self._thread = threading.Thread(target=self._poll, args=(sweep_dir, total), daemon=True)
+        self._thread.start()
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _poll(self, sweep_dir: Path, total: int | None) -> None:
+        from tqdm import tqdm
+
+        finished: set[Path] = set()
+        with tqdm(total=total, desc="jobs", unit="job", leave=False, dynamic_ncols=True) as bar:
+            while True:
+                stopping = self._stop.wait(POLL_S)
+                if sweep_dir.is_dir():
+                    for meta in sweep_dir.glob("*/meta.json"):
+                        if meta not in finished and _is_finished(meta):
+                            finished.add(meta)
+                if len(finished) != bar.n:
+                    bar.n = len(finished)
+                    bar.refresh()
+                if stopping:
+                    return
+
+
+def _is_finished(meta: Path) -> bool:
+    try:
+        return json.loads(meta.read_text(encoding="utf-8")).get("status") in ("ok", "failed")
+    except (OSError, ValueError):
+        return False  # being written (the rename is atomic, but be safe)

@@ -1,0 +1,190 @@
+"""Cold-chain KPIs from a :class:`ColdChainLog`: freshness at handover, breaches, write-offs.
+
+*Perishable* items are those of chilled and frozen categories; the freshness, breach and
+spoilage KPIs count them (ambient items are tracked too, and their rare write-offs go into
+waste and refunds). Orders, their items and expired orders count when they were placed inside
+the window (as in the orders domain); the handover itself may come after the horizon (a
+doorstep wait, say).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from twin.domain.coldchain_env import STAGES
+from twin.domain.store_kpis import Window
+from twin.kpi.catalog import KpiRows, define
+
+ORDER_COLUMNS = (
+    "order",
+    "created_s",
+    "handover_s",
+    "perishable_items",
+    "breach_stage",
+    "time_above_safe_s",
+)
+ITEM_COLUMNS = (
+    "order",
+    "created_s",
+    "handover_s",
+    "category",
+    "is_perishable",
+    "is_chilled",
+    "left_frac",
+    "lost_frac",
+    "handover_temp_c",
+    "is_breached",
+    "is_written_off",
+    "weight_kg",
+    "value",
+)
+EXPIRED_COLUMNS = ("order", "created_s", "expired_s", "items", "weight_kg", "value")
+NO_BREACH = -1
+
+O = {name: i for i, name in enumerate(ORDER_COLUMNS)}
+I = {name: i for i, name in enumerate(ITEM_COLUMNS)}  # noqa: E741
+E = {name: i for i, name in enumerate(EXPIRED_COLUMNS)}
+
+ORDERS_N = define(
+    "coldchain.orders_n",
+    "orders",
+    "total",
+    "Online orders with chilled or frozen items handed over (collected, or delivered: last-mile "
+    "cold legs ended).",
+)
+SHELF_LIFE_LEFT = define(
+    "coldchain.shelf_life_left_frac",
+    "frac",
+    "tally",
+    "Remaining share of the reference shelf life of each perishable item at handover (age at "
+    "pick and the online chain from storage to handover taken off).",
+)
+SHELF_LIFE_LOST = define(
+    "coldchain.shelf_life_lost_frac",
+    "frac",
+    "tally",
+    "Share of the reference shelf life of each perishable item used up between leaving "
+    "storage and handover (its p95 / max show the worst handled items).",
+)
+HANDOVER_TEMP = define(
+    "coldchain.chilled_handover_temp_c",
+    "C",
+    "tally",
+    "Product temperature of each chilled item at handover.",
+)
+TIME_ABOVE_SAFE = define(
+    "coldchain.time_above_safe_s",
+    "s",
+    "tally",
+    "Per order handed over with perishable items: the longest time any of its perishable "
+    "categories spent above its safe temperature.",
+)
+BREACH = define(
+    "coldchain.breach_frac",
+    "frac",
+    "ratio",
+    "Orders with at least one item above its safe temperature for longer than allowed / "
+    "orders handed over with perishable items.",
+)
+SPOILED = define(
+    "coldchain.spoiled_frac",
+    "frac",
+    "ratio",
+    "Perishable items written off at handover (breached, or less shelf life left than "
+    "coldchain.write_off_below_remaining_frac) / perishable items handed over.",
+)
+WASTE_KG = define(
+    "coldchain.waste_kg",
+    "kg",
+    "total",
+    "Weight written off: items spoiled at handover plus the chilled and frozen items of "
+    "expired (uncollected) pickup orders.",
+)
+EXPIRED_WASTE_KG = define(
+    "coldchain.expired_waste_kg",
+    "kg",
+    "total",
+    "Weight of the chilled and frozen items of expired pickup orders (part of waste_kg).",
+)
+REFUND_VALUE = define(
+    "coldchain.refund_value",
+    "currency",
+    "total",
+    "Retail value refunded for items spoiled at handover (expired orders are refunded in the "
+    "orders domain).",
+)
+WRITE_OFF_VALUE = define(
+    "coldchain.write_off_value",
+    "currency",
+    "total",
+    "Retail value of everything written off (spoiled at handover and expired chilled / frozen).",
+)
+BREACHES_BY_STAGE = {
+    stage: define(
+        f"coldchain.breaches_{stage}_n",
+        "orders",
+        "total",
+        f"Orders whose first cold-chain breach happened during {stage} "
+        "(picking: storage to staging; staging: locker, counter or dispatch desk; vehicle: "
+        "van, bike tote or drone box; doorstep: doorstep, in-home or redirected locker wait).",
+    )
+    for stage in STAGES
+}
+
+
+@dataclass(slots=True)
+class ColdChainLog:
+    """Assessed orders and items, and the write-offs of expired orders, of one or more stores."""
+
+    orders: np.ndarray  # rows of ORDER_COLUMNS
+    items: np.ndarray  # rows of ITEM_COLUMNS
+    expired: np.ndarray  # rows of EXPIRED_COLUMNS
+
+    @staticmethod
+    def concat(logs: list[ColdChainLog]) -> ColdChainLog:
+        return ColdChainLog(
+            *(np.concatenate([getattr(log, f) for log in logs]) for f in ("orders", "items", "expired"))
+        )
+
+    @staticmethod
+    def empty() -> ColdChainLog:
+        return ColdChainLog(
+            np.zeros((0, len(ORDER_COLUMNS))),
+            np.zeros((0, len(ITEM_COLUMNS))),
+            np.zeros((0, len(EXPIRED_COLUMNS))),
+        )
+
+
+def coldchain_kpis(rows: KpiRows, log: ColdChainLog, window: Window) -> None:
+    """Cold-chain KPIs over ``window``."""
+    start, end = window
+    orders = log.orders[_inside(log.orders[:, O["created_s"]], start, end)]
+    orders = orders[orders[:, O["perishable_items"]] > 0]
+    items = log.items[_inside(log.items[:, I["created_s"]], start, end)]
+    expired = log.expired[_inside(log.expired[:, E["created_s"]], start, end)]
+    perishable = items[items[:, I["is_perishable"]] > 0]
+    chilled = items[items[:, I["is_chilled"]] > 0]
+    written_off = items[items[:, I["is_written_off"]] > 0]
+    stage = orders[:, O["breach_stage"]]
+
+    rows.value(ORDERS_N, float(orders.shape[0]), "total")
+    rows.tally(SHELF_LIFE_LEFT, perishable[:, I["left_frac"]])
+    rows.tally(SHELF_LIFE_LOST, perishable[:, I["lost_frac"]])
+    rows.tally(HANDOVER_TEMP, chilled[:, I["handover_temp_c"]])
+    rows.tally(TIME_ABOVE_SAFE, orders[:, O["time_above_safe_s"]])
+    rows.ratio(BREACH, np.count_nonzero(stage != NO_BREACH), orders.shape[0])
+    rows.ratio(SPOILED, np.count_nonzero(perishable[:, I["is_written_off"]] > 0), perishable.shape[0])
+    expired_kg = float(expired[:, E["weight_kg"]].sum())
+    rows.value(WASTE_KG, float(written_off[:, I["weight_kg"]].sum()) + expired_kg, "total")
+    rows.value(EXPIRED_WASTE_KG, expired_kg, "total")
+    refund = float(written_off[:, I["value"]].sum())
+    rows.value(REFUND_VALUE, refund, "total")
+    rows.value(WRITE_OFF_VALUE, refund + float(expired[:, E["value"]].sum()), "total")
+    for code, name in enumerate(STAGES):
+        rows.value(BREACHES_BY_STAGE[name], float(np.count_nonzero(stage == code)), "total")
+
+
+def _inside(times: np.ndarray, start: float, end: float) -> np.ndarray:
+    return (times >= start) & (times < end)

@@ -1,0 +1,360 @@
+"""A just-walk-out (checkout-free) store: gates in, shop, walk out, receipt later.
+
+A party (an account holder and the guests it pays for) arrives at the door. When the store is
+at its occupancy cap the party waits outside in one first-come-first-served line until it fits
+as a whole (and gives up when its patience runs out), or is turned away at once, as configured.
+Admitted, it queues at the entry gates, where each person scans the account's QR code; shops as
+in a grocery store (same basket and browse draws, from the same named streams, so a store
+converted from grocery sees the same shoppers); and walks out with no checkout. Its basket is
+then recognised automatically, or sent to human review by a pool of reviewers on duty by hour,
+and the receipt is issued. Automatic recognition may miss items (leakage) or charge items not
+taken (a refund later, with support time to handle the dispute).
+
+"In the store" runs from admission (the gate line is inside the door) to walking out; the
+``store`` KPIs (time in store, occupancy) use that span, and outside waits are ``jwo`` KPIs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+import simpy
+
+from twin.config.schema import DemandConfig, RunConfig
+from twin.config.store_formats import JwoConfig
+from twin.core.sampling import block_drawer
+from twin.domain.basket import draw_shoppers
+from twin.domain.checkout import ProcessGen
+from twin.domain.servers import ServerPool
+from twin.domain.site import StoreContext, concat_logs, start_visits, walk_in_arrivals
+from twin.domain.staffing import roster
+from twin.domain.store_kpis import StoreLog
+
+ADMITTED, TURNED_AWAY, GAVE_UP = 0.0, 1.0, 2.0  # a party's outcome at the door
+NO_CAP = 1 << 62
+
+
+class Door:
+    """The occupancy cap: at most ``cap`` people inside; parties wait outside in FIFO order.
+
+    A party is admitted only as a whole and only when nobody is ahead of it. Giving up and
+    leaving are O(1) amortised: a party that gave up is skipped when it reaches the head.
+    """
+
+    __slots__ = ("cap", "env", "inside", "line", "waiting")
+
+    def __init__(self, env: simpy.Environment, cap: int) -> None:
+        self.env = env
+        self.cap = cap
+        self.inside = 0  # people
+        self.waiting = 0  # live parties in the outside line
+        self.line: deque[tuple[simpy.Event, int]] = deque()
+
+    def fits_now(self, people: int) -> bool:
+        """Whether a party of ``people`` can walk straight in."""
+        return not self.waiting and self.inside + people <= self.cap
+
+    def request(self, people: int) -> simpy.Event:
+        """An event that succeeds with :data:`ADMITTED` when the party is let in."""
+        event = simpy.Event(self.env)
+        if self.fits_now(people):
+            self.inside += people
+            event.succeed(ADMITTED)
+        else:
+            self.line.append((event, people))
+            self.waiting += 1
+        return event
+
+    def leave(self, people: int) -> None:
+        """A party walked out: let in whoever now fits at the head of the line."""
+        self.inside -= people
+        if self.waiting:
+            self._admit()
+
+    def give_up(self, event: simpy.Event) -> None:
+        """A waiting party's patience ran out (no-op once it was admitted)."""
+        if not event.triggered:
+            self.waiting -= 1
+            event.succeed(GAVE_UP)
+            self._admit()  # a large party at the head may have held up smaller ones
+
+    def _admit(self) -> None:
+        line = self.line
+        while line:
+            event, people = line[0]
+            if event.triggered:  # gave up while waiting
+                line.popleft()
+                continue
+            if self.inside + people > self.cap:
+                return
+            line.popleft()
+            self.waiting -= 1
+            self.inside += people
+            event.succeed(ADMITTED)
+
+
+@dataclass(slots=True)
+class JwoLog:
+    """Per-party arrays of one or more just-walk-out stores (NaN: did not happen by the end)."""
+
+    arrive_s: np.ndarray
+    outcome: np.ndarray  # ADMITTED, TURNED_AWAY, GAVE_UP, or NaN (still outside at the end)
+    people: np.ndarray  # 1 + guests
+    door_s: np.ndarray  # admitted, turned away, or gave up
+    gate_start_s: np.ndarray
+    gate_end_s: np.ndarray
+    exit_s: np.ndarray
+    is_reviewed: np.ndarray  # 0/1, decided at creation
+    review_join_s: np.ndarray
+    review_start_s: np.ndarray
+    receipt_s: np.ndarray
+    basket_value: np.ndarray
+    leak_value: np.ndarray  # value of items taken but not charged
+    false_items: np.ndarray  # items charged but not taken
+    refund_value: np.ndarray
+    dispute_s: np.ndarray  # support time for the refund (0 without a false charge)
+    dispute_cost: np.ndarray
+    gate_roster: np.ndarray  # (k, 3) rows of (start_s, end_s, cost_per_h), see staffing.py
+    attendant_roster: np.ndarray
+    reviewer_roster: np.ndarray
+
+    @staticmethod
+    def concat(logs: list[JwoLog]) -> JwoLog:
+        return concat_logs(JwoLog, logs)
+
+
+@dataclass(frozen=True, slots=True)
+class RecognitionDraws:
+    """Per-party recognition outcomes, drawn at creation."""
+
+    is_reviewed: np.ndarray
+    auto_receipt_s: np.ndarray
+    review_s: np.ndarray
+    leak_value: np.ndarray
+    false_items: np.ndarray
+    refund_value: np.ndarray
+    dispute_s: np.ndarray
+
+
+def draw_guests(context: StoreContext, guest_probs: list[float], n: int) -> np.ndarray:
+    """Guests per party, by inverse transform of one uniform each (stable under new probs)."""
+    cumulative = np.cumsum(np.asarray(guest_probs, dtype=float))
+    u = context.stream("jwo.guests").random(n)
+    guests = np.searchsorted(cumulative, u * cumulative[-1], side="right")
+    return np.minimum(guests, len(guest_probs) - 1)
+
+
+def gate_times(fmt: JwoConfig, context: StoreContext, guests: np.ndarray) -> np.ndarray:
+    """The account holder's scan plus one scan per guest, each from its own stream."""
+    n = guests.size
+    gate = fmt.gate
+    holder = block_drawer(gate.scan_s, context.stream("jwo.gate.scan"))(n)
+    most = len(gate.guest_probs) - 1
+    if most == 0:
+        return holder
+    guest_scans = block_drawer(gate.scan_s, context.stream("jwo.gate.guest_scan"))(n * most)
+    shown = np.arange(most) < guests[:, None]
+    return holder + (guest_scans.reshape(n, most) * shown).sum(axis=1)
+
+
+def draw_recognition(
+    fmt: JwoConfig, context: StoreContext, units: np.ndarray, basket_value: np.ndarray
+) -> RecognitionDraws:
+    """Review decision, receipt and review times, missed and falsely charged items."""
+    rec = fmt.recognition
+    n = units.size
+    is_reviewed = context.stream("jwo.review").random(n) < rec.p_review
+    auto_receipt_s = block_drawer(rec.auto_receipt_s, context.stream("jwo.receipt.auto"))(n)
+    review_s = block_drawer(rec.review_s, context.stream("jwo.review.time"))(n)
+    whole_units = units.astype(np.int64)
+    missed = context.stream("jwo.missed_items").binomial(whole_units, rec.p_missed_item)
+    false_items = context.stream("jwo.false_items").binomial(whole_units, rec.p_false_charge_item)
+    if rec.is_review_exact:  # a reviewer fixes the basket before the receipt goes out
+        missed = np.where(is_reviewed, 0, missed)
+        false_items = np.where(is_reviewed, 0, false_items)
+    price = basket_value / np.maximum(units, 1.0)
+    dispute_s = block_drawer(rec.dispute_s, context.stream("jwo.dispute"))(n)
+    return RecognitionDraws(
+        is_reviewed,
+        auto_receipt_s,
+        review_s,
+        missed * price,
+        false_items.astype(float),
+        false_items * price,
+        np.where(false_items > 0, dispute_s, 0.0),
+    )
+
+
+class JwoSite:
+    """One just-walk-out store wired into an environment; :meth:`logs` gives its arrays."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        context: StoreContext,
+        fmt: JwoConfig,
+        demand: DemandConfig,
+        run: RunConfig,
+    ) -> None:
+        self.env = env
+        self.context = context
+        self.fmt = fmt
+        self.arrivals_s = walk_in_arrivals(context, demand, run, fmt.demand_scale)
+        n = self.arrivals_s.size
+        draws = draw_shoppers(context, demand, n)
+        guests = draw_guests(context, fmt.gate.guest_probs, n)
+        occupancy = fmt.occupancy
+        patience = block_drawer(occupancy.patience_s, context.stream("jwo.outside.patience"))(n)
+        self.recognition = draw_recognition(fmt, context, draws.units, draws.revenue)
+        self.basket_value = draws.revenue
+        self.people_array = 1 + guests
+        # Python lists: the visit process indexes them, cheaper than numpy scalars.
+        self.people = self.people_array.tolist()
+        self.gate_s = gate_times(fmt, context, guests).tolist()
+        self.browse_s = draws.browse_s.tolist()
+        self.patience_s = patience.tolist()
+        self.is_reviewed = self.recognition.is_reviewed.tolist()
+        self.auto_receipt_s = self.recognition.auto_receipt_s.tolist()
+        self.review_s = self.recognition.review_s.tolist()
+        self.leaves_when_full = occupancy.is_capped and occupancy.when_full == "leave"
+        # What happened when, per party (NaN: not by the end of the run).
+        self.outcome = [math.nan] * n
+        self.door_s = [math.nan] * n
+        self.gate_start_s = [math.nan] * n
+        self.gate_end_s = [math.nan] * n
+        self.exit_s = [math.nan] * n
+        self.review_join_s = [math.nan] * n
+        self.review_start_s = [math.nan] * n
+        self.receipt_s = [math.nan] * n
+
+        self.door = Door(env, occupancy.cap if occupancy.is_capped else NO_CAP)
+        self.gates = ServerPool(env, fmt.gate.gates)
+        rec = fmt.recognition
+        self.reviewers_by_hour = list(rec.reviewers_by_hour) or [rec.reviewers] * 24
+        self.reviewers = ServerPool(env, self.reviewers_by_hour[0])
+        env.process(start_visits(env, self.arrivals_s, self._visit))
+        if rec.reviewers_by_hour:
+            env.process(self._reviewer_shifts())
+
+    def _reviewer_shifts(self) -> ProcessGen:
+        """Reviewers come and go on the hour (one leaving finishes the basket in hand)."""
+        env = self.env
+        by_hour = self.reviewers_by_hour
+        hour = 0
+        while True:
+            yield env.timeout(3600.0)
+            hour = (hour + 1) % 24
+            if by_hour[hour] != self.reviewers.capacity:
+                self.reviewers.set_capacity(by_hour[hour])
+
+    def _visit(self, i: int) -> ProcessGen:
+        """Door (cap), gates, shop, walk out; then recognition or review, then the receipt.
+
+        Emits (after the run, from the per-party arrays): jwo.outside_wait_s,
+        jwo.turned_away_frac, jwo.gate_wait_s, jwo.review_frac, jwo.receipt_delay_s,
+        jwo.reviewer_utilisation_frac, jwo.leakage_value, jwo.false_charge_frac, and the
+        store KPIs (time in store and occupancy from admission to walking out).
+        """
+        env = self.env
+        door = self.door
+        people = self.people[i]
+        if door.fits_now(people):
+            door.inside += people
+        elif self.leaves_when_full:
+            self.outcome[i] = TURNED_AWAY
+            self.door_s[i] = env.now
+            return
+        else:
+            request = door.request(people)
+            env.timeout(self.patience_s[i]).callbacks.append(partial(_give_up, door, request))
+            if (yield request) == GAVE_UP:
+                self.outcome[i] = GAVE_UP
+                self.door_s[i] = env.now
+                return
+        self.outcome[i] = ADMITTED
+        self.door_s[i] = env.now
+        gates = self.gates
+        yield gates.request()
+        self.gate_start_s[i] = env.now
+        yield env.timeout(self.gate_s[i])
+        gates.release()
+        self.gate_end_s[i] = env.now
+        yield env.timeout(self.browse_s[i])
+        door.leave(people)
+        self.exit_s[i] = env.now
+        yield env.timeout(self.auto_receipt_s[i])
+        if self.is_reviewed[i]:
+            reviewers = self.reviewers
+            self.review_join_s[i] = env.now
+            yield reviewers.request()
+            self.review_start_s[i] = env.now
+            yield env.timeout(self.review_s[i])
+            reviewers.release()
+        self.receipt_s[i] = env.now
+
+    def logs(self) -> dict[str, Any]:
+        """The store's logs by domain: ``store`` (common) and ``jwo``."""
+        log = self.jwo_log()
+        walked_out = ~np.isnan(log.exit_s)
+        inside = (log.outcome == ADMITTED) & ~walked_out
+        charged = log.basket_value - log.leak_value  # false charges are refunded later
+        store = StoreLog(
+            self.arrivals_s,
+            log.door_s[walked_out],
+            log.exit_s[walked_out],
+            charged[walked_out],
+            log.door_s[inside],
+        )
+        return {"store": store, "jwo": log}
+
+    def jwo_log(self) -> JwoLog:
+        fmt = self.fmt
+        context = self.context
+        rec = self.recognition
+        open_hours = range(context.open_hour, context.close_hour)
+        horizon_s = context.horizon_s
+        return JwoLog(
+            self.arrivals_s,
+            np.asarray(self.outcome, dtype=float),
+            self.people_array.astype(float),
+            np.asarray(self.door_s, dtype=float),
+            np.asarray(self.gate_start_s, dtype=float),
+            np.asarray(self.gate_end_s, dtype=float),
+            np.asarray(self.exit_s, dtype=float),
+            rec.is_reviewed.astype(float),
+            np.asarray(self.review_join_s, dtype=float),
+            np.asarray(self.review_start_s, dtype=float),
+            np.asarray(self.receipt_s, dtype=float),
+            self.basket_value,
+            rec.leak_value,
+            rec.false_items,
+            rec.refund_value,
+            rec.dispute_s,
+            rec.dispute_s / 3600.0 * fmt.recognition.support_cost_per_h,
+            roster(horizon_s, open_hours, None, fmt.gate.gates),
+            roster(horizon_s, open_hours, None, fmt.gate.attendants, fmt.gate.attendant_cost_per_h),
+            roster(
+                horizon_s,
+                range(24),
+                self.reviewers_by_hour,
+                0,
+                fmt.recognition.reviewer_cost_per_h,
+            ),
+        )
+
+
+def _give_up(door: Door, request: simpy.Event, _timeout: simpy.Event) -> None:
+    door.give_up(request)
+
+
+def jwo_site(env: simpy.Environment, context: StoreContext, fmt: JwoConfig, config: Any) -> JwoSite:
+    """The ``jwo`` format's site builder (see :data:`twin.domain.registry.FORMATS`)."""
+    return JwoSite(env, context, fmt, config.demand, config.run)
+
+
+__all__ = ["ADMITTED", "GAVE_UP", "TURNED_AWAY", "Door", "JwoLog", "JwoSite", "jwo_site"]

@@ -1,0 +1,505 @@
+"""The last mile: delivery orders from the store's dispatch desk to the customer's door.
+
+:func:`build_last_mile` is appended to :data:`twin.domain.dispatch.DISPATCHERS`. Each store
+with a dispatch desk gets courier pools (:class:`twin.domain.courier.CourierPool`: vans,
+cargo bikes), a drone fleet (:class:`twin.domain.drone.DroneFleet`) and an issuer of one-time
+access codes (:class:`twin.domain.access_code.AccessCodes`) for in-home delivery.
+
+When an order is ready for dispatch it takes the first mode of its channel's list
+(``delivery.channel_modes``) that can take it: a drone if it fits the payload (or splits
+across at most ``max_drones_per_order`` drones), its zone is within the round-trip range in a
+straight line, it is not an in-home order, the customer takes the drone offer
+(``offer_frac``) and the drones are on shift and not overloaded; a courier mode if the order
+fits one vehicle and the zone is within the mode's road radius. Otherwise the first courier
+mode of the list takes it anyway. Orders that drones cannot fly in time (weather, shift end)
+go to couriers.
+
+At the door (couriers): an attended order is handed over unless nobody is home
+(``not_home_prob``); an in-home order's code is checked (:meth:`AccessCodes.verify`: refused
+outside its window, once used, or unknown) and even an accepted code fails with ``fail_prob``.
+A failed attempt follows its policy: ``doorstep`` (left at the door), ``retry`` (back to the
+store, offered again ``retry_after_s`` later) or ``locker`` (back to the store's lockers for
+the customer to collect); after ``max_attempts`` failed attempts the order goes to the lockers.
+Drones always drop at the doorstep.
+
+Per-order random attributes (drone opt-in, in-home, nobody home and in-home failure per
+attempt, doorstep and locker dwell) are drawn before time 0, in blocks indexed by order id,
+from the region's streams ``delivery.orders.<name>``: an order keeps them whichever store or
+mode serves it (common random numbers across fleet sizes). Vehicle and drone times are drawn
+from each store's streams ``delivery.<store>.<mode>.<name>``.
+
+Cold chain: :meth:`LastMile.cold_legs` (docs/CONTRACTS.md).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import simpy
+
+from twin.config.delivery import COURIER_MODES, DeliveryConfig, WeatherConfig
+from twin.config.orders import CHANNELS
+from twin.core.sampling import block_drawer, make_sampler
+from twin.core.streams import Streams
+from twin.domain.access_code import AccessCodes, AccessOutcome
+from twin.domain.courier import CourierPool
+from twin.domain.deliveries import Delivery
+from twin.domain.delivery_kpis import (
+    ACCESS_COLUMNS,
+    BIKE,
+    DOORSTEP,
+    DRONE,
+    FLEET_COLUMNS,
+    FLIGHT_COLUMNS,
+    HANDED,
+    INHOME,
+    LOCKER,
+    MODE_NAMES,
+    ORDER_COLUMNS,
+    PACK_COLUMNS,
+    TRIP_COLUMNS,
+    VAN,
+    DeliveryLog,
+    delivery_kpis,
+    delivery_series,
+    rows_array,
+)
+from twin.domain.dispatch import DISPATCHERS, DispatchDesk
+from twin.domain.drone import DroneFleet
+from twin.domain.orders import Order
+from twin.domain.weather import WeatherTrace
+from twin.errors import ConfigError
+from twin.network.regions import Region
+
+# cold-chain environments of an order between leaving the store and the customer taking it
+VEHICLE_ENVIRONMENTS = {VAN: "van", BIKE: "bike_tote", DRONE: "drone_box"}
+DOORSTEP_ENV = "doorstep"
+HOME_ENV = "home"
+LOCKER_ENV = "locker_redirect"
+ColdLeg = tuple[int, str, float, float]  # order id, environment, start_s, end_s
+
+RETRY, TO_LOCKER, TO_DOORSTEP = range(3)
+POLICIES = {"retry": RETRY, "locker": TO_LOCKER, "doorstep": TO_DOORSTEP}
+ACCEPTED = AccessOutcome.ACCEPTED
+
+
+class StoreLastMile:
+    """One store's couriers, drones, access codes and deliveries."""
+
+    __slots__ = ("access", "codes", "couriers", "deliveries", "drones", "extra_s", "store_id")
+
+    def __init__(
+        self,
+        store_id: str,
+        couriers: dict[int, CourierPool],
+        drones: DroneFleet | None,
+        codes: AccessCodes,
+        extra_s: Any,
+    ) -> None:
+        self.store_id = store_id
+        self.couriers = couriers
+        self.drones = drones
+        self.codes = codes
+        self.extra_s = extra_s
+        self.deliveries: list[Delivery] = []
+        self.access: list[tuple[int, float, int, float, float, bool]] = []
+
+
+class LastMile:
+    """Every store's last mile in one region; ``logs()`` and ``cold_legs()`` after the run."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        region: Region,
+        config: Any,
+        streams: Streams,
+        desks: dict[str, DispatchDesk],
+        orders: Any,
+    ) -> None:
+        self.env = env
+        cfg: DeliveryConfig = config.delivery
+        self.cfg = cfg
+        self.days: int = config.run.days
+        self.sites: dict[int, StoreLastMile] = {}
+        self.legs: list[ColdLeg] = []
+        if not (cfg.enabled and desks):
+            return
+        self.channel_modes = [
+            [MODE_NAMES.index(mode) for mode in cfg.channel_modes.get(channel, [])]
+            for channel in CHANNELS
+        ]
+        uses_drones = cfg.drone.drones > 0 and any(DRONE in m for m in self.channel_modes)
+        self._draw_order_attributes(orders.orders, streams)
+        weather = build_weather(cfg.drone.weather, streams, self.days) if uses_drones else None
+        waves = list(cfg.wave_hours) if cfg.dispatch == "waves" else None
+        for store_id, desk in desks.items():
+            index = desk.store_index
+            couriers = {
+                MODE_NAMES.index(name): CourierPool(
+                    env,
+                    self,
+                    MODE_NAMES.index(name),
+                    getattr(cfg, name),
+                    index,
+                    store_id,
+                    region.tables,
+                    streams,
+                    waves,
+                    self.days,
+                )
+                for name in COURIER_MODES
+                if cfg.fleet(name) > 0
+            }
+            drones = None
+            if weather is not None:
+                drones = DroneFleet(
+                    env,
+                    self,
+                    cfg.drone,
+                    index,
+                    store_id,
+                    region.tables,
+                    weather,
+                    streams,
+                    self.days,
+                )
+                _check_range(region, index, drones, cfg.drone.range_km)
+            self.sites[index] = StoreLastMile(
+                store_id,
+                couriers,
+                drones,
+                AccessCodes(streams.get(f"delivery.{store_id}.codes")),
+                make_sampler(cfg.inhome.extra_stop_s, streams.get(f"delivery.{store_id}.inhome")),
+            )
+            desk.on_ready.append(self.assign)
+        self.not_home_policy = POLICIES[cfg.on_not_home]
+        self.inhome_policy = POLICIES[cfg.inhome.fallback]
+
+    def _draw_order_attributes(self, orders: list[Order], streams: Streams) -> None:
+        """Per-order draws, indexed by order id (ids run 0..n-1 in the region)."""
+        cfg = self.cfg
+        n = len(orders)
+        attempts = cfg.max_attempts
+
+        def rng(name: str) -> np.random.Generator:
+            return streams.get(f"delivery.orders.{name}")
+
+        self.drone_u: list[float] = rng("drone_offer").random(n).tolist()
+        self.inhome_u: list[float] = rng("inhome").random(n).tolist()
+        self.not_home: list[list[bool]] = (
+            rng("not_home").random((n, attempts)) < cfg.not_home_prob
+        ).tolist()
+        self.inhome_fails: list[list[bool]] = (
+            rng("inhome_fail").random((n, attempts)) < cfg.inhome.fail_prob
+        ).tolist()
+        self.doorstep_s: list[float] = block_drawer(cfg.doorstep_dwell_s, rng("doorstep"))(
+            n
+        ).tolist()
+        self.locker_s: list[float] = block_drawer(cfg.locker_collect_s, rng("locker"))(n).tolist()
+
+    # --- hand-off and mode choice ----------------------------------------------------------
+
+    def assign(self, order: Order) -> None:
+        """An order is ready for dispatch at its store (the dispatch desk's callback)."""
+        now = self.env.now
+        cfg = self.cfg
+        site = self.sites[order.store]
+        weight = sum(order.weight_kg)
+        is_inhome = self.inhome_u[order.id] < cfg.inhome.share
+        drones = site.drones
+        parcels = drones.parcels_for(weight) if drones is not None else 0
+        delivery = Delivery(
+            order=order,
+            id=order.id,
+            store=order.store,
+            zone=order.zone,
+            ready_s=now,
+            slot_start_s=order.due_s,
+            slot_end_s=order.due_s + cfg.slot_s,
+            weight_kg=weight,
+            volume_l=sum(order.volume_l),
+            is_inhome=is_inhome,
+            is_drone_eligible=(
+                drones is not None and parcels > 0 and drones.in_range[order.zone] and not is_inhome
+            ),
+            parcels=max(parcels, 1),
+        )
+        site.deliveries.append(delivery)
+        if is_inhome:
+            self._issue_code(delivery, delivery.slot_start_s, delivery.slot_end_s, now)
+        self._dispatch(delivery, allow_drone=True)
+
+    def _dispatch(self, delivery: Delivery, allow_drone: bool) -> None:
+        """The first mode of the channel's list that can take ``delivery``."""
+        site = self.sites[delivery.store]
+        modes = self.channel_modes[delivery.order.channel]
+        for mode in modes:
+            if mode == DRONE:
+                drones = site.drones
+                if (
+                    allow_drone
+                    and drones is not None
+                    and delivery.is_drone_eligible
+                    and self.drone_u[delivery.id] < self.cfg.drone.offer_frac
+                    and drones.can_take(self.env.now)
+                ):
+                    drones.offer(delivery)
+                    return
+                continue
+            pool = site.couriers.get(mode)
+            if pool is not None and pool.fits(delivery):
+                pool.offer(delivery)
+                return
+        for mode in modes:
+            pool = site.couriers.get(mode)
+            if pool is not None:
+                pool.offer(delivery)  # over every vehicle's capacity or radius: goes anyway
+                return
+        raise AssertionError(f"no courier for channel {delivery.order.channel} (config check)")
+
+    def _issue_code(
+        self, delivery: Delivery, slot_start_s: float, slot_end_s: float, now: float
+    ) -> None:
+        inhome = self.cfg.inhome
+        start = slot_start_s - inhome.early_s
+        end = slot_end_s + inhome.late_s
+        delivery.code_window = (start, end)
+        site = self.sites[delivery.store]
+        # a window that ended before the order was ready gets no code: refused as unknown
+        delivery.code = site.codes.issue(start, end, now) if end >= now else -1
+
+    # --- couriers ----------------------------------------------------------------------------
+
+    def loaded(self, delivery: Delivery, now: float) -> None:
+        if math.isnan(delivery.first_out_s):
+            delivery.first_out_s = now
+        delivery.leg_start_s = now
+
+    def attempt(self, delivery: Delivery, now: float, stop_s: float) -> float:
+        """A courier at the door at ``now``: the attempt's outcome; returns seconds spent."""
+        k = min(delivery.attempts, self.cfg.max_attempts - 1)
+        delivery.attempts += 1
+        vehicle = VEHICLE_ENVIRONMENTS[delivery.mode]
+        if delivery.is_inhome:
+            site = self.sites[delivery.store]
+            outcome = site.codes.verify(delivery.code, now)
+            is_failed = outcome == ACCEPTED and self.inhome_fails[delivery.id][k]
+            start, end = delivery.code_window
+            site.access.append((delivery.id, now, int(outcome), start, end, is_failed))
+            if outcome == ACCEPTED and not is_failed:
+                spent = stop_s + site.extra_s()
+                self._delivered(delivery, now, INHOME)
+                self.legs.append((delivery.id, vehicle, delivery.leg_start_s, now))
+                self.legs.append((delivery.id, HOME_ENV, now, now + spent))
+                return spent
+            policy = self.inhome_policy
+        else:
+            if not self.not_home[delivery.id][k]:
+                self._delivered(delivery, now, HANDED)
+                self.legs.append((delivery.id, vehicle, delivery.leg_start_s, now + stop_s))
+                return stop_s
+            policy = self.not_home_policy
+        delivery.failed += 1
+        if policy == TO_DOORSTEP:
+            self._delivered(delivery, now, DOORSTEP)
+            self._left_at_door(delivery, vehicle, now + stop_s)
+        else:
+            delivery.policy = policy
+        return stop_s
+
+    def returned(self, delivery: Delivery, now: float) -> None:
+        """A failed order is back at the store: retry later, or into the lockers."""
+        self.legs.append(
+            (delivery.id, VEHICLE_ENVIRONMENTS[delivery.mode], delivery.leg_start_s, now)
+        )
+        if delivery.policy == TO_LOCKER or delivery.failed >= self.cfg.max_attempts:
+            delivery.outcome = LOCKER
+            self.legs.append((delivery.id, LOCKER_ENV, now, now + self.locker_s[delivery.id]))
+            return
+        self.env.timeout(self.cfg.retry_after_s, delivery).callbacks.append(self._retry)
+
+    def _retry(self, event: simpy.Event) -> None:
+        delivery: Delivery = event.value  # type: ignore[assignment]
+        now = self.env.now
+        delivery.policy = -1
+        if delivery.is_inhome and self.cfg.inhome.reissue_code_on_retry:
+            self._issue_code(delivery, now, now + self.cfg.slot_s, now)
+        self._dispatch(delivery, allow_drone=False)
+
+    # --- drones ------------------------------------------------------------------------------
+
+    def launched(self, delivery: Delivery, now: float) -> None:
+        delivery.launched += 1
+        if delivery.launched == 1:
+            self.loaded(delivery, now)
+
+    def dropped(self, delivery: Delivery, door_s: float, now: float) -> None:
+        delivery.parcels_left -= 1
+        if delivery.parcels_left:
+            return
+        delivery.attempts = 1
+        self._delivered(delivery, door_s, DOORSTEP)
+        self._left_at_door(delivery, VEHICLE_ENVIRONMENTS[DRONE], now)
+
+    def reroute(self, delivery: Delivery, reason: int) -> None:
+        self._dispatch(delivery, allow_drone=False)
+
+    # --- outcomes ----------------------------------------------------------------------------
+
+    def _delivered(self, delivery: Delivery, door_s: float, outcome: int) -> None:
+        delivery.door_s = door_s
+        delivery.outcome = outcome
+
+    def _left_at_door(self, delivery: Delivery, vehicle: str, dropped_s: float) -> None:
+        self.legs.append((delivery.id, vehicle, delivery.leg_start_s, dropped_s))
+        dwell = self.doorstep_s[delivery.id]
+        self.legs.append((delivery.id, DOORSTEP_ENV, dropped_s, dropped_s + dwell))
+
+    # --- after the run -----------------------------------------------------------------------
+
+    def cold_legs(self) -> list[ColdLeg]:
+        """(order id, environment, start_s, end_s) of every leg from leaving the store to the
+        customer (docs/CONTRACTS.md); legs of one order do not overlap and come in time order."""
+        return list(self.legs)
+
+    def logs(self) -> dict[str, dict[str, Any]]:
+        """{store id: {"delivery": DeliveryLog}} for every store with a dispatch desk."""
+        return {site.store_id: {"delivery": self._log(site)} for site in self.sites.values()}
+
+    def _log(self, site: StoreLastMile) -> DeliveryLog:
+        cfg = self.cfg
+        orders = [
+            (
+                d.id,
+                d.order.channel,
+                d.mode,
+                d.zone,
+                d.order.created_s,
+                d.ready_s,
+                d.slot_end_s,
+                d.first_out_s,
+                d.door_s,
+                d.outcome,
+                d.attempts,
+                d.failed,
+                d.is_inhome,
+                d.is_drone_eligible,
+                d.offered_drone,
+                d.weather_deferred,
+                d.rerouted,
+                d.weight_kg,
+            )
+            for d in site.deliveries
+        ]
+        trips = [trip for pool in site.couriers.values() for trip in pool.trips]
+        fleet = [
+            (
+                mode,
+                pool.cfg.vehicles,
+                pool.cfg.start_hour,
+                pool.cfg.end_hour,
+                pool.cfg.cost_per_h,
+                pool.cfg.cost_per_km,
+                pool.cfg.co2e_g_per_km,
+            )
+            for mode, pool in site.couriers.items()
+        ]
+        flights: list[tuple[float, ...]] = []
+        packs: list[tuple[float, ...]] = []
+        drones = site.drones
+        if drones is not None:
+            flights = list(drones.flights)
+            packs = [(taken, charged) for taken, charged in drones.packs]
+            drone = cfg.drone
+            fleet.append(
+                (
+                    DRONE,
+                    drone.drones,
+                    drone.start_hour,
+                    drone.end_hour,
+                    drone.cost_per_h,
+                    drone.cost_per_km,
+                    drone.co2e_g_per_km,
+                )
+            )
+            # a flight is a trip of one parcel: out and back in a straight line
+            trips += [
+                (DRONE, int(f[1]), f[5], f[5], f[7], 2.0 * f[3], 1, 1) for f in drones.flights
+            ]
+        return DeliveryLog(
+            rows_array(orders, ORDER_COLUMNS),
+            rows_array(trips, TRIP_COLUMNS),
+            rows_array(fleet, FLEET_COLUMNS),
+            rows_array(flights, FLIGHT_COLUMNS),
+            rows_array(packs, PACK_COLUMNS),
+            rows_array(site.access, ACCESS_COLUMNS),
+            self.days,
+        )
+
+
+def build_weather(cfg: WeatherConfig, streams: Streams, days: int) -> WeatherTrace:
+    """The region's drone weather: always flyable, a Markov chain, or an hourly trace file."""
+    if cfg.kind == "none":
+        return WeatherTrace(np.zeros(24, dtype=bool), repeat=True)
+    if cfg.kind == "trace":
+        try:
+            return WeatherTrace.from_csv(cfg.trace_csv, cfg.trace_column or None, repeat=True)
+        except ValueError as exc:
+            raise ConfigError(
+                "delivery.drone.weather.trace_csv",
+                cfg.trace_csv,
+                "a readable hourly trace",
+                str(exc),
+            ) from None
+    return WeatherTrace.markov(
+        cfg.no_fly_share, cfg.mean_spell_h, days, streams.get("delivery.weather"), repeat=True
+    )
+
+
+def _check_range(region: Region, store_index: int, drones: DroneFleet, range_km: float) -> None:
+    """Drones that can reach no customer zone are a config mistake, not a scenario."""
+    if any(drones.in_range):
+        return
+    air = region.tables.zone_store_air_km[:, store_index]
+    nearest = int(np.argmin(air))
+    store_id = region.stores[store_index].id
+    raise ConfigError(
+        "delivery.drone.range_km",
+        range_km,
+        f"a round trip of at least {2 * air[nearest]:.3g} km, twice the straight line from "
+        f"store {store_id} to its nearest customer zone {region.zones[nearest].id} "
+        f"({air[nearest]:.3g} km)",
+        "Raise the range, or set delivery.drone.drones=0 to run without drones.",
+    )
+
+
+def build_last_mile(
+    env: simpy.Environment,
+    region: Region,
+    config: Any,
+    streams: Streams,
+    desks: dict[str, DispatchDesk],
+    orders: Any,
+) -> LastMile:
+    """The dispatcher registered in :data:`twin.domain.dispatch.DISPATCHERS`."""
+    return LastMile(env, region, config, streams, desks, orders)
+
+
+__all__ = ["LastMile", "build_last_mile", "build_weather"]
+
+
+def _register() -> None:
+    """Add the delivery KPI domain and the dispatcher to the registries (once)."""
+    from twin.domain.registry import KPI_DOMAINS, KpiDomain
+
+    KPI_DOMAINS.setdefault(
+        "delivery", KpiDomain(delivery_kpis, delivery_series, DeliveryLog.concat)
+    )
+    if build_last_mile not in DISPATCHERS:
+        DISPATCHERS.append(build_last_mile)
+
+
+_register()

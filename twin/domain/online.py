@@ -1,0 +1,165 @@
+"""Online orders of one region, wired into the model as a region-level domain.
+
+:func:`build_online_orders` is registered in ``twin.model.REGION_BUILDERS``. Before time 0 it
+draws every order of the region (:func:`twin.domain.orders.build_orders`), precomputes each
+zone's candidate stores per channel from the region's travel-time table, and builds one
+:class:`twin.domain.pickup.StoreFulfilment` per store offering a channel. In the loop an
+order is assigned in O(candidates): the nearest store offering its channel, or
+(``nearest_with_capacity``) the nearest whose picking backlog is under the limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import simpy
+
+from twin.config.fulfilment import KEEP, FulfilmentConfig
+from twin.config.orders import CHANNELS, TEMPERATURE_ZONES
+from twin.core.streams import Streams
+from twin.domain.dispatch import DISPATCHERS, DispatchDesk
+from twin.domain.orders import Order, build_orders, offering_stores
+from twin.domain.orders_kpis import orders_log
+from twin.domain.pickup import ExpiredHook, StoreFulfilment
+from twin.network.regions import Region
+
+ProcessGen = Any
+
+
+class OnlineOrders:
+    """The region's orders, its stores' fulfilment, and the hand-off to the last mile.
+
+    ``orders`` holds every order of the horizon (with its timeline after the run);
+    ``expired`` the pickup orders returned to stock, and ``on_expired`` callbacks get each as
+    it expires (for cold-chain write-offs); ``desks`` maps store id -> dispatch desk.
+    """
+
+    def __init__(
+        self, env: simpy.Environment, region: Region, config: Any, streams: Streams
+    ) -> None:
+        self.env = env
+        self.region = region
+        fulfilment: FulfilmentConfig = config.fulfilment
+        run = config.run
+        horizon_s = run.days * 86400.0
+        self.horizon_s = horizon_s
+        self.orders: list[Order] = build_orders(
+            region, config.orders, fulfilment, streams, run.days, run.start_weekday
+        )
+        self.expired: list[Order] = []
+        self.on_expired: list[ExpiredHook] = [self.expired.append]
+        self.sites: list[StoreFulfilment | None] = [None] * len(region.stores)
+        self.candidates: list[list[list[int]]] = []  # channel -> zone -> store indices
+        for channel in CHANNELS if config.orders.enabled else ():
+            mask = offering_stores(region, fulfilment, channel)
+            self.candidates.append(_nearest(region, mask, fulfilment.candidates))
+            for index in np.flatnonzero(mask).tolist():
+                if self.sites[index] is None:
+                    self.sites[index] = self._site(index, fulfilment, horizon_s)
+        self.by_capacity = fulfilment.assignment == "nearest_with_capacity"
+        self.max_backlog = fulfilment.max_backlog_tasks
+        self.desks: dict[str, DispatchDesk] = {
+            site.store_id: site.desk for site in self.sites if site is not None
+        }
+        self.dispatchers = [
+            build(env, region, config, streams, self.desks, self) for build in DISPATCHERS
+        ]
+        if self.orders:
+            env.process(self._arrivals())
+
+    def _site(self, index: int, fulfilment: FulfilmentConfig, horizon_s: float) -> StoreFulfilment:
+        store_id = self.region.stores[index].id
+        cfg = fulfilment.store
+        override = fulfilment.store_overrides.get(store_id)
+        pickers = None if override is None or override.pickers == KEEP else override.pickers
+        compartments = [cfg.lockers.zone(zone).compartments for zone in TEMPERATURE_ZONES]
+        if override is not None:
+            compartments = [
+                count if override.compartments(zone) == KEEP else override.compartments(zone)
+                for count, zone in zip(compartments, TEMPERATURE_ZONES, strict=True)
+            ]
+        return StoreFulfilment(
+            self.env,
+            store_id,
+            index,
+            cfg,
+            cfg.picking.by_hour(pickers),
+            compartments,
+            horizon_s,
+            self.on_expired,
+        )
+
+    def _arrivals(self) -> ProcessGen:
+        env = self.env
+        sites = self.sites
+        candidates = self.candidates
+        for order in self.orders:
+            yield env.timeout(order.created_s - env.now)
+            options = candidates[order.channel][order.zone]
+            chosen = options[0]
+            if self.by_capacity:
+                for index in options:
+                    site = sites[index]
+                    if site is not None and site.picking.backlog < self.max_backlog:
+                        chosen = index
+                        break
+            site = sites[chosen]
+            assert site is not None
+            site.accept(order)
+
+    def logs(self) -> dict[str, dict[str, Any]]:
+        """{store id: {"orders": OrdersLog, "picking": PickingLog, "lockers": LockerLog}}."""
+        out: dict[str, dict[str, Any]] = {}
+        for site in self.sites:
+            if site is None:
+                continue
+            logs: dict[str, Any] = {
+                "orders": orders_log(site.orders, site.method, self.horizon_s),
+                "picking": site.picking.log(),
+            }
+            if site.lockers is not None:
+                logs["lockers"] = site.lockers.log()
+            out[site.store_id] = logs
+        for dispatcher in self.dispatchers:
+            for store_id, extra in dispatcher.logs().items():
+                out.setdefault(store_id, {}).update(extra)
+        return out
+
+
+def _nearest(region: Region, allowed: np.ndarray, count: int) -> list[list[int]]:
+    """Per zone, up to ``count`` allowed stores by road time, nearest first (ties: lower index)."""
+    if not allowed.any():
+        return [[] for _ in region.zones]
+    times = np.where(allowed[None, :], region.tables.zone_store_s, np.inf)
+    order = np.argsort(times, axis=1, kind="stable")[:, : min(count, int(allowed.sum()))]
+    return order.tolist()
+
+
+def build_online_orders(
+    env: simpy.Environment, region: Region, config: Any, streams: Streams, sites: dict[str, Any]
+) -> OnlineOrders:
+    """The region builder registered in ``twin.model.REGION_BUILDERS``."""
+    return OnlineOrders(env, region, config, streams)
+
+
+__all__ = ["OnlineOrders", "build_online_orders"]
+
+
+def _register() -> None:
+    """Add the online-order KPI domains and region builder to the registries (once)."""
+    from twin.domain.lockers import LockerLog
+    from twin.domain.lockers_kpis import lockers_kpis, lockers_series
+    from twin.domain.orders_kpis import OrdersLog, orders_kpis, orders_series
+    from twin.domain.picking import PickingLog
+    from twin.domain.picking_kpis import picking_kpis, picking_series
+    from twin.domain.registry import KPI_DOMAINS, REGION_BUILDERS, KpiDomain
+
+    KPI_DOMAINS.setdefault("orders", KpiDomain(orders_kpis, orders_series, OrdersLog.concat))
+    KPI_DOMAINS.setdefault("picking", KpiDomain(picking_kpis, picking_series, PickingLog.concat))
+    KPI_DOMAINS.setdefault("lockers", KpiDomain(lockers_kpis, lockers_series, LockerLog.concat))
+    if build_online_orders not in REGION_BUILDERS:
+        REGION_BUILDERS.append(build_online_orders)
+
+
+_register()

@@ -1,0 +1,171 @@
+"""KPIs of online orders: volumes by channel, readiness against the promise, pickup waits,
+expiries and refunds, and the hand-off to delivery (from an :class:`OrdersLog`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from twin.domain.orders import COLLECTED, DELIVERY, EXPIRED, PICKUP, REPLENISHMENT, Order
+from twin.domain.store_kpis import Series, Window
+from twin.kpi.catalog import KpiRows, define
+from twin.kpi.levels import bin_counts
+
+ORDER_COLUMNS = (
+    "order", "channel", "is_pickup", "created_s", "due_s", "picked_s", "ready_s", "arrived_s",
+    "collected_s", "expired_s", "outcome", "units", "ambient_units", "chilled_units",
+    "frozen_units", "weight_kg", "value", "overflowed", "at_counter", "method",
+)  # fmt: skip
+C = {name: i for i, name in enumerate(ORDER_COLUMNS)}
+
+ORDERS_N = define("orders.n", "orders", "total", "Online orders placed (all channels).")
+CHANNEL_N = {
+    PICKUP: define("orders.pickup_n", "orders", "total", "Pickup (click-and-collect) orders."),
+    DELIVERY: define("orders.delivery_n", "orders", "total", "Delivery orders."),
+    REPLENISHMENT: define(
+        "orders.replenishment_n",
+        "orders",
+        "total",
+        "One-button / voice replenishment orders (small baskets).",
+    ),
+}
+UNITS = define("orders.basket_units", "units", "tally", "Units per online order.")
+WEIGHT = define("orders.weight_kg", "kg", "tally", "Weight per online order.")
+REFUND = define(
+    "orders.refund",
+    "currency",
+    "total",
+    "Value of pickup orders returned to stock after the hold limit and refunded.",
+)
+ORDER_TO_READY = define(
+    "pickup.order_to_ready_s",
+    "s",
+    "tally",
+    "Pickup order placed -> collectable (in its lockers, at the counter, or staged for curbside).",
+)
+WITHIN_PROMISE = define(
+    "pickup.ready_within_promise_frac",
+    "frac",
+    "ratio",
+    "Pickup orders ready by their promise (created + promise_s); orders "
+    "still not ready when their promise passed count as late.",
+)
+CUSTOMER_WAIT = define(
+    "pickup.customer_wait_s",
+    "s",
+    "tally",
+    "Pickup customer at the store -> order in hand: waiting for the order "
+    "to be ready, then locker retrieval, counter or curbside handoff.",
+)
+EXPIRED_FRAC = define(
+    "locker.expired_frac",
+    "frac",
+    "ratio",
+    "Pickup orders not collected within the hold limit (45 min slot window, "
+    "72 h ambient-only), returned to stock / ready pickup orders with an "
+    "outcome (lockers and counter).",
+)
+DISPATCH_READY = define(
+    "dispatch.order_to_ready_s",
+    "s",
+    "tally",
+    "Delivery and replenishment order placed -> ready for dispatch.",
+)
+DISPATCH_WITHIN = define(
+    "dispatch.ready_within_promise_frac",
+    "frac",
+    "ratio",
+    "Orders for delivery ready for dispatch by their promise.",
+)
+
+
+@dataclass(slots=True)
+class OrdersLog:
+    """One row per online order of one or more stores (columns ORDER_COLUMNS; NaN = not yet)."""
+
+    orders: np.ndarray
+    horizon_s: float
+
+    @staticmethod
+    def concat(logs: list[OrdersLog]) -> OrdersLog:
+        return OrdersLog(
+            np.concatenate([log.orders for log in logs]), max(log.horizon_s for log in logs)
+        )
+
+
+def orders_log(orders: list[Order], method: int, horizon_s: float) -> OrdersLog:
+    rows = [
+        (
+            o.id,
+            o.channel,
+            o.is_pickup,
+            o.created_s,
+            o.due_s,
+            o.picked_s,
+            o.ready_s,
+            o.arrived_s,
+            o.collected_s,
+            o.expired_s,
+            o.outcome,
+            sum(o.units),
+            o.units[0],
+            o.units[1],
+            o.units[2],
+            sum(o.weight_kg),
+            o.value,
+            o.overflowed,
+            o.at_counter,
+            method,
+        )
+        for o in orders
+    ]
+    return OrdersLog(np.array(rows, dtype=float).reshape(-1, len(ORDER_COLUMNS)), horizon_s)
+
+
+def orders_kpis(rows: KpiRows, log: OrdersLog, window: Window) -> None:
+    """Order KPIs over ``window`` (orders count when they were placed inside it)."""
+    o = log.orders
+    start, end = window
+    placed = (o[:, C["created_s"]] >= start) & (o[:, C["created_s"]] < end)
+    rows.value(ORDERS_N, float(np.count_nonzero(placed)), "total")
+    for channel, name in CHANNEL_N.items():
+        rows.value(name, float(np.count_nonzero(placed & (o[:, C["channel"]] == channel))), "total")
+    rows.tally(UNITS, o[placed, C["units"]])
+    rows.tally(WEIGHT, o[placed, C["weight_kg"]])
+    pickup = placed & (o[:, C["is_pickup"]] > 0)
+    _readiness(rows, o, pickup, log.horizon_s, ORDER_TO_READY, WITHIN_PROMISE)
+    _readiness(
+        rows,
+        o,
+        placed & (o[:, C["is_pickup"]] == 0),
+        log.horizon_s,
+        DISPATCH_READY,
+        DISPATCH_WITHIN,
+    )
+    collected = pickup & (o[:, C["outcome"]] == COLLECTED)
+    rows.tally(CUSTOMER_WAIT, o[collected, C["collected_s"]] - o[collected, C["arrived_s"]])
+    expired = pickup & (o[:, C["outcome"]] == EXPIRED)
+    rows.ratio(EXPIRED_FRAC, np.count_nonzero(expired), np.count_nonzero(collected | expired))
+    rows.value(REFUND, float(o[expired, C["value"]].sum()), "total")
+
+
+def _readiness(
+    rows: KpiRows, o: np.ndarray, chosen: np.ndarray, horizon_s: float, to_ready: str, within: str
+) -> None:
+    ready = o[:, C["ready_s"]]
+    due = o[:, C["due_s"]]
+    is_ready = chosen & ~np.isnan(ready)
+    rows.tally(to_ready, ready[is_ready] - o[is_ready, C["created_s"]])
+    on_time = np.count_nonzero(is_ready & (ready <= due + 1e-9))
+    # an order not ready at the end counts once its promise has passed (it is late for sure)
+    decided = np.count_nonzero(is_ready) + np.count_nonzero(
+        chosen & np.isnan(ready) & (due < horizon_s)
+    )
+    rows.ratio(within, on_time, decided)
+
+
+def orders_series(log: OrdersLog, window: Window, bin_s: float) -> list[Series]:
+    """Online orders placed per bin."""
+    o = log.orders
+    return [("orders_n", bin_counts(o[:, C["created_s"]], window[0], window[1], bin_s), "orders")]

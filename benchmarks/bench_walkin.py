@@ -64,7 +64,8 @@ def main() -> None:
     parser.add_argument("--format", default="grocery", help="store format of every store")
     args = parser.parse_args()
 
-    overrides = ["network=metro", f"run.days={args.days}"]
+    # walk-in only: no online orders (and so no picking, lockers or last mile)
+    overrides = ["network=metro", f"run.days={args.days}", "orders.enabled=false"]
     if args.format != "grocery":  # a Hydra dict override merges: zero grocery, add the format
         overrides += ["network.format_mix.grocery=0", f"+network.format_mix.{args.format}=1"]
     overrides += [o for o in extra_overrides(args.format)]

@@ -24,7 +24,7 @@ CASES = [
         [f"{G}.reneging.enabled=false", f"{G}.lanes=2"],
         rf"{G}\.lanes = 2; expected more than .* lanes: at the peak hour .* grows without bound",
     ),
-    (["network=atlantis"], r"network = 'atlantis'; expected one of: metro, single_store"),
+    (["network=atlantis"], r"network = 'atlantis'; expected one of: metro, national, single_store"),
     (
         [f"{G}.staffed.fixed_s.kind=weird"],
         rf"{G}\.staffed\.fixed_s\.kind = 'weird'; expected one of fixed, exponential",

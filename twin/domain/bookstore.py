@@ -22,8 +22,8 @@ import simpy
 from twin.config.schema import BookstoreConfig, DemandConfig, RunConfig
 from twin.config.store_formats import BooksConfig
 from twin.core.sampling import DistSpec, block_drawer
-from twin.domain.checkout import SERVED, CheckoutFront, ProcessGen
-from twin.domain.site import StoreContext, concat_logs, start_visits, walk_in_arrivals
+from twin.domain.checkout import SERVED, CheckoutFront
+from twin.domain.site import StoreContext, concat_logs, walk_in_arrivals
 from twin.domain.store_kpis import StoreLog
 
 NO_PURCHASE, PAID, ABANDONED = 0.0, 1.0, 2.0  # how a finished visit ended
@@ -182,25 +182,18 @@ class BookstoreSite:
         n = self.arrivals_s.size
         self.catalogue = build_catalogue(fmt.books, context)
         self.draws = draw_browsing(fmt.books, self.catalogue, context, n)
-        self.browse_s = self.draws.browse_s.tolist()
-        self.is_buying = (self.draws.units > 0).tolist()
         self.tills = CheckoutFront(env, context, fmt.checkout, self.draws.units, self.draws.value)
-        self.left_s = [math.nan] * n  # shoppers who left without a book
-        env.process(start_visits(env, self.arrivals_s, self._visit))
-        self.tills.start()
-
-    def _visit(self, i: int) -> ProcessGen:
-        """Browse tables and shelves; with a book, the tills; without, leave.
-
-        Emits (after the run): books.conversion_frac, books.units_per_visit, books.revenue,
-        the checkout KPIs, and the store KPIs.
-        """
-        arrive_s = self.env.now
-        yield self.env.timeout(self.browse_s[i])
-        if self.is_buying[i]:
-            yield from self.tills.pay(i, arrive_s)
-        else:
-            self.left_s[i] = self.env.now
+        # Browse tables and shelves; with a book, the tills; without, leave. Browsing needs no
+        # events: shoppers reach the tills (or the door) at arrival + browse time.
+        # Emits (from the logs): books.conversion_frac, books.units_per_visit, books.revenue,
+        # the checkout KPIs, and the store KPIs.
+        done_browsing_s = self.arrivals_s + self.draws.browse_s
+        buying = self.draws.units > 0
+        horizon_s = run.days * 86400.0
+        leaves = ~buying & (done_browsing_s <= horizon_s)
+        self.left_s = np.where(leaves, done_browsing_s, math.nan).tolist()  # without a book
+        buyers = np.flatnonzero(buying)
+        self.tills.drive(self.arrivals_s, done_browsing_s[buyers], buyers)
 
     def logs(self) -> dict[str, Any]:
         """The store's logs by domain: ``store``, ``checkout`` and ``books``."""

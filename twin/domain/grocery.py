@@ -22,9 +22,8 @@ from twin.domain.checkout import (
     VISIT_COLUMNS,
     CheckoutFront,
     CheckoutLog,
-    ProcessGen,
 )
-from twin.domain.site import StoreContext, start_visits, walk_in_arrivals
+from twin.domain.site import StoreContext, walk_in_arrivals
 from twin.domain.store_kpis import StoreLog
 
 # The checkout log was born here; the name stays for the code that imports it.
@@ -46,21 +45,12 @@ class GrocerySite:
         self.context = context
         self.arrivals_s = walk_in_arrivals(context, demand, run, fmt.demand_scale)
         draws = draw_shoppers(context, demand, self.arrivals_s.size)
-        self.browse_s = draws.browse_s.tolist()
         self.tills = CheckoutFront(env, context, fmt.checkout, draws.units, draws.revenue)
-        env.process(start_visits(env, self.arrivals_s, self._visit))
-        self.tills.start()
-
-    def _visit(self, i: int) -> ProcessGen:
-        """Browse, then the tills: choose a checkout, maybe balk, queue (maybe renege), pay.
-
-        Emits (after the run, from the visit log): checkout.wait_s, checkout.balked_frac,
-        checkout.reneged_frac, checkout.lane_utilisation_frac, store.time_in_store_s,
-        store.occupancy, store.shoppers_n, store.revenue.
-        """
-        arrive_s = self.env.now
-        yield self.env.timeout(self.browse_s[i])
-        yield from self.tills.pay(i, arrive_s)
+        # Browsing needs no events: each shopper reaches the tills at arrival + browse time.
+        # Emits (from the logs): the checkout KPIs, store.time_in_store_s, store.occupancy,
+        # store.shoppers_n, store.revenue.
+        everyone = np.arange(self.arrivals_s.size)
+        self.tills.drive(self.arrivals_s, self.arrivals_s + draws.browse_s, everyone)
 
     def logs(self) -> dict[str, Any]:
         """The store's logs by domain: ``store`` (common) and ``checkout``."""

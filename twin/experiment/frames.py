@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from scipy import stats as scipy_stats
 
-from twin.kpi.stats import t_interval
 from twin.model import RegionResult
 
 KPI_COLUMNS = ["scenario", "replication", "region", "store", "kpi", "stat", "value", "unit"]
@@ -69,10 +69,12 @@ def series_frame(
 def summary_frame(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Mean over replications and t-based CI half-width of every (region, store, kpi, stat)."""
     keys = ["scenario", "region", "store", "kpi", "stat", "unit"]
-    records = []
-    for key, group in kpis.groupby(keys, sort=False, dropna=False):
-        values = group["value"].to_numpy(dtype=float)
-        mean, half_width = t_interval(values, confidence)
-        records.append((*key, mean, half_width, int(np.count_nonzero(~np.isnan(values)))))
-    frame = pd.DataFrame.from_records(records, columns=[*keys, "mean", "half_width", "n_reps"])
+    grouped = kpis.groupby(keys, sort=False, dropna=False)["value"]
+    frame = grouped.agg(["mean", "std", "count"]).reset_index()
+    n = frame["count"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = scipy_stats.t.ppf(0.5 + confidence / 2, np.where(n > 1, n - 1, np.nan))
+        half_width = t * frame["std"].to_numpy(dtype=float) / np.sqrt(n)
+    frame["half_width"] = np.where(n > 1, half_width, np.nan)
+    frame["n_reps"] = frame["count"].astype("int64")
     return frame[SUMMARY_COLUMNS]

@@ -18,14 +18,13 @@ from twin.config.validate import validate
 from twin.core.sampling import DistSpec
 from twin.core.streams import Streams
 from twin.domain.coldchain import ColdChain
-from twin.domain.coldchain_kpis import ITEM_COLUMNS, ColdChainLog
+from twin.domain.coldchain_kpis import ITEM, ColdChainLog
 from twin.domain.orders import COLLECTED, DELIVERY, DISPATCHED, EXPIRED, PICKUP, Order
 from twin.domain.pickup import COUNTER, LOCKER
 
 NAN = math.nan
 DAY_S = 86400.0
 ZONE_INDEX = {"ambient": 0, "chilled": 1, "frozen": 2}
-ITEM = {name: i for i, name in enumerate(ITEM_COLUMNS)}
 
 Leg = tuple[int, str, float, float]
 
@@ -183,4 +182,12 @@ def item_values(log: ColdChainLog, column: str, order_id: int | None = None) -> 
     return np.asarray(items[:, ITEM[column]], dtype=float)
 
 
-__all__ = ["COUNTER", "LOCKER", "FakeLastMile", "item_values", "make_order", "run_chain", "uniform_config"]
+__all__ = [
+    "COUNTER",
+    "LOCKER",
+    "FakeLastMile",
+    "item_values",
+    "make_order",
+    "run_chain",
+    "uniform_config",
+]

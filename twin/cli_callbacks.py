@@ -133,3 +133,26 @@ def _is_finished(meta: Path) -> bool:
         return json.loads(meta.read_text(encoding="utf-8")).get("status") in ("ok", "failed")
     except (OSError, ValueError):
         return False  # being written (the rename is atomic, but be safe)
+
+
+class SweepReport(Callback):
+    """Write the sweep's HTML report when the sweep ends, after :class:`GatherSweep`."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from twin.report import render_sweep_report
+
+        sweep_dir = sweep_dir_of(config)
+        if not (sweep_dir / "summary.parquet").is_file():
+            return  # nothing gathered (GatherSweep said why)
+        try:
+            report = render_sweep_report(sweep_dir)
+        except Exception as exc:  # the sweep folder is intact; the report can be rebuilt
+            print(
+                f"twin: the sweep report failed: {type(exc).__name__}: {exc}\n"
+                f"  rebuild it with: twin-report {sweep_dir}",
+                file=sys.stderr,
+                flush=True,
+            )
+            FAILED_SWEEPS.append(sweep_dir)
+            return
+        print(f"sweep report: {report.resolve()}", flush=True)

@@ -27,12 +27,14 @@ from twin.config.coldchain import FaultConfig
 from twin.core.sampling import DistSpec
 from twin.core.streams import Streams
 from twin.domain.coldchain_env import draw_faults
+from twin.domain.coldchain_kpis import ORDER
 
 pytestmark = pytest.mark.analytic
 
 GAS = 8.314462618
 HOUR_S = 3600.0
 SL_REF_S = 10 * DAY_S
+ABOVE = ORDER["time_above_safe_s"]
 
 
 def q10_shelf_life_s(temp_c: float, q10: float) -> float:
@@ -108,7 +110,9 @@ def test_time_above_safe_is_the_crossing_time() -> None:
     order = make_order(0, left_storage_s=0.0, picked_s=600.0, collected_s=3 * HOUR_S)
     _, log = run_chain(config, [order])
     crossing = HOUR_S * math.log(10.0 / 6.0)
-    assert log.orders[0, 5] == pytest.approx(3 * HOUR_S - crossing, rel=1e-12)
+    assert log.orders[0, ORDER["time_above_safe_s"]] == pytest.approx(
+        3 * HOUR_S - crossing, rel=1e-12
+    )
 
 
 def test_fault_coverage_matches_the_poisson_boolean_model() -> None:
@@ -184,7 +188,7 @@ def test_a_later_handover_never_leaves_more_shelf_life(
         for column in ("lost_frac", "is_written_off", "is_breached"):
             assert np.all(item_values(long, column) >= item_values(short, column) - 1e-12), column
         assert np.all(item_values(long, "left_frac") <= item_values(short, "left_frac") + 1e-12)
-        assert np.all(long.orders[:, 5] >= short.orders[:, 5] - 1e-9)
+        assert np.all(long.orders[:, ABOVE] >= short.orders[:, ABOVE] - 1e-9)
 
 
 @settings(max_examples=40, deadline=None)

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.analytic
 SPEED_KMH = 20.0
 STOP_S = 100.0
 ROADS = """from,to,km
-ACCESS_COL,Z001,2
+A,Z001,2
 Z001,Z002,1
 A,Z002,10
 Z002,Z003,2

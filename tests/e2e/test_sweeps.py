@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.e2e
+# One xdist worker runs the tests sharing the module fixture (pytest -n 2 --dist loadgroup).
+SWEEPS = pytest.mark.xdist_group("sweeps_grid")
 
 LANES = "formats.grocery.checkout.lanes"
 KIOSKS = "formats.grocery.checkout.sco_kiosks"
@@ -72,6 +74,7 @@ def grid_sweeps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return folders
 
 
+@SWEEPS
 def test_joblib_sweep_gathers_four_jobs_with_their_overrides(grid_sweeps: dict[str, Path]) -> None:
     sweep = grid_sweeps["joblib"]
     summary = pd.read_parquet(sweep / "summary.parquet")
@@ -93,12 +96,14 @@ def test_joblib_sweep_gathers_four_jobs_with_their_overrides(grid_sweeps: dict[s
     assert not (sweep / "comparison.parquet").exists()  # no baseline named
 
 
+@SWEEPS
 def test_basic_and_joblib_launchers_give_identical_summaries(grid_sweeps: dict[str, Path]) -> None:
     joblib = pd.read_parquet(grid_sweeps["joblib"] / "summary.parquet")
     basic = pd.read_parquet(grid_sweeps["basic"] / "summary.parquet")
     pd.testing.assert_frame_equal(joblib, basic)
 
 
+@SWEEPS
 def test_a_progress_bar_over_jobs_when_asked(grid_sweeps: dict[str, Path]) -> None:
     assert "jobs" in grid_sweeps["basic_stderr"].read_text()
 

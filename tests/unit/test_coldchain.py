@@ -13,7 +13,6 @@ import twin
 from tests.coldchain_support import (
     COUNTER,
     DAY_S,
-    LOCKER,
     item_values,
     make_order,
     run_chain,
@@ -25,7 +24,6 @@ from twin.core.sampling import DistSpec
 from twin.domain.coldchain_env import (
     CHILLED,
     FLOOR,
-    LOCKER as LOCKER_PLACE,
     PICKING,
     STAGES,
     VAN,
@@ -34,7 +32,10 @@ from twin.domain.coldchain_env import (
     Intervals,
     split_intervals,
 )
-from twin.domain.coldchain_kpis import O, ColdChainLog, coldchain_kpis
+from twin.domain.coldchain_env import (
+    LOCKER as LOCKER_PLACE,
+)
+from twin.domain.coldchain_kpis import ORDER, ColdChainLog, coldchain_kpis
 from twin.errors import ConfigError, TwinError
 from twin.kpi.catalog import CATALOG, KpiRows
 
@@ -148,10 +149,16 @@ def test_breaches_are_counted_where_they_happen() -> None:
     ]
     config.packaging.insulated_tote_s = 1800.0
     _, log = run_chain(config, orders, legs, method=COUNTER)
-    stage = dict(zip(log.orders[:, O["order"]].tolist(), log.orders[:, O["breach_stage"]].tolist()))
+    stage = dict(
+        zip(
+            log.orders[:, ORDER["order"]].tolist(),
+            log.orders[:, ORDER["breach_stage"]].tolist(),
+            strict=True,
+        )
+    )
     assert stage == {0: 0, 1: 1, 2: 2, 3: 3, 4: -1}
     values = kpis(log)
-    for code, name in enumerate(STAGES):
+    for name in STAGES:
         assert values[f"coldchain.breaches_{name}_n:total"] == 1, name
     assert values["coldchain.breach_frac:mean"] == pytest.approx(4 / 5)
     assert values["coldchain.spoiled_frac:mean"] == pytest.approx(4 / 5)  # breached: written off
@@ -168,8 +175,8 @@ def test_a_van_cooler_fault_breaks_the_chain_in_the_vehicle() -> None:
     config.faults.van_cooler.rate_per_h = 10.0  # failed nearly all the time
     config.faults.van_cooler.duration_s = DistSpec(kind="fixed", mean=DAY_S)
     _, failed = run_chain(config, [order], legs)
-    assert fine.orders[0, O["breach_stage"]] == -1
-    assert failed.orders[0, O["breach_stage"]] == STAGES.index("vehicle")
+    assert fine.orders[0, ORDER["breach_stage"]] == -1
+    assert failed.orders[0, ORDER["breach_stage"]] == STAGES.index("vehicle")
 
 
 def test_an_overflowed_part_waits_in_the_staging_area() -> None:
@@ -180,9 +187,8 @@ def test_an_overflowed_part_waits_in_the_staging_area() -> None:
         make_order(1, left_storage_s=0.0, picked_s=60.0, collected_s=60.0 + 3 * HOUR_S),
     ]
     _, log = run_chain(config, orders, overflowed=[(1, CHILLED)])
-    in_locker, at_counter = item_values(log, "handover_temp_c", 0), item_values(
-        log, "handover_temp_c", 1
-    )
+    in_locker = item_values(log, "handover_temp_c", 0)
+    at_counter = item_values(log, "handover_temp_c", 1)
     assert np.all(in_locker < 4.2) and np.all(at_counter > 15.0)
     # waiting for a compartment: floor air until ready, then the locker
     orders[1].ready_s = 60.0 + HOUR_S
@@ -192,16 +198,18 @@ def test_an_overflowed_part_waits_in_the_staging_area() -> None:
     assert temp == pytest.approx(lag(after_floor, 4.0, 2 * HOUR_S), abs=1e-9)
 
 
-def test_back_at_the_store_between_attempts_is_staging() -> None:
+def test_back_at_the_store_between_attempts_is_store_storage() -> None:
     config = uniform_config(10.0, storage_temp_c=10.0)
-    order = make_order(0, is_pickup=False, left_storage_s=0.0, picked_s=100.0)
     config.environment.shop_floor_c_by_hour = [30.0] * 24
+    config.environment.store_cooler_c = 2.0
+    order = make_order(0, is_pickup=False, left_storage_s=0.0, picked_s=100.0)
     legs = [(0, "van", 200.0, 1000.0), (0, "van", 5000.0, 6000.0)]
     _, log = run_chain(config, [order], legs)
-    # floor air (30 C) while picked and staged, the van (10 C), 4000 s back at the store, the van
+    # floor air (30 C) while picked and at the dispatch desk, the van (10 C), 4000 s back in
+    # the store cooler (2 C) awaiting the retry, the van again
     temp = lag(10.0, 30.0, 200.0)
     temp = lag(temp, 10.0, 800.0)
-    temp = lag(temp, 30.0, 4000.0)
+    temp = lag(temp, 2.0, 4000.0)
     expected = lag(temp, 10.0, 1000.0)
     assert item_values(log, "handover_temp_c") == pytest.approx(expected, rel=1e-9)
 
@@ -218,7 +226,7 @@ def test_orders_not_handed_over_are_not_assessed_but_expired_ones_are_written_of
         config.categories["x"], zone="ambient", order_item_share=1.0
     )
     _, log = run_chain(config, orders)
-    assert log.orders[:, O["order"]].tolist() == [0]
+    assert log.orders[:, ORDER["order"]].tolist() == [0]
     values = kpis(log)
     assert values["coldchain.orders_n:total"] == 1
     assert values["coldchain.expired_waste_kg:total"] == pytest.approx(3 * 0.5)
@@ -282,7 +290,8 @@ def test_staging_area_lists_the_valid_ones() -> None:
 SMALL = ["network=single_store", "run.replications=1"]
 
 
-def test_off_by_default_no_coldchain_kpis_and_on_every_kpi_defined() -> None:
+def test_on_by_default_every_kpi_defined_and_off_none() -> None:
+    assert twin.load_config(SMALL).coldchain.enabled
     off = twin.simulate(twin.load_config([*SMALL, "coldchain.enabled=false"])).kpis
     on = twin.simulate(twin.load_config([*SMALL, "coldchain.enabled=true"])).kpis
     assert not off.kpi.str.startswith("coldchain.").any()

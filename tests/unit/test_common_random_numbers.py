@@ -15,7 +15,7 @@ import pytest
 import twin
 from twin.experiment.compare import compare
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.xdist_group("common_random_numbers")]
 
 REPLICATIONS = 12
 

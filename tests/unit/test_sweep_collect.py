@@ -16,7 +16,7 @@ from twin.experiment.frames import SUMMARY_COLUMNS
 from twin.experiment.run_folder import base_meta, write_failure, write_result
 from twin.experiment.sweep import COMPARISON_COLUMNS, collect_sweep, parse_override
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.xdist_group("sweep_collect")]
 
 LANES = "formats.grocery.checkout.lanes"
 SCALE = "formats.grocery.demand_scale"

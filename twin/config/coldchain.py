@@ -228,7 +228,7 @@ class FaultsConfig:
 class ColdChainConfig:
     """Freshness of online orders from shelf to customer (DOMAIN.md 1(d))."""
 
-    enabled: bool = False
+    enabled: bool = True
     categories: dict[str, ProductCategoryConfig] = field(default_factory=default_categories)
     packaging: PackagingConfig = field(default_factory=PackagingConfig)
     environment: EnvironmentConfig = field(default_factory=EnvironmentConfig)

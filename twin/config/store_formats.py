@@ -207,11 +207,37 @@ class BarConfig:
     order_value: DistSpec = dist(lambda: _d("lognormal", 12.0, 0.4))
     stay_s: DistSpec = dist(lambda: _d("lognormal", 1800.0, 0.6), doc="drinking, after serving")
     p_online_order: float = prob(0.1, doc="a receipt code later becomes an online order")
-    online_delay_s: DistSpec = dist(lambda: _d("lognormal", 86400.0, 1.0))
+    online_delay_s: DistSpec = dist(
+        lambda: _d("lognormal", 86400.0, 1.0), doc="receipt printed -> online order placed"
+    )
     online_order_value: DistSpec = dist(lambda: _d("lognormal", 60.0, 0.6))
+    # The online order a receipt code becomes (placed in the region's online-order stream,
+    # from the customer zone nearest the bar, served like any other order).
+    online_delivery_share: float = prob(
+        0.5, doc="of the bar's online orders, delivered (the rest picked up at a store)"
+    )
+    online_basket_units: DistSpec = dist(
+        lambda: _d("poisson", 6.0), doc="units per online order (a drinks bundle), at least 1"
+    )
+    online_zone_shares: list[float] = items(
+        lambda: [0.6, 0.4, 0.0],
+        ge=0.0,
+        le=1.0,
+        length=3,
+        doc="share of the units ambient, chilled, frozen; sums to 1",
+    )
+    online_item_weight_kg: DistSpec = dist(lambda: _d("gamma", 1.0, 0.4), doc="one item")
+    online_item_volume_l: DistSpec = dist(lambda: _d("gamma", 0.8, 0.4), doc="one item")
 
     def check(self, key: str) -> None:
         check_open_hours(key, self.open_hour, self.close_hour)
+        total = sum(self.online_zone_shares)
+        if abs(total - 1.0) > _SUM_TOLERANCE:
+            raise ConfigError(
+                f"{key}.online_zone_shares",
+                self.online_zone_shares,
+                f"ambient, chilled and frozen shares that add up to 1 (they add up to {total:g})",
+            )
 
 
 __all__ = [

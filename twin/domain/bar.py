@@ -5,13 +5,15 @@ it. With probability ``p_accept`` the shopper accepts the recommendation and the
 receipt; the shopper then queues at the counter (one line, ``bartenders`` servers), is served
 and pays, and stays a while. A shopper who declines leaves. Some receipt codes later become
 online orders (``p_online_order``, ``online_delay_s`` after printing): they are logged with
-their creation time and value (:meth:`BarSite.online_orders`) and counted as KPIs; feeding them
-into the region's online-order stream needs an injection point there (not wired yet).
+their creation time and value (:meth:`BarSite.online_orders`) and counted as ``bar.*`` KPIs,
+and at that time every ``on_code_redeemed`` callback gets the visitor's index; the region's
+online orders subscribe and place the order (:mod:`twin.domain.bar_orders`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +85,12 @@ class BarSite:
         self.pour_s = block_drawer(fmt.pour_s, context.stream("bar.pour"))(n).tolist()
         self.stay_s = block_drawer(fmt.stay_s, context.stream("bar.stay"))(n).tolist()
         self.is_accepting = self.accepts.tolist()
+        # a receipt code that becomes an online order (meaningful once the receipt is printed)
+        self.converts = self.accepts & self.goes_online
+        self.is_converting = self.converts.tolist()
+        self.online_delay_list_s = self.online_delay_s.tolist()
+        # called with the visitor's index when its code is redeemed (the online order is placed)
+        self.on_code_redeemed: list[Callable[[int], None]] = []
         self.kiosk_start_s = [math.nan] * n
         self.kiosk_end_s = [math.nan] * n
         self.counter_start_s = [math.nan] * n
@@ -108,6 +116,8 @@ class BarSite:
         if not self.is_accepting[i]:
             self.leave_s[i] = env.now
             return
+        if self.is_converting[i] and self.on_code_redeemed:
+            env.timeout(self.online_delay_list_s[i], i).callbacks.append(self._redeem)
         counter = self.counter
         yield counter.request()
         self.counter_start_s[i] = env.now
@@ -116,6 +126,11 @@ class BarSite:
         self.counter_end_s[i] = env.now
         yield env.timeout(self.stay_s[i])
         self.leave_s[i] = env.now
+
+    def _redeem(self, event: simpy.Event) -> None:
+        visitor: int = event.value  # type: ignore[assignment]
+        for hook in self.on_code_redeemed:
+            hook(visitor)
 
     def online_orders(self) -> list[tuple[float, float]]:
         """(created_s, value) of the online orders placed with receipt codes of this bar."""

@@ -11,7 +11,8 @@ mile's ``cold_legs()`` and computes it in closed form, vectorised over orders an
 - **staging**: a pickup part in its locker zone (a part that found no compartment: in the
   staging area, ``environment.staging_area``, and, if it waited for one, in the locker from
   ``ready_s``) or at the counter / curbside until ``collected_s``; a delivery order in the
-  staging area until its first cold leg;
+  staging area until its first cold leg, and in store storage (cooler / freezer) between
+  legs while it waits for a retry;
 - **vehicle** and **doorstep**: the last mile's legs (van, bike tote, drone box; doorstep,
   home, redirected locker) until the last leg ends (handover).
 
@@ -46,7 +47,6 @@ from twin.domain.coldchain_env import (
     AMBIENT,
     CHILLED,
     COLD_STORE,
-    DESTINATION,
     FLOOR,
     LEG_ENVIRONMENTS,
     LOCKER,
@@ -78,34 +78,27 @@ if TYPE_CHECKING:
     from twin.domain.online import OnlineOrders
 
 N_ZONES = len(TEMPERATURE_ZONES)
-ColdLeg = tuple[int, str, float, float]  # order id, environment, start_s, end_s
 IntervalRow = tuple[int, int, int, int, int, float, float]
 
 __all__ = [
+    "ChainSegments",
     "ColdChain",
-    "ChainExposures",
     "build_cold_chain",
     "expose_chains",
 ]
 
 
-class ChainExposures:
-    """Per chain (an order's temperature zone), its segments as padded (chain, k) matrices."""
+class ChainSegments:
+    """Each chain's (an order's temperature zone) segments as (chain, k) matrices, in order."""
 
     __slots__ = ("count", "duration_s", "env_c", "stage", "tau_s")
 
     def __init__(self, segments: Segments, intervals: Intervals, chains: int) -> None:
         seg_chain = intervals.chain[segments.interval]
         count = np.bincount(seg_chain, minlength=chains)
-        first = np.cumsum(count) - count
-        rank = np.arange(seg_chain.size) - first[seg_chain]
-        width = int(count.max()) if chains else 0
-        shape = (chains, width)
-        # padding: zero duration in the chain's last air (changes nothing)
-        last_env = np.zeros(chains)
-        has = count > 0
-        last_env[has] = segments.env_c[first[has] + count[has] - 1]
-        self.env_c = np.repeat(last_env[:, None], width, axis=1)
+        rank = np.arange(seg_chain.size) - (np.cumsum(count) - count)[seg_chain]
+        shape = (chains, int(count.max()) if chains else 0)
+        self.env_c = np.zeros(shape)
         self.duration_s = np.zeros(shape)
         self.tau_s = np.ones(shape)
         self.stage = np.full(shape, -1, dtype=np.int64)
@@ -121,42 +114,36 @@ def expose_chains(
     start_temp_c: float,
     max_safe_temp_c: float,
     max_time_above_safe_s: float,
-    chains: ChainExposures,
+    chains: ChainSegments,
     rows: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Run the chains ``rows`` of one category through their segments.
+    """Run the chains ``rows`` of one category through their segments (ragged chains).
 
     Returns (used shelf-life fraction, end temperature, breach stage or -1, time above the safe
     temperature), one value per row; the breach stage is the stage of the segment in which the
-    cumulative time above the safe temperature first exceeds the allowance. Chains with the
-    same number of segments go through :func:`chain_stages` together (no padding to compute).
+    cumulative time above the safe temperature first exceeds the allowance.
     """
-    used = np.zeros(rows.size)
-    end_temp = np.full(rows.size, float(start_temp_c))
-    above_total = np.zeros(rows.size)
-    stage = np.full(rows.size, NO_BREACH, dtype=np.int64)
     count = chains.count[rows]
-    for width in np.unique(count[count > 0]).tolist():
-        mine = np.flatnonzero(count == width)
-        chosen = rows[mine]
-        exposure = chain_stages(
-            kinetics,
-            np.full(chosen.size, float(start_temp_c)),
-            [
-                (chains.env_c[chosen, k], chains.duration_s[chosen, k], chains.tau_s[chosen, k])
-                for k in range(width)
-            ],
-            1.0,  # every stage names its own time constant
-            max_safe_temp_c,
-        )
-        above = np.cumsum(exposure.time_above_safe_s, axis=0)
-        breached = above[-1] > max_time_above_safe_s
+    width = int(count.max()) if rows.size else 0
+    exposure = chain_stages(
+        kinetics,
+        np.full(rows.size, float(start_temp_c)),
+        [
+            (chains.env_c[rows, k], chains.duration_s[rows, k], chains.tau_s[rows, k])
+            for k in range(width)
+        ],
+        1.0,  # every stage names its own time constant
+        max_safe_temp_c,
+        lengths=count,
+    )
+    above = np.cumsum(exposure.time_above_safe_s, axis=0)
+    total = above[-1] if width else np.zeros(rows.size)
+    breached = total > max_time_above_safe_s
+    stage = np.full(rows.size, NO_BREACH, dtype=np.int64)
+    if width:
         column = np.argmax(above > max_time_above_safe_s, axis=0)
-        used[mine] = exposure.consumed_fraction
-        end_temp[mine] = exposure.end_temp_c
-        above_total[mine] = above[-1]
-        stage[mine[breached]] = chains.stage[chosen[breached], column[breached]]
-    return used, end_temp, stage, above_total
+        stage[breached] = chains.stage[rows[breached], column[breached]]
+    return exposure.consumed_fraction, exposure.end_temp_c, stage, total
 
 
 class ColdChain:
@@ -177,7 +164,9 @@ class ColdChain:
         self.categories = [config.categories[name] for name in self.names]
         self.zone_of = np.array([TEMPERATURE_ZONES.index(c.zone) for c in self.categories])
         self.kinetics = [
-            Kinetics(c.model, c.ref_shelf_life_s, c.ref_temp_c, c.q10, c.activation_energy_j_per_mol)
+            Kinetics(
+                c.model, c.ref_shelf_life_s, c.ref_temp_c, c.q10, c.activation_energy_j_per_mol
+            )
             for c in self.categories
         ]
         orders = online.orders
@@ -199,7 +188,9 @@ class ColdChain:
         lockers = draw_faults(
             faults.locker_zone, stores * N_ZONES, horizon_s, streams, "coldchain.fault.locker"
         )
-        vans = draw_faults(faults.van_cooler, len(orders), horizon_s, streams, "coldchain.fault.van")
+        vans = draw_faults(
+            faults.van_cooler, len(orders), horizon_s, streams, "coldchain.fault.van"
+        )
         self.faults = FaultTimelines.merged(
             np.concatenate([lockers.timeline, vans.timeline + self.van_timeline_offset]),
             np.concatenate([lockers.start_s, vans.start_s]),
@@ -217,14 +208,18 @@ class ColdChain:
             if members.size == 0 or units.shape[0] == 0:
                 continue
             shares = np.array([self.categories[m].order_item_share for m in members], dtype=float)
-            shares = shares / shares.sum() if shares.sum() > 0 else np.full(members.size, 1.0 / members.size)
+            shares = (
+                shares / shares.sum()
+                if shares.sum() > 0
+                else np.full(members.size, 1.0 / members.size)
+            )
             rng = streams.get(f"coldchain.items.split.{zone}")
             counts[:, members] = rng.multinomial(units[:, z], shares)
         return counts
 
     # --- after the run ------------------------------------------------------------------------
 
-    def cold_legs(self) -> dict[int, list[tuple[str, float, float]]]:
+    def legs_by_order(self) -> dict[int, list[tuple[str, float, float]]]:
         """The last mile's legs by order id, sorted by start (every other dispatcher's)."""
         by_order: dict[int, list[tuple[str, float, float]]] = {}
         for dispatcher in self.online.dispatchers:
@@ -265,7 +260,7 @@ class ColdChain:
     def assess(self) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ColdChainLog]:
         """Every handed-over order's chains, exposed; the store index of each log row."""
         orders = self.online.orders
-        legs = self.cold_legs()
+        legs = self.legs_by_order()
         overflowed = self._overflowed_parts()
         tracked = self.counts @ (self.zone_of[:, None] == np.arange(N_ZONES)[None, :])
         handover = np.full(len(orders), np.nan)
@@ -283,7 +278,7 @@ class ColdChain:
         intervals = Intervals.from_rows(rows)
         intervals = intervals.take(np.lexsort((intervals.start_s, intervals.chain)))
         segments = split_intervals(intervals, self.environment)
-        matrices = ChainExposures(segments, intervals, len(chains))
+        matrices = ChainSegments(segments, intervals, len(chains))
         chain_order = np.array([c[0] for c in chains], dtype=np.int64)
         chain_zone = np.array([c[1] for c in chains], dtype=np.int64)
         order_rows, item_rows = self._expose(matrices, chain_order, chain_zone, handover)
@@ -299,7 +294,9 @@ class ColdChain:
             log,
         )
 
-    def _handover_s(self, order: Order, legs: dict[int, list[tuple[str, float, float]]]) -> float | None:
+    def _handover_s(
+        self, order: Order, legs: dict[int, list[tuple[str, float, float]]]
+    ) -> float | None:
         if order.is_pickup:
             return order.collected_s if order.outcome == COLLECTED else None
         mine = legs.get(order.id)
@@ -337,11 +334,16 @@ class ColdChain:
         van_timeline = self.van_timeline_offset + order.id
         at_s = picked
         for environment, start_s, end_s in legs:
-            if start_s > at_s:  # at the store: before the first leg, or back for a retry
-                rows.append((chain, STAGING, staging, zone, NO_TIMELINE, at_s, start_s))
+            if start_s > at_s:  # at the dispatch desk, or back in store storage for a retry
+                place = staging if at_s == picked else COLD_STORE
+                rows.append((chain, STAGING, place, zone, NO_TIMELINE, at_s, start_s))
             place, stage = LEG_ENVIRONMENTS[environment]
             timeline = (
-                van_timeline if place == VAN else locker_timeline if place == LOCKER else NO_TIMELINE
+                van_timeline
+                if place == VAN
+                else locker_timeline
+                if place == LOCKER
+                else NO_TIMELINE
             )
             rows.append((chain, stage, place, zone, timeline, start_s, end_s))
             at_s = max(at_s, end_s)
@@ -360,7 +362,7 @@ class ColdChain:
 
     def _expose(
         self,
-        matrices: ChainExposures,
+        matrices: ChainSegments,
         chain_order: np.ndarray,
         chain_zone: np.ndarray,
         handover: np.ndarray,
@@ -429,9 +431,7 @@ class ColdChain:
                 time_above[assessed],
             ]
         ).reshape(-1, len(ORDER_COLUMNS))
-        items = (
-            np.concatenate(item_blocks) if item_blocks else np.zeros((0, len(ITEM_COLUMNS)))
-        )
+        items = np.concatenate(item_blocks) if item_blocks else np.zeros((0, len(ITEM_COLUMNS)))
         return order_rows, items
 
     def _expired(self) -> np.ndarray:

@@ -85,7 +85,9 @@ class Intervals:
     def from_rows(rows: list[tuple[int, int, int, int, int, float, float]]) -> Intervals:
         table = np.array(rows, dtype=float).reshape(-1, 7)
         ints = table[:, :5].astype(np.int64)
-        return Intervals(*(ints[:, i] for i in range(5)), table[:, 5], table[:, 6])
+        return Intervals(
+            ints[:, 0], ints[:, 1], ints[:, 2], ints[:, 3], ints[:, 4], table[:, 5], table[:, 6]
+        )
 
     def __len__(self) -> int:
         return int(self.chain.size)
@@ -191,7 +193,11 @@ class ColdEnvironment:
             [env.locker_ambient_c, env.locker_chilled_c + door, env.locker_frozen_c + door]
         )
         self.van_c = np.array(
-            [np.nan, env.van_chilled_c + env.van_door_offset_c, env.van_frozen_c + env.van_door_offset_c]
+            [
+                np.nan,
+                env.van_chilled_c + env.van_door_offset_c,
+                env.van_frozen_c + env.van_door_offset_c,
+            ]
         )
         self.drone_offset_c = env.drone_box_offset_c
         self.doorstep_offset_c = env.doorstep_offset_c
@@ -237,7 +243,9 @@ def split_intervals(intervals: Intervals, environment: ColdEnvironment) -> Segme
     last_hour = np.ceil(end / HOUR_S).astype(np.int64) - 1
     per_interval = np.maximum(last_hour - first_hour + 1, 0)
     hour_owner = np.repeat(np.arange(n), per_interval)
-    within = np.arange(hour_owner.size) - np.repeat(np.cumsum(per_interval) - per_interval, per_interval)
+    within = np.arange(hour_owner.size) - np.repeat(
+        np.cumsum(per_interval) - per_interval, per_interval
+    )
     hour_points = (first_hour[hour_owner] + within) * HOUR_S
     fault_owner, fault_points = _fault_points(intervals, environment.faults)
     owner = np.concatenate([np.arange(n), np.arange(n), hour_owner, fault_owner])
@@ -260,7 +268,7 @@ def split_intervals(intervals: Intervals, environment: ColdEnvironment) -> Segme
     new_run[1:] = (piece_owner[1:] != piece_owner[:-1]) | (air[1:] != air[:-1])
     run = np.cumsum(new_run) - 1
     firsts = np.flatnonzero(new_run)
-    duration = np.bincount(run, weights=piece_end - piece_start, minlength=firsts.size)
+    duration: FloatArray = np.bincount(run, weights=piece_end - piece_start).astype(float)
     owners = piece_owner[firsts]
     return Segments(
         interval=owners,

@@ -43,9 +43,10 @@ ITEM_COLUMNS = (
 EXPIRED_COLUMNS = ("order", "created_s", "expired_s", "items", "weight_kg", "value")
 NO_BREACH = -1
 
-O = {name: i for i, name in enumerate(ORDER_COLUMNS)}
-I = {name: i for i, name in enumerate(ITEM_COLUMNS)}  # noqa: E741
-E = {name: i for i, name in enumerate(EXPIRED_COLUMNS)}
+# column index by name
+ORDER = {name: i for i, name in enumerate(ORDER_COLUMNS)}
+ITEM = {name: i for i, name in enumerate(ITEM_COLUMNS)}
+EXPIRED = {name: i for i, name in enumerate(EXPIRED_COLUMNS)}
 
 ORDERS_N = define(
     "coldchain.orders_n",
@@ -145,7 +146,10 @@ class ColdChainLog:
     @staticmethod
     def concat(logs: list[ColdChainLog]) -> ColdChainLog:
         return ColdChainLog(
-            *(np.concatenate([getattr(log, f) for log in logs]) for f in ("orders", "items", "expired"))
+            *(
+                np.concatenate([getattr(log, f) for log in logs])
+                for f in ("orders", "items", "expired")
+            )
         )
 
     @staticmethod
@@ -160,28 +164,30 @@ class ColdChainLog:
 def coldchain_kpis(rows: KpiRows, log: ColdChainLog, window: Window) -> None:
     """Cold-chain KPIs over ``window``."""
     start, end = window
-    orders = log.orders[_inside(log.orders[:, O["created_s"]], start, end)]
-    orders = orders[orders[:, O["perishable_items"]] > 0]
-    items = log.items[_inside(log.items[:, I["created_s"]], start, end)]
-    expired = log.expired[_inside(log.expired[:, E["created_s"]], start, end)]
-    perishable = items[items[:, I["is_perishable"]] > 0]
-    chilled = items[items[:, I["is_chilled"]] > 0]
-    written_off = items[items[:, I["is_written_off"]] > 0]
-    stage = orders[:, O["breach_stage"]]
+    orders = log.orders[_inside(log.orders[:, ORDER["created_s"]], start, end)]
+    orders = orders[orders[:, ORDER["perishable_items"]] > 0]
+    items = log.items[_inside(log.items[:, ITEM["created_s"]], start, end)]
+    expired = log.expired[_inside(log.expired[:, EXPIRED["created_s"]], start, end)]
+    perishable = items[items[:, ITEM["is_perishable"]] > 0]
+    chilled = items[items[:, ITEM["is_chilled"]] > 0]
+    written_off = items[items[:, ITEM["is_written_off"]] > 0]
+    stage = orders[:, ORDER["breach_stage"]]
 
     rows.value(ORDERS_N, float(orders.shape[0]), "total")
-    rows.tally(SHELF_LIFE_LEFT, perishable[:, I["left_frac"]])
-    rows.tally(SHELF_LIFE_LOST, perishable[:, I["lost_frac"]])
-    rows.tally(HANDOVER_TEMP, chilled[:, I["handover_temp_c"]])
-    rows.tally(TIME_ABOVE_SAFE, orders[:, O["time_above_safe_s"]])
+    rows.tally(SHELF_LIFE_LEFT, perishable[:, ITEM["left_frac"]])
+    rows.tally(SHELF_LIFE_LOST, perishable[:, ITEM["lost_frac"]])
+    rows.tally(HANDOVER_TEMP, chilled[:, ITEM["handover_temp_c"]])
+    rows.tally(TIME_ABOVE_SAFE, orders[:, ORDER["time_above_safe_s"]])
     rows.ratio(BREACH, np.count_nonzero(stage != NO_BREACH), orders.shape[0])
-    rows.ratio(SPOILED, np.count_nonzero(perishable[:, I["is_written_off"]] > 0), perishable.shape[0])
-    expired_kg = float(expired[:, E["weight_kg"]].sum())
-    rows.value(WASTE_KG, float(written_off[:, I["weight_kg"]].sum()) + expired_kg, "total")
+    rows.ratio(
+        SPOILED, np.count_nonzero(perishable[:, ITEM["is_written_off"]] > 0), perishable.shape[0]
+    )
+    expired_kg = float(expired[:, EXPIRED["weight_kg"]].sum())
+    rows.value(WASTE_KG, float(written_off[:, ITEM["weight_kg"]].sum()) + expired_kg, "total")
     rows.value(EXPIRED_WASTE_KG, expired_kg, "total")
-    refund = float(written_off[:, I["value"]].sum())
+    refund = float(written_off[:, ITEM["value"]].sum())
     rows.value(REFUND_VALUE, refund, "total")
-    rows.value(WRITE_OFF_VALUE, refund + float(expired[:, E["value"]].sum()), "total")
+    rows.value(WRITE_OFF_VALUE, refund + float(expired[:, EXPIRED["value"]].sum()), "total")
     for code, name in enumerate(STAGES):
         rows.value(BREACHES_BY_STAGE[name], float(np.count_nonzero(stage == code)), "total")
 

@@ -207,7 +207,8 @@ REFUSED_BY_REASON = {
         "inhome.refused_unknown_n",
         "attempts",
         "total",
-        "Codes refused as unknown (no code: its window had ended before the order was ready).",
+        "Codes refused as unknown (no code issued: its window had ended before the order was "
+        "ready; or forgotten, long after its window, by the store's code issuer).",
     ),
 }
 

@@ -5,11 +5,14 @@ draws every order of the region (:func:`twin.domain.orders.build_orders`), preco
 zone's candidate stores per channel from the region's travel-time table, and builds one
 :class:`twin.domain.pickup.StoreFulfilment` per store offering a channel. In the loop an
 order is assigned in O(candidates): the nearest store offering its channel, or
-(``nearest_with_capacity``) the nearest whose picking backlog is under the limit.
+(``nearest_with_capacity``) the nearest whose picking backlog is under the limit. Kiosk bars'
+receipt codes become orders too (:mod:`twin.domain.bar_orders`): drawn before time 0, placed
+when the bar redeems the code, from the customer zone nearest the bar.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -18,6 +21,8 @@ import simpy
 from twin.config.fulfilment import KEEP, FulfilmentConfig
 from twin.config.orders import CHANNELS, TEMPERATURE_ZONES
 from twin.core.streams import Streams
+from twin.domain.bar import BarSite
+from twin.domain.bar_orders import draw_receipt_orders, nearest_zone
 from twin.domain.dispatch import DISPATCHERS, DispatchDesk
 from twin.domain.orders import Order, build_orders, offering_stores
 from twin.domain.orders_kpis import orders_log
@@ -30,13 +35,21 @@ ProcessGen = Any
 class OnlineOrders:
     """The region's orders, its stores' fulfilment, and the hand-off to the last mile.
 
-    ``orders`` holds every order of the horizon (with its timeline after the run);
-    ``expired`` the pickup orders returned to stock, and ``on_expired`` callbacks get each as
-    it expires (for cold-chain write-offs); ``desks`` maps store id -> dispatch desk.
+    ``orders`` holds every order of the horizon (with its timeline after the run): those
+    placed from the customer zones, then those the region's bars' receipt codes may become
+    (``created_s`` NaN if never redeemed), ids = positions; ``expired`` the pickup orders
+    returned to stock, and ``on_expired`` callbacks get each as it expires (for cold-chain
+    write-offs); ``desks`` maps store id -> dispatch desk. ``sites`` (store id -> site) are
+    the region's store sites, where the bars are found.
     """
 
     def __init__(
-        self, env: simpy.Environment, region: Region, config: Any, streams: Streams
+        self,
+        env: simpy.Environment,
+        region: Region,
+        config: Any,
+        streams: Streams,
+        sites: dict[str, Any] | None = None,
     ) -> None:
         self.env = env
         self.region = region
@@ -44,9 +57,10 @@ class OnlineOrders:
         run = config.run
         horizon_s = run.days * 86400.0
         self.horizon_s = horizon_s
-        self.orders: list[Order] = build_orders(
+        scheduled = build_orders(
             region, config.orders, fulfilment, streams, run.days, run.start_weekday
         )
+        self.orders: list[Order] = list(scheduled)
         self.expired: list[Order] = []
         self.on_expired: list[ExpiredHook] = [self.expired.append]
         self.sites: list[StoreFulfilment | None] = [None] * len(region.stores)
@@ -59,14 +73,21 @@ class OnlineOrders:
                     self.sites[index] = self._site(index, fulfilment, horizon_s)
         self.by_capacity = fulfilment.assignment == "nearest_with_capacity"
         self.max_backlog = fulfilment.max_backlog_tasks
+        self.promise_s = [channel.promise_s for _, channel in config.orders.channels()]
+        self.has_bars = False
+        store_sites = sites or {}
+        for index, store in enumerate(region.stores):
+            site = store_sites.get(store.id)
+            if isinstance(site, BarSite) and config.orders.enabled and region.zones:
+                self._subscribe(site, index, config, streams)
         self.desks: dict[str, DispatchDesk] = {
             site.store_id: site.desk for site in self.sites if site is not None
         }
         self.dispatchers = [
             build(env, region, config, streams, self.desks, self) for build in DISPATCHERS
         ]
-        if self.orders:
-            env.process(self._arrivals())
+        if scheduled:
+            env.process(self._arrivals(scheduled))
 
     def _site(self, index: int, fulfilment: FulfilmentConfig, horizon_s: float) -> StoreFulfilment:
         store_id = self.region.stores[index].id
@@ -90,23 +111,67 @@ class OnlineOrders:
             self.on_expired,
         )
 
-    def _arrivals(self) -> ProcessGen:
+    def _subscribe(self, bar: BarSite, index: int, config: Any, streams: Streams) -> None:
+        """Draw the orders a bar's converting receipt codes become; place each when redeemed.
+
+        A code whose channel no store of the region takes (switched off, or offered by no
+        store) places no order.
+        """
+        self.has_bars = True
+        zone = nearest_zone(self.region, index)
+        drawn = draw_receipt_orders(
+            streams,
+            bar.context.store_id,
+            bar.fmt,
+            bar.online_value,
+            zone,
+            config.orders,
+            config.fulfilment,
+        )
+        served = [
+            channel.enabled and bool(self.candidates[c][zone])
+            for c, (_, channel) in enumerate(config.orders.channels())
+        ]
+        by_visitor: list[Order | None] = [None] * len(drawn)
+        for visitor in np.flatnonzero(bar.converts).tolist():
+            order = drawn[visitor]
+            if served[order.channel]:
+                order.id = len(self.orders)
+                self.orders.append(order)
+                by_visitor[visitor] = order
+        bar.on_code_redeemed.append(partial(self._redeem, by_visitor))
+
+    def _redeem(self, by_visitor: list[Order | None], visitor: int) -> None:
+        """A bar visitor's receipt code is redeemed now: its order is placed."""
+        order = by_visitor[visitor]
+        if order is None:
+            return
+        now = self.env.now
+        order.created_s = now
+        order.due_s = now + self.promise_s[order.channel]
+        self._assign(order)
+
+    def _arrivals(self, scheduled: list[Order]) -> ProcessGen:
         env = self.env
-        sites = self.sites
-        candidates = self.candidates
-        for order in self.orders:
+        assign = self._assign
+        for order in scheduled:
             yield env.timeout(order.created_s - env.now)
-            options = candidates[order.channel][order.zone]
-            chosen = options[0]
-            if self.by_capacity:
-                for index in options:
-                    site = sites[index]
-                    if site is not None and site.picking.backlog < self.max_backlog:
-                        chosen = index
-                        break
-            site = sites[chosen]
-            assert site is not None
-            site.accept(order)
+            assign(order)
+
+    def _assign(self, order: Order) -> None:
+        """Send a new order to its store: the nearest offering its channel (or with room)."""
+        sites = self.sites
+        options = self.candidates[order.channel][order.zone]
+        chosen = options[0]
+        if self.by_capacity:
+            for index in options:
+                site = sites[index]
+                if site is not None and site.picking.backlog < self.max_backlog:
+                    chosen = index
+                    break
+        site = sites[chosen]
+        assert site is not None
+        site.accept(order)
 
     def logs(self) -> dict[str, dict[str, Any]]:
         """{store id: {"orders": OrdersLog, "picking": PickingLog, "lockers": LockerLog}}."""
@@ -115,7 +180,7 @@ class OnlineOrders:
             if site is None:
                 continue
             logs: dict[str, Any] = {
-                "orders": orders_log(site.orders, site.method, self.horizon_s),
+                "orders": orders_log(site.orders, site.method, self.horizon_s, self.has_bars),
                 "picking": site.picking.log(),
             }
             if site.lockers is not None:
@@ -140,7 +205,7 @@ def build_online_orders(
     env: simpy.Environment, region: Region, config: Any, streams: Streams, sites: dict[str, Any]
 ) -> OnlineOrders:
     """The region builder registered in ``twin.model.REGION_BUILDERS``."""
-    return OnlineOrders(env, region, config, streams)
+    return OnlineOrders(env, region, config, streams, sites)
 
 
 __all__ = ["OnlineOrders", "build_online_orders"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ import simpy
 from twin.config.fulfilment import FulfilmentConfig, LockerConfig, PickingConfig
 from twin.config.orders import CHANNELS, TEMPERATURE_ZONES, ChannelConfig, OrdersConfig
 from twin.core.arrivals import hourly_rates_per_s, nhpp_arrival_times
-from twin.core.sampling import block_drawer
+from twin.core.sampling import DistSpec, block_drawer
 from twin.core.streams import Streams
 from twin.network.regions import Region
 
@@ -63,6 +64,7 @@ class Order:
     counter_s: float
     runner_s: float
     tasks: list[TaskSpec]
+    is_from_bar: bool = False  # placed with a kiosk-bar receipt code (created when redeemed)
     store: int = -1  # serving store index in the region
     tasks_left: int = 0
     picked_s: float = NAN
@@ -159,6 +161,10 @@ class OrderDraws:
     runner_s: np.ndarray
 
 
+# Per temperature zone: the distributions of one item's weight (kg) and volume (l).
+ItemSpecs = list[tuple[DistSpec, DistSpec]]
+
+
 def draw_orders(
     streams: Streams,
     zone_id: str,
@@ -169,15 +175,42 @@ def draw_orders(
 ) -> OrderDraws:
     """Arrival times and attributes of one zone's orders of one channel (fixed stream order)."""
     prefix = f"orders.{zone_id}.{channel}"
+    created = nhpp_arrival_times(rates_per_s, streams.get(f"{prefix}.arrivals"))
+    spend = block_drawer(orders.spend_per_item, streams.get(f"{prefix}.spend"))
+    zones = [getattr(orders.zones, name) for name in TEMPERATURE_ZONES]
+    return draw_attributes(
+        streams,
+        prefix,
+        created,
+        getattr(orders, channel).basket_units,
+        orders.zones.shares(),
+        [(zone.weight_kg, zone.volume_l) for zone in zones],
+        lambda total_units: spend(total_units.size) * total_units,
+        fulfilment,
+    )
+
+
+def draw_attributes(
+    streams: Streams,
+    prefix: str,
+    created_s: np.ndarray,
+    basket_units: DistSpec,
+    zone_shares: list[float],
+    item_specs: ItemSpecs,
+    value_of: Callable[[np.ndarray], np.ndarray],
+    fulfilment: FulfilmentConfig,
+) -> OrderDraws:
+    """Baskets, picking and collection draws of orders created at ``created_s`` (NaN: not
+    known yet), from the streams ``<prefix>.<name>``; ``value_of(units per order)`` prices
+    them."""
 
     def rng(name: str) -> np.random.Generator:
         return streams.get(f"{prefix}.{name}")
 
-    created = nhpp_arrival_times(rates_per_s, rng("arrivals"))
-    n = created.size
-    basket = block_drawer(getattr(orders, channel).basket_units, rng("units"))(n)
+    n = created_s.size
+    basket = block_drawer(basket_units, rng("units"))(n)
     total_units = np.maximum(1, np.round(basket)).astype(np.int64)
-    shares = np.array(orders.zones.shares(), dtype=float)
+    shares = np.array(zone_shares, dtype=float)
     units = (
         rng("split").multinomial(total_units, shares / shares.sum())
         if n
@@ -188,19 +221,19 @@ def draw_orders(
     item_pick_s = []
     picking = fulfilment.store.picking
     for z, name in enumerate(TEMPERATURE_ZONES):
-        items_cfg = getattr(orders.zones, name)
+        weight_kg, volume_l = item_specs[z]
         count = int(units[:, z].sum())
         owner = np.repeat(np.arange(n), units[:, z])
         weight[:, z] = np.bincount(
-            owner, block_drawer(items_cfg.weight_kg, rng(f"weight.{name}"))(count), minlength=n
+            owner, block_drawer(weight_kg, rng(f"weight.{name}"))(count), minlength=n
         )
         volume[:, z] = np.bincount(
-            owner, block_drawer(items_cfg.volume_l, rng(f"volume.{name}"))(count), minlength=n
+            owner, block_drawer(volume_l, rng(f"volume.{name}"))(count), minlength=n
         )
         item_pick_s.append(
             block_drawer(getattr(picking.per_item_s, name), rng(f"pick.{name}"))(count)
         )
-    value = block_drawer(orders.spend_per_item, rng("spend"))(n) * total_units
+    value = value_of(total_units)
     collection = fulfilment.store.collection
     dwell = block_drawer(collection.dwell_s, rng("collect.dwell"))(n)
     is_early = rng("collect.early").random(n) < collection.early_frac
@@ -209,7 +242,7 @@ def draw_orders(
     offset = np.where(is_early, -early, dwell) if collection.relative_to == "promise" else dwell
     store = fulfilment.store
     return OrderDraws(
-        created,
+        created_s,
         units,
         weight,
         volume,
@@ -374,6 +407,35 @@ def _draw_region(
     for index, order in enumerate(result):
         order.id = index
     return result
+
+
+def orders_of(
+    draws: OrderDraws,
+    channel: int,
+    is_pickup: bool,
+    zone_index: int,
+    config: ChannelConfig,
+    fulfilment: FulfilmentConfig,
+    streams: Streams,
+    prefix: str,
+) -> list[Order]:
+    """Order entities from ``draws``, in draw order (id 0; due = created + the promise), with
+    their pick tasks' walk and staging times from the streams ``<prefix>.walk`` / ``.stage``."""
+    collection = fulfilment.store.collection
+    built = _orders_of(
+        draws,
+        channel,
+        is_pickup,
+        zone_index,
+        config,
+        fulfilment.store.picking,
+        fulfilment.store.lockers,
+        collection.grocery_hold_s,
+        collection.parcel_hold_s,
+        streams,
+        prefix,
+    )
+    return [item[4] for item in built]
 
 
 def _orders_of(

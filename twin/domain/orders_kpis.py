@@ -15,7 +15,7 @@ from twin.kpi.levels import bin_counts
 ORDER_COLUMNS = (
     "order", "channel", "is_pickup", "created_s", "due_s", "picked_s", "ready_s", "arrived_s",
     "collected_s", "expired_s", "outcome", "units", "ambient_units", "chilled_units",
-    "frozen_units", "weight_kg", "value", "overflowed", "at_counter", "method",
+    "frozen_units", "weight_kg", "value", "overflowed", "at_counter", "method", "from_bar",
 )  # fmt: skip
 C = {name: i for i, name in enumerate(ORDER_COLUMNS)}
 
@@ -30,6 +30,13 @@ CHANNEL_N = {
         "One-button / voice replenishment orders (small baskets).",
     ),
 }
+FROM_BAR_N = define(
+    "orders.from_bar_n",
+    "orders",
+    "total",
+    "Online orders placed with a kiosk-bar receipt code (also counted in orders.n and by "
+    "channel); reported in regions with bars.",
+)
 UNITS = define("orders.basket_units", "units", "tally", "Units per online order.")
 WEIGHT = define("orders.weight_kg", "kg", "tally", "Weight per online order.")
 REFUND = define(
@@ -82,19 +89,28 @@ DISPATCH_WITHIN = define(
 
 @dataclass(slots=True)
 class OrdersLog:
-    """One row per online order of one or more stores (columns ORDER_COLUMNS; NaN = not yet)."""
+    """One row per online order of one or more stores (columns ORDER_COLUMNS; NaN = not yet).
+
+    ``has_bars``: the region has kiosk bars, whose receipt codes become orders (the
+    ``orders.from_bar_n`` KPI is reported only then).
+    """
 
     orders: np.ndarray
     horizon_s: float
+    has_bars: bool = False
 
     @staticmethod
     def concat(logs: list[OrdersLog]) -> OrdersLog:
         return OrdersLog(
-            np.concatenate([log.orders for log in logs]), max(log.horizon_s for log in logs)
+            np.concatenate([log.orders for log in logs]),
+            max(log.horizon_s for log in logs),
+            any(log.has_bars for log in logs),
         )
 
 
-def orders_log(orders: list[Order], method: int, horizon_s: float) -> OrdersLog:
+def orders_log(
+    orders: list[Order], method: int, horizon_s: float, has_bars: bool = False
+) -> OrdersLog:
     rows = [
         (
             o.id,
@@ -117,10 +133,13 @@ def orders_log(orders: list[Order], method: int, horizon_s: float) -> OrdersLog:
             o.overflowed,
             o.at_counter,
             method,
+            o.is_from_bar,
         )
         for o in orders
     ]
-    return OrdersLog(np.array(rows, dtype=float).reshape(-1, len(ORDER_COLUMNS)), horizon_s)
+    return OrdersLog(
+        np.array(rows, dtype=float).reshape(-1, len(ORDER_COLUMNS)), horizon_s, has_bars
+    )
 
 
 def orders_kpis(rows: KpiRows, log: OrdersLog, window: Window) -> None:
@@ -131,6 +150,9 @@ def orders_kpis(rows: KpiRows, log: OrdersLog, window: Window) -> None:
     rows.value(ORDERS_N, float(np.count_nonzero(placed)), "total")
     for channel, name in CHANNEL_N.items():
         rows.value(name, float(np.count_nonzero(placed & (o[:, C["channel"]] == channel))), "total")
+    if log.has_bars:
+        from_bar = float(np.count_nonzero(placed & (o[:, C["from_bar"]] > 0)))
+        rows.value(FROM_BAR_N, from_bar, "total")
     rows.tally(UNITS, o[placed, C["units"]])
     rows.tally(WEIGHT, o[placed, C["weight_kg"]])
     pickup = placed & (o[:, C["is_pickup"]] > 0)

@@ -239,6 +239,7 @@ def chain_stages(
     stages: Sequence[tuple[ArrayLike, ...]],
     time_constant_s: ArrayLike,
     max_safe_temp_c: ArrayLike,
+    lengths: npt.ArrayLike | None = None,
 ) -> ChainExposure:
     """Run items through stages of piecewise-constant environment temperature.
 
@@ -246,7 +247,17 @@ def chain_stages(
     when the packaging changes (a bare pack in the store, an insulated tote in the van); each
     entry may be an array over items. Consumed fractions add; each stage starts at the
     temperature the previous one ended at.
+
+    ``lengths`` (one per item; ``start_temp_c`` then gives the items, 1-D) makes the chains
+    ragged: item ``i`` goes through its first ``lengths[i]`` stages only, and the stages are
+    padded columns whose entries past an item's length are never evaluated (its time above
+    the safe temperature there is 0). Only the items still in their chain are computed at each
+    stage, so many short chains and a few long ones cost about their total number of stages.
     """
+    if lengths is not None:
+        return _ragged_chain(
+            kinetics, start_temp_c, stages, time_constant_s, max_safe_temp_c, lengths
+        )
     temp = np.asarray(start_temp_c, dtype=float)
     consumed: FloatArray = np.zeros_like(temp)
     above: list[FloatArray] = []
@@ -262,6 +273,67 @@ def chain_stages(
         end_temp_c=temp,
         consumed_fraction=consumed,
         time_above_safe_s=np.stack(rows) if rows else np.zeros((0, *shape)),
+    )
+
+
+def _ragged_chain(
+    kinetics: Kinetics,
+    start_temp_c: ArrayLike,
+    stages: Sequence[tuple[ArrayLike, ...]],
+    time_constant_s: ArrayLike,
+    max_safe_temp_c: ArrayLike,
+    lengths: npt.ArrayLike,
+) -> ChainExposure:
+    """:func:`chain_stages` over ragged chains: items sorted longest first, a shrinking prefix."""
+    temp0 = np.asarray(start_temp_c, dtype=float)
+    count = np.asarray(lengths, dtype=np.int64)
+    if temp0.ndim != 1 or count.shape != temp0.shape:
+        raise ValueError('"lengths" needs one value per item of a 1-D "start_temp_c".')
+    if np.any(count < 0) or np.any(count > len(stages)):
+        raise ValueError(f'"lengths" must be between 0 and the number of stages ({len(stages)}).')
+    n = temp0.size
+    order = np.argsort(-count, kind="stable")
+    active = np.count_nonzero(count[None, :] > np.arange(len(stages))[:, None], axis=1)
+
+    def items(values: ArrayLike, m: int) -> FloatArray:
+        return np.broadcast_to(np.asarray(values, dtype=float), (n,))[order[:m]]
+
+    temp, consumed = temp0[order], np.zeros(n)
+    above = np.zeros((len(stages), n))
+    for k, stage in enumerate(stages):
+        m = int(active[k])
+        if m == 0:
+            break
+        tau = stage[2] if len(stage) == 3 else time_constant_s
+        exposure = expose_stage(
+            _kinetics_of(kinetics, order[:m], n),
+            temp[:m],
+            items(stage[0], m),
+            items(stage[1], m),
+            items(tau, m),
+            items(max_safe_temp_c, m),
+        )
+        temp[:m] = exposure.end_temp_c
+        consumed[:m] += exposure.consumed_fraction
+        above[k, :m] = exposure.time_above_safe_s
+    end_temp, used, time_above = np.empty(n), np.empty(n), np.empty_like(above)
+    end_temp[order], used[order], time_above[:, order] = temp, consumed, above
+    return ChainExposure(end_temp_c=end_temp, consumed_fraction=used, time_above_safe_s=time_above)
+
+
+def _kinetics_of(kinetics: Kinetics, index: npt.NDArray[np.int64], n: int) -> Kinetics:
+    """The kinetics of the items at ``index`` (per-item parameters are taken, scalars kept)."""
+
+    def take(value: ArrayLike) -> ArrayLike:
+        array = np.asarray(value, dtype=float)
+        return array if array.ndim == 0 else np.broadcast_to(array, (n,))[index]
+
+    return Kinetics(
+        kinetics.model,
+        take(kinetics.ref_shelf_life_s),
+        take(kinetics.ref_temp_c),
+        take(kinetics.q10),
+        take(kinetics.activation_energy_j_per_mol),
     )
 
 
@@ -324,7 +396,9 @@ def _q10_consumed(
     if np.any(series):
         # integral = rate(Te) [D + tau sum_k c^k (1 - u1^k) / (k k!)]
         cs, ks = c[series, None], _SERIES_K[None, :]
-        terms = _SERIES_COEF * cs**ks * -np.expm1(-ks * taus[series, None])
+        # c^k by running products: numpy's pow is ~30x slower for negative bases
+        powers = np.cumprod(np.broadcast_to(cs, (cs.shape[0], _SERIES_K.size)), axis=1)
+        terms = _SERIES_COEF * powers * -np.expm1(-ks * taus[series, None])
         rate_env = np.exp(
             _log_rate(Q10, log_ref_rate[series], ref_temp[series], slope[series], env[series])
         )

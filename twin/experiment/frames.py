@@ -43,27 +43,34 @@ def kpi_frame(scenario: str, results: Iterable[RegionResult]) -> pd.DataFrame:
 def series_frame(
     scenario: str, results: Iterable[RegionResult], window_start_s: float, bin_s: float
 ) -> pd.DataFrame:
-    parts = []
+    labels: list[tuple[int, str, str, str, str]] = []
+    values: list[np.ndarray] = []
     for result in results:
-        for region, store, name, values, unit in result.series:
-            n = values.size
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "scenario": scenario,
-                        "replication": result.replication,
-                        "region": region,
-                        "store": store,
-                        "series": name,
-                        "bin_start_s": window_start_s + bin_s * np.arange(n),
-                        "value": values,
-                        "unit": unit,
-                    }
-                )
-            )
-    if not parts:
+        for region, store, name, series_values, unit in result.series:
+            labels.append((result.replication, region, store, name, unit))
+            values.append(series_values)
+    if not values:
         return pd.DataFrame(columns=SERIES_COLUMNS)
-    return pd.concat(parts, ignore_index=True)
+    lengths = np.array([v.size for v in values])
+    repeat = np.repeat(np.arange(len(values)), lengths)
+    position = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    label_columns = list(zip(*labels, strict=True))
+
+    def column(index: int) -> np.ndarray:
+        return np.asarray(label_columns[index], dtype=object)[repeat]
+
+    return pd.DataFrame(
+        {
+            "scenario": scenario,
+            "replication": np.asarray(label_columns[0], dtype=np.int64)[repeat],
+            "region": column(1),
+            "store": column(2),
+            "series": column(3),
+            "bin_start_s": window_start_s + bin_s * position,
+            "value": np.concatenate(values).astype(float),
+            "unit": column(4),
+        }
+    )[SERIES_COLUMNS]
 
 
 def summary_frame(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:

@@ -13,9 +13,9 @@ stamp=.venv/.twin-installed
 want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  # slurm (submitit) and optuna: their launcher/sweeper tests run locally; ray is left out
-  # (large; its test is skipped unless installed: pip install -e ".[ray]")
-  .venv/bin/python -m pip install --quiet -e ".[dev,slurm,optuna]"
+  # the launcher/executor extras (submitit, optuna, ray, dask) are installed so their tests
+  # run locally (submitit_local, Ray local mode, a Dask LocalCluster)
+  .venv/bin/python -m pip install --quiet -e ".[dev,slurm,optuna,ray]"
   echo "$want" > "$stamp"
 fi
 

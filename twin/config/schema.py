@@ -41,6 +41,10 @@ class RunConfig:
     start_weekday: int = num(0, ge=0, le=6, doc="0 = Monday ... 6 = Sunday")
     warmup_s: float = num(0.0, ge=0.0, doc="observations before this time are excluded")
     workers: int = num(1, ge=1, doc="processes for replications and regions")
+    executor: str = choice(
+        "process", ("process", "dask", "ray"), doc="where (replication, region) tasks run"
+    )
+    executor_address: str = ""  # dask scheduler / ray cluster address; "" = a local cluster
     bin_s: float = num(900.0, gt=0.0, doc="time-series bin width")
     records: bool = False
     precision: PrecisionConfig = field(default_factory=PrecisionConfig)

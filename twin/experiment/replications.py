@@ -1,4 +1,4 @@
-"""Run every (replication, region) of a scenario, serially or in parallel processes.
+"""Run every (replication, region) of a scenario: serially, in processes, or on a cluster.
 
 Results are identical either way: each task draws only from its own named streams, and
 results are put back in task order.
@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
 
 from twin.config.schema import TwinConfig
 from twin.domain.registry import FORMATS
+from twin.experiment.executors import EXECUTORS
 from twin.experiment.frames import kpi_frame, series_frame, summary_frame
 from twin.experiment.precision import check_target, extend_to_precision
 from twin.model import RegionResult, network_rows, run_region, window_of
@@ -60,7 +60,10 @@ def run_replications(
     """Region results of the given replications, with network-wide rows when there are regions."""
     keep_logs = len(network.regions) > 1
     tasks = [(config, region, rep, keep_logs) for rep in replications for region in network.regions]
-    region_results = _run_tasks(tasks, config.run.workers, progress)
+    run_tasks = EXECUTORS[config.run.executor]
+    region_results = run_tasks(
+        _run_task, tasks, config.run.workers, config.run.executor_address, progress
+    )
     if not keep_logs:
         return region_results
     out: list[RegionResult] = []
@@ -87,23 +90,3 @@ def assemble(
 def _run_task(task: tuple[TwinConfig, Region, int, bool]) -> RegionResult:
     config, region, replication, keep_logs = task
     return run_region(config, region, replication, keep_logs)
-
-
-def _run_tasks(
-    tasks: list[tuple[TwinConfig, Region, int, bool]], workers: int, progress: Progress | None
-) -> list[RegionResult]:
-    total = len(tasks)
-    if workers <= 1 or total <= 1:
-        results = []
-        for done, task in enumerate(tasks, start=1):
-            results.append(_run_task(task))
-            if progress:
-                progress(done, total)
-        return results
-    with ProcessPoolExecutor(max_workers=min(workers, total)) as pool:
-        results = []
-        for done, result in enumerate(pool.map(_run_task, tasks), start=1):
-            results.append(result)
-            if progress:
-                progress(done, total)
-        return results

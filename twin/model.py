@@ -18,6 +18,7 @@ import simpy
 from twin.config.schema import TwinConfig
 from twin.core.arrivals import DAY_S
 from twin.core.streams import Streams
+from twin.domain.records import RECORD_TABLES
 from twin.domain.registry import FORMATS, KPI_DOMAINS, Site
 from twin.domain.registry import REGION_BUILDERS as _REGISTERED_REGION_BUILDERS
 from twin.domain.site import StoreContext
@@ -45,6 +46,8 @@ class RegionResult:
     rows: list[KpiRow]
     series: list[SeriesRow]
     logs: dict[str, list[Any]] = field(default_factory=dict)  # kpi domain -> store logs
+    # run.records: kpi domain -> [(store, column names, rows)]
+    records: dict[str, list[tuple[str, tuple[str, ...], np.ndarray]]] = field(default_factory=dict)
 
 
 def window_of(config: TwinConfig) -> tuple[float, float]:
@@ -107,7 +110,20 @@ def summarise_region(
         _scope(config, region, store_id, logs, window, rows, series)
     merged = {domain: KPI_DOMAINS[domain].concat(items) for domain, items in pooled.items()}
     _scope(config, region, ALL, merged, window, rows, series)
-    return RegionResult(region, replication, rows, series, pooled if keep_logs else {})
+    records = _records(logs_by_store) if config.run.records else {}
+    return RegionResult(region, replication, rows, series, pooled if keep_logs else {}, records)
+
+
+def _records(
+    logs_by_store: dict[str, dict[str, Any]],
+) -> dict[str, list[tuple[str, tuple[str, ...], np.ndarray]]]:
+    records: dict[str, list[tuple[str, tuple[str, ...], np.ndarray]]] = {}
+    for store_id, logs in logs_by_store.items():
+        for domain, log in logs.items():
+            if domain in RECORD_TABLES:
+                columns, table = RECORD_TABLES[domain](log)
+                records.setdefault(domain, []).append((store_id, columns, table))
+    return records
 
 
 def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResult:

@@ -85,3 +85,18 @@ def summary_frame(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     frame["half_width"] = np.where(n > 1, half_width, np.nan)
     frame["n_reps"] = frame["count"].astype("int64")
     return frame[SUMMARY_COLUMNS]
+
+
+def record_frames(scenario: str, results: Iterable[RegionResult]) -> dict[str, pd.DataFrame]:
+    """Per-entity records (``run.records``), one table per KPI domain."""
+    parts: dict[str, list[pd.DataFrame]] = {}
+    for result in results:
+        for domain, tables in result.records.items():
+            for store, columns, table in tables:
+                frame = pd.DataFrame(table, columns=list(columns))
+                frame.insert(0, "store", store)
+                frame.insert(0, "region", result.region)
+                frame.insert(0, "replication", result.replication)
+                frame.insert(0, "scenario", scenario)
+                parts.setdefault(domain, []).append(frame)
+    return {domain: pd.concat(frames, ignore_index=True) for domain, frames in parts.items()}

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from twin.config.schema import TwinConfig
 from twin.domain.registry import FORMATS
 from twin.experiment.executors import EXECUTORS
-from twin.experiment.frames import kpi_frame, series_frame, summary_frame
+from twin.experiment.frames import kpi_frame, record_frames, series_frame, summary_frame
 from twin.experiment.precision import check_target, extend_to_precision
 from twin.model import RegionResult, network_rows, run_region, window_of
 from twin.network.build import Network, Region, build_network
@@ -33,6 +33,7 @@ class SimulationResult:
     timeseries: pd.DataFrame
     summary: pd.DataFrame
     wall_time_s: float
+    records: dict[str, pd.DataFrame] = field(default_factory=dict)  # run.records only
 
 
 def simulate(
@@ -84,7 +85,10 @@ def assemble(
     kpis = kpi_frame(scenario, results)
     window_start, _ = window_of(config)
     series = series_frame(scenario, results, window_start, config.run.bin_s)
-    return SimulationResult(config, network, kpis, series, summary_frame(kpis), wall_time_s)
+    records = record_frames(scenario, results) if config.run.records else {}
+    return SimulationResult(
+        config, network, kpis, series, summary_frame(kpis), wall_time_s, records
+    )
 
 
 def _run_task(task: tuple[TwinConfig, Region, int, bool]) -> RegionResult:

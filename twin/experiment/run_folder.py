@@ -138,6 +138,8 @@ def write_result(
     write_parquet(run_dir / "summary.parquet", result.summary)
     write_parquet(run_dir / "timeseries.parquet", result.timeseries)
     write_json(run_dir / "network.json", result.network.to_json_dict())
+    for domain, frame in result.records.items():
+        write_parquet(run_dir / f"records_{domain}.parquet", frame)
     meta.update(status="ok", finished_at=now_iso(), wall_time_s=round(result.wall_time_s, 3))
     write_json(run_dir / "meta.json", meta)
 

@@ -16,6 +16,15 @@ HEADLINE = [
     ("checkout.balked_frac", "mean", "balked"),
     ("checkout.reneged_frac", "mean", "reneged"),
     ("checkout.lane_utilisation_frac", "mean", "lane utilisation"),
+    ("jwo.receipt_delay_s", "mean", "JWO receipt delay (s)"),
+    ("orders.n", "total", "online orders"),
+    ("pickup.ready_within_promise_frac", "mean", "pickup ready in promise"),
+    ("pickup.customer_wait_s", "mean", "pickup customer wait (s)"),
+    ("locker.overflow_frac", "mean", "locker overflow"),
+    ("delivery.lead_time_s", "mean", "delivery lead time (s)"),
+    ("delivery.on_time_frac", "mean", "delivered on time"),
+    ("drone.share_frac", "mean", "drone share"),
+    ("coldchain.spoiled_frac", "mean", "spoiled (cold chain)"),
 ]
 
 
@@ -31,9 +40,10 @@ def kpi_summary_text(summary: pd.DataFrame, extra: list[tuple[str, str, str]] | 
         if match.empty:
             continue
         row = match.iloc[0]
-        value = _fmt(float(row["mean"]), str(row["unit"]))
+        unit = "total" if stat == "total" else str(row["unit"])
+        value = _fmt(float(row["mean"]), unit)
         half = float(row["half_width"])
-        ci = f" ± {_fmt(half, str(row['unit']))}" if not math.isnan(half) else ""
+        ci = f" ± {_fmt(half, unit)}" if not math.isnan(half) else ""
         lines.append(f"  {label:<28} {value}{ci}")
     n_reps = int(rows["n_reps"].max()) if not rows.empty else 0
     head = f"KPI summary (network, {n_reps} replication{'s' if n_reps != 1 else ''}"
@@ -46,6 +56,8 @@ def _fmt(value: float, unit: str) -> str:
         return "n/a"
     if unit == "frac":
         return f"{value:.1%}"
+    if unit == "total":
+        return f"{value:,.0f}"
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     return f"{value:.2f}"

@@ -31,7 +31,7 @@ from twin.config.delivery import CourierConfig
 from twin.core.arrivals import DAY_S, HOUR_S
 from twin.core.sampling import make_sampler
 from twin.core.streams import Streams
-from twin.domain.deliveries import CourierHooks, Delivery
+from twin.domain.deliveries import CourierHooks, Delivery, is_on_shift
 from twin.domain.delivery_kpis import MODE_NAMES, PENDING
 from twin.network.routing import plan_route
 from twin.network.tables import TravelTables
@@ -135,16 +135,12 @@ class CourierPool:
         self.pending.append(delivery)
         self._dispatch()
 
-    def _on_shift(self, t_s: float) -> bool:
-        hour = (t_s % DAY_S) / HOUR_S
-        return self.start_h <= hour < self.end_h
-
     def _dispatch(self) -> None:
         """Send free vehicles out while the dispatch rule allows."""
         env = self.env
         now = env.now
         cfg = self.cfg
-        while self.pending and self.idle and self._on_shift(now):
+        while self.pending and self.idle and is_on_shift(now, self.start_h, self.end_h):
             if self.waves is not None:
                 candidates = [d for d in self.pending if d.release_s <= now + _EPS]
                 if not candidates:

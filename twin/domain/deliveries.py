@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
+from twin.core.arrivals import DAY_S, HOUR_S
 from twin.domain.delivery_kpis import NOT_REROUTED, PENDING
 from twin.domain.orders import Order
 
@@ -47,6 +48,16 @@ class Delivery:
     rerouted: int = NOT_REROUTED
     launched: int = 0  # parcels launched
     parcels_left: int = 0  # parcels not yet dropped
+
+
+def is_on_shift(t_s: float, start_hour: float, end_hour: float) -> bool:
+    """Whether ``t_s`` falls in the daily shift [start_hour, end_hour).
+
+    >>> is_on_shift(86400.0 + 9 * 3600.0, 8, 21), is_on_shift(21 * 3600.0, 8, 21)
+    (True, False)
+    """
+    hour = (t_s % DAY_S) / HOUR_S
+    return start_hour <= hour < end_hour
 
 
 class CourierHooks(Protocol):

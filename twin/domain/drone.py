@@ -27,7 +27,7 @@ from twin.config.delivery import DroneConfig
 from twin.core.arrivals import DAY_S, HOUR_S
 from twin.core.sampling import make_sampler
 from twin.core.streams import Streams
-from twin.domain.deliveries import Delivery, DroneHooks
+from twin.domain.deliveries import Delivery, DroneHooks, is_on_shift
 from twin.domain.delivery_kpis import DRONE, DRONE_SHIFT_END, WEATHER
 from twin.domain.weather import WeatherTrace
 from twin.network.tables import TravelTables
@@ -93,8 +93,7 @@ class DroneFleet:
 
     def can_take(self, now: float) -> bool:
         """On shift, and the queue is not over its limit (``max_queue_per_drone``)."""
-        hour = (now % DAY_S) / HOUR_S
-        return self.start_h <= hour < self.end_h and (
+        return is_on_shift(now, self.start_h, self.end_h) and (
             self.max_queue <= 0 or self.queued < self.max_queue
         )
 
@@ -112,17 +111,13 @@ class DroneFleet:
             self._ground(delivery, now)
         self._launch()
 
-    def _on_shift(self, t_s: float) -> bool:
-        hour = (t_s % DAY_S) / HOUR_S
-        return self.start_h <= hour < self.end_h
-
     def _launch(self) -> None:
         """Start flights while parcels, drones, charged packs, shift and weather allow."""
         env = self.env
         now = env.now
         if not (self.queued and self.idle and self.charged):
             return
-        if not (self._on_shift(now) and self.weather.is_flyable(now)):
+        if not (is_on_shift(now, self.start_h, self.end_h) and self.weather.is_flyable(now)):
             return
         while self.waiting and self.idle and self.charged:
             delivery = self.waiting.popleft()

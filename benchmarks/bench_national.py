@@ -49,7 +49,9 @@ def run_twin(overrides: list[str], workers: int) -> tuple[twin.SimulationResult,
 
 
 def total(result: twin.SimulationResult, kpi: str) -> float:
-    rows = result.kpis.query("kpi == @kpi and stat == 'total' and store == 'all' and region != 'all'")
+    rows = result.kpis.query(
+        "kpi == @kpi and stat == 'total' and store == 'all' and region != 'all'"
+    )
     return float(rows["value"].sum())
 
 
@@ -81,16 +83,27 @@ def main() -> None:
 
     stores = len(serial.network.stores)
     print(f"national: {stores} stores in {args.regions} regions, {args.days} day(s)")
-    print(f"plain SimPy, walk-in only, {args.workers} processes: {plain_n:,} shoppers in "
-          f"{plain_s:.1f} s = {plain_n / plain_s:,.0f} shoppers/s")
-    for label, seconds in (("twin, 1 worker ", serial_s), (f"twin, {args.workers} workers", parallel_s)):
-        print(f"{label}: {seconds:6.1f} s wall, {shoppers / seconds:,.0f} shoppers/s, "
-              f"{orders / seconds:,.0f} orders/s ({shoppers:,.0f} shoppers, {orders:,.0f} orders)")
-    print(f"ratio to plain SimPy ({args.workers} workers each): {parallel_s / plain_s:.2f}x "
-          "(target <= 2x)")
+    print(
+        f"plain SimPy, walk-in only, {args.workers} processes: {plain_n:,} shoppers in "
+        f"{plain_s:.1f} s = {plain_n / plain_s:,.0f} shoppers/s"
+    )
+    for label, seconds in (
+        ("twin, 1 worker ", serial_s),
+        (f"twin, {args.workers} workers", parallel_s),
+    ):
+        print(
+            f"{label}: {seconds:6.1f} s wall, {shoppers / seconds:,.0f} shoppers/s, "
+            f"{orders / seconds:,.0f} orders/s ({shoppers:,.0f} shoppers, {orders:,.0f} orders)"
+        )
+    print(
+        f"ratio to plain SimPy ({args.workers} workers each): {parallel_s / plain_s:.2f}x "
+        "(target <= 2x)"
+    )
     print(f"speedup 1 -> {args.workers} workers: {serial_s / parallel_s:.2f}x (target >= 1.8x)")
-    print(f"peak memory: {own_mb:,.0f} MB main process, {child_mb:,.0f} MB largest worker "
-          "(target < 2,048 MB)")
+    print(
+        f"peak memory: {own_mb:,.0f} MB main process, {child_mb:,.0f} MB largest worker "
+        "(target < 2,048 MB)"
+    )
     print(f"serial and parallel KPI tables identical: {identical}")
     if not identical:
         pd.testing.assert_frame_equal(serial.kpis, parallel.kpis)

@@ -74,9 +74,11 @@ def _write_report(run_dir: Path) -> None:
     try:
         report = render_run_report(run_dir)
     except Exception as exc:
-        print(f"twin: the run is saved in {run_dir}, but its report failed: "
-              f"{type(exc).__name__}: {exc}. Rebuild it with: twin-report {run_dir}",
-              file=sys.stderr)
+        print(
+            f"twin: the run is saved in {run_dir}, but its report failed: "
+            f"{type(exc).__name__}: {exc}. Rebuild it with: twin-report {run_dir}",
+            file=sys.stderr,
+        )
         raise SystemExit(1) from None
     print(f"report: {report.resolve()}")
 

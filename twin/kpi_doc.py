@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import twin.domain.registry  # noqa: F401  (imports every domain, which defines its KPIs)
+import twin.domain.registry
 import twin.model  # noqa: F401  (and the region-level domains it wires)
 from twin.kpi.catalog import catalog_markdown
 

@@ -23,6 +23,13 @@ def test_every_emitted_kpi_is_in_the_catalogue() -> None:
     result = twin.simulate(twin.load_config(["network=single_store"]))
     emitted = set(result.kpis["kpi"])
     assert emitted <= set(CATALOG)
-    assert {"checkout.wait_s", "checkout.balked_frac", "checkout.reneged_frac",
-            "checkout.lane_utilisation_frac", "store.time_in_store_s", "store.occupancy",
-            "store.shoppers_n", "store.revenue"} <= emitted
+    assert {
+        "checkout.wait_s",
+        "checkout.balked_frac",
+        "checkout.reneged_frac",
+        "checkout.lane_utilisation_frac",
+        "store.time_in_store_s",
+        "store.occupancy",
+        "store.shoppers_n",
+        "store.revenue",
+    } <= emitted

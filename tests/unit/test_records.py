@@ -18,9 +18,9 @@ def test_records_hold_one_row_per_visit_and_order() -> None:
     visits = result.records["checkout"]
     orders = result.records["orders"]
     kpi = result.kpis.set_index(["store", "kpi", "stat"])["value"]
-    assert len(visits) == kpi[("all", "checkout.wait_s", "n")] + (
-        visits["outcome"] != 0
-    ).sum()  # served visits + balked/reneged
+    assert (
+        len(visits) == kpi[("all", "checkout.wait_s", "n")] + (visits["outcome"] != 0).sum()
+    )  # served visits + balked/reneged
     assert len(orders) == kpi[("all", "orders.n", "total")]
     assert set(visits["store"]) == {"S01"}
     assert {"scenario", "replication", "region", "store", "arrive_s", "end_s"} <= set(visits)

@@ -69,7 +69,11 @@ class ProductCategoryConfig:
     max_time_above_safe_s: float = num(
         7200.0, ge=0.0, doc="time above max_safe_temp_c after which an item is unsafe"
     )
-    order_item_share: float = prob(0.2, doc="share of an online order's items in this category")
+    order_item_share: float = prob(
+        0.2,
+        doc="share of an online order's items in this category (the cold chain splits each "
+        "temperature zone's items, counted by the orders, over its categories by these shares)",
+    )
     weight_per_item_kg: float = num(0.5, gt=0.0)
     value_per_item: float = num(4.0, ge=0.0, doc="retail value written off when an item spoils")
     age_at_pick_frac: DistSpec = dist(

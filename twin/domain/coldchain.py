@@ -33,6 +33,7 @@ over) are not assessed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -262,7 +263,8 @@ class ColdChain:
         orders = self.online.orders
         legs = self.legs_by_order()
         overflowed = self._overflowed_parts()
-        tracked = self.counts @ (self.zone_of[:, None] == np.arange(N_ZONES)[None, :])
+        items_by_zone = self.counts @ (self.zone_of[:, None] == np.arange(N_ZONES)[None, :])
+        tracked = [[z for z in range(N_ZONES) if row[z]] for row in items_by_zone.tolist()]
         handover = np.full(len(orders), np.nan)
         rows: list[IntervalRow] = []
         chains: list[tuple[int, int]] = []  # (order index, zone)
@@ -271,7 +273,7 @@ class ColdChain:
             if end_s is None:
                 continue
             handover[index] = end_s
-            for z in np.flatnonzero(tracked[index]).tolist():
+            for z in tracked[index]:
                 chain = len(chains)
                 chains.append((index, z))
                 self._journey(chain, order, z, end_s, legs.get(order.id, []), overflowed, rows)
@@ -315,7 +317,7 @@ class ColdChain:
         """Append the stage intervals of one order's items of one temperature zone."""
         picked = order.picked_s
         left = order.left_storage_s[zone]
-        left = picked if left != left else left  # NaN: no pick record for the zone
+        left = picked if math.isnan(left) else left  # no pick record for the zone
         rows.append((chain, PICKING, FLOOR, zone, NO_TIMELINE, left, picked))
         staging = self.staging_place
         locker_timeline = order.store * N_ZONES + zone

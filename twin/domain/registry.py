@@ -75,8 +75,13 @@ def no_series(log: Any, window: Window, bin_s: float) -> list[Series]:
 
 __all__ = ["FORMATS", "KPI_DOMAINS", "KpiDomain", "Site", "no_series", "np"]
 
-# Region-level domains: importing them registers their KPI domains and region builders.
+# Region-level domains: importing them registers their KPI domains and region builders, in
+# this order (the cold chain reads the last mile's cold legs after the run: keep it last).
+# isort: split
 from twin.domain import online as _online  # noqa: E402, F401  (online orders, pickup)
-from twin.domain import lastmile as _lastmile  # noqa: E402, F401  (last mile: couriers, drones)
-# (the cold chain reads the last mile's cold legs after the run: keep it after the last mile)
+
+# isort: split
+from twin.domain import lastmile as _lastmile  # noqa: E402, F401  (couriers, drones)
+
+# isort: split
 from twin.domain import coldchain as _coldchain  # noqa: E402, F401  (cold chain)

@@ -405,34 +405,33 @@ class ColdChain:
             left = 1.0 - age - item_used
             item_breached = np.repeat(breached, count)
             written_off = item_breached | (left < threshold)
-            n = item_owner.size
-            block = np.empty((n, len(ITEM_COLUMNS)))
-            block[:, 0] = item_owner
-            block[:, 1] = created[item_owner]
-            block[:, 2] = handover[item_owner]
-            block[:, 3] = c
-            block[:, 4] = is_perishable
-            block[:, 5] = zone == CHILLED
-            block[:, 6] = left
-            block[:, 7] = item_used
-            block[:, 8] = np.repeat(end_temp, count)
-            block[:, 9] = item_breached
-            block[:, 10] = written_off
-            block[:, 11] = category.weight_per_item_kg
-            block[:, 12] = category.value_per_item
-            item_blocks.append(block)
+            item_columns = {
+                "order": item_owner,
+                "created_s": created[item_owner],
+                "handover_s": handover[item_owner],
+                "category": c,
+                "is_perishable": is_perishable,
+                "is_chilled": zone == CHILLED,
+                "left_frac": left,
+                "lost_frac": item_used,
+                "handover_temp_c": np.repeat(end_temp, count),
+                "is_breached": item_breached,
+                "is_written_off": written_off,
+                "weight_kg": category.weight_per_item_kg,
+                "value": category.value_per_item,
+            }
+            item_blocks.append(_table(item_columns, ITEM_COLUMNS, item_owner.size))
         assessed = np.flatnonzero(~np.isnan(handover))
         stage_of = breach_stage[assessed]
-        order_rows = np.column_stack(
-            [
-                assessed.astype(float),
-                created[assessed],
-                handover[assessed],
-                perishable_items[assessed],
-                np.where(stage_of == np.iinfo(np.int64).max, NO_BREACH, stage_of).astype(float),
-                time_above[assessed],
-            ]
-        ).reshape(-1, len(ORDER_COLUMNS))
+        order_columns = {
+            "order": assessed,
+            "created_s": created[assessed],
+            "handover_s": handover[assessed],
+            "perishable_items": perishable_items[assessed],
+            "breach_stage": np.where(stage_of == np.iinfo(np.int64).max, NO_BREACH, stage_of),
+            "time_above_safe_s": time_above[assessed],
+        }
+        order_rows = _table(order_columns, ORDER_COLUMNS, assessed.size)
         items = np.concatenate(item_blocks) if item_blocks else np.zeros((0, len(ITEM_COLUMNS)))
         return order_rows, items
 
@@ -459,6 +458,13 @@ class ColdChain:
                     )
                 )
         return np.array(out, dtype=float).reshape(-1, len(EXPIRED_COLUMNS))
+
+
+def _table(columns: dict[str, Any], names: Sequence[str], rows: int) -> np.ndarray:
+    """A float table with the columns ``names`` (scalars are repeated down the rows)."""
+    return np.column_stack(
+        [np.broadcast_to(np.asarray(columns[name], dtype=float), (rows,)) for name in names]
+    ).reshape(rows, len(names))
 
 
 class _Off:

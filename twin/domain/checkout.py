@@ -157,20 +157,24 @@ class CheckoutFront:
         simply never do (they are still in the store when the run ends).
         """
         order = np.argsort(reach_s, kind="stable")
-        self.env.process(
-            self._reach(reach_s[order].tolist(), shoppers[order].tolist(), arrivals_s.tolist())
-        )
+        self._reach_s = reach_s[order].tolist()
+        self._reach_shoppers = shoppers[order].tolist()
+        self._arrivals_s = arrivals_s.tolist()
+        self._next_reach = 0
+        if self._reach_s:
+            self.env.timeout(self._reach_s[0]).callbacks.append(self._on_reach)
         self.env.process(self._lane_schedule())
 
-    def _reach(
-        self, reach_s: list[float], shoppers: list[int], arrivals_s: list[float]
-    ) -> ProcessGen:
-        env = self.env
-        arrive = self.arrive
-        for at_s, i in zip(reach_s, shoppers, strict=True):
-            if at_s > env.now:
-                yield env.timeout(at_s - env.now)
-            arrive(i, arrivals_s[i])
+    def _on_reach(self, _event: Any) -> None:
+        """The next shopper reaches the tills; one timeout chains to the one after."""
+        k = self._next_reach
+        i = self._reach_shoppers[k]
+        self.arrive(i, self._arrivals_s[i])
+        k += 1
+        self._next_reach = k
+        if k < len(self._reach_s):
+            delay = self._reach_s[k] - self.env.now
+            self.env.timeout(delay if delay > 0 else 0.0).callbacks.append(self._on_reach)
 
     def _lanes_at_hour(self, hour: int) -> int:
         if not self.context.open_hour <= hour < self.context.close_hour:

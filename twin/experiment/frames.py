@@ -35,9 +35,14 @@ SUMMARY_COLUMNS = [
 
 
 def kpi_frame(scenario: str, results: Iterable[RegionResult]) -> pd.DataFrame:
-    records = [(scenario, result.replication, *row) for result in results for row in result.rows]
-    frame = pd.DataFrame.from_records(records, columns=KPI_COLUMNS)
-    return frame.astype({"replication": "int64", "value": "float64"})
+    results = list(results)
+    rows = [row for result in results for row in result.rows]
+    frame = pd.DataFrame.from_records(rows, columns=KPI_COLUMNS[2:])
+    counts = [len(result.rows) for result in results]
+    replications = [result.replication for result in results]
+    frame.insert(0, "replication", np.repeat(np.asarray(replications, dtype=np.int64), counts))
+    frame.insert(0, "scenario", scenario)
+    return frame.astype({"value": "float64"})
 
 
 def series_frame(

@@ -132,11 +132,15 @@ def translate_error(exc: BaseException) -> ConfigError:
     if unknown:
         key = full_key or unknown.group(1)
         parent = key.rsplit(".", 1)[0] if "." in key else ""
+        known = known_keys(parent)
+        if not known:  # a free-form mapping (e.g. network.format_mix): new keys need a '+'
+            return ConfigError(
+                key,
+                "(new key)",
+                f"an existing key of {parent}, or add it with a leading '+': +{key}=VALUE",
+            )
         return ConfigError(
-            key,
-            "(unknown key)",
-            f"a known key; {parent or 'the root'} has: "
-            f"{', '.join(known_keys(parent)) or '(no such section)'}",
+            key, "(unknown key)", f"a known key; {parent or 'the root'} has: {', '.join(known)}"
         )
     bad = _BAD_VALUE.search(text)
     if bad:

@@ -7,7 +7,7 @@ streams, so the KPIs are identical whichever executor ran them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -25,12 +25,7 @@ def run_serial(
     address: str,
     progress: Progress | None,
 ) -> list[Any]:
-    results = []
-    for done, task in enumerate(tasks, start=1):
-        results.append(function(task))
-        if progress:
-            progress(done, len(tasks))
-    return results
+    return _collect((function(task) for task in tasks), len(tasks), progress)
 
 
 def run_processes(
@@ -43,12 +38,17 @@ def run_processes(
     if workers <= 1 or len(tasks) <= 1:
         return run_serial(function, tasks, workers, address, progress)
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-        results = []
-        for done, result in enumerate(pool.map(function, tasks), start=1):
-            results.append(result)
-            if progress:
-                progress(done, len(tasks))
-        return results
+        return _collect(pool.map(function, tasks), len(tasks), progress)
+
+
+def _collect(results: Iterator[Any], total: int, progress: Progress | None) -> list[Any]:
+    """Results in task order, reporting progress as each arrives."""
+    out = []
+    for done, result in enumerate(results, start=1):
+        out.append(result)
+        if progress:
+            progress(done, total)
+    return out
 
 
 def run_dask(

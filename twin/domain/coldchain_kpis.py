@@ -164,30 +164,33 @@ class ColdChainLog:
 def coldchain_kpis(rows: KpiRows, log: ColdChainLog, window: Window) -> None:
     """Cold-chain KPIs over ``window``."""
     start, end = window
-    orders = log.orders[_inside(log.orders[:, ORDER["created_s"]], start, end)]
-    orders = orders[orders[:, ORDER["perishable_items"]] > 0]
-    items = log.items[_inside(log.items[:, ITEM["created_s"]], start, end)]
-    expired = log.expired[_inside(log.expired[:, EXPIRED["created_s"]], start, end)]
-    perishable = items[items[:, ITEM["is_perishable"]] > 0]
-    chilled = items[items[:, ITEM["is_chilled"]] > 0]
-    written_off = items[items[:, ITEM["is_written_off"]] > 0]
-    stage = orders[:, ORDER["breach_stage"]]
-
-    rows.value(ORDERS_N, float(orders.shape[0]), "total")
-    rows.tally(SHELF_LIFE_LEFT, perishable[:, ITEM["left_frac"]])
-    rows.tally(SHELF_LIFE_LOST, perishable[:, ITEM["lost_frac"]])
-    rows.tally(HANDOVER_TEMP, chilled[:, ITEM["handover_temp_c"]])
-    rows.tally(TIME_ABOVE_SAFE, orders[:, ORDER["time_above_safe_s"]])
-    rows.ratio(BREACH, np.count_nonzero(stage != NO_BREACH), orders.shape[0])
-    rows.ratio(
-        SPOILED, np.count_nonzero(perishable[:, ITEM["is_written_off"]] > 0), perishable.shape[0]
+    # Column masks and column gathers only: the item table can hold millions of rows, and
+    # copying whole rows for every filter costs more than all the KPIs together.
+    o, i, x = log.orders, log.items, log.expired
+    in_orders = _inside(o[:, ORDER["created_s"]], start, end) & (
+        o[:, ORDER["perishable_items"]] > 0
     )
-    expired_kg = float(expired[:, EXPIRED["weight_kg"]].sum())
-    rows.value(WASTE_KG, float(written_off[:, ITEM["weight_kg"]].sum()) + expired_kg, "total")
+    in_items = _inside(i[:, ITEM["created_s"]], start, end)
+    in_expired = _inside(x[:, EXPIRED["created_s"]], start, end)
+    perishable = in_items & (i[:, ITEM["is_perishable"]] > 0)
+    chilled = in_items & (i[:, ITEM["is_chilled"]] > 0)
+    written_off = in_items & (i[:, ITEM["is_written_off"]] > 0)
+    stage = o[in_orders, ORDER["breach_stage"]]
+    n_orders = int(np.count_nonzero(in_orders))
+
+    rows.value(ORDERS_N, float(n_orders), "total")
+    rows.tally(SHELF_LIFE_LEFT, i[perishable, ITEM["left_frac"]])
+    rows.tally(SHELF_LIFE_LOST, i[perishable, ITEM["lost_frac"]])
+    rows.tally(HANDOVER_TEMP, i[chilled, ITEM["handover_temp_c"]])
+    rows.tally(TIME_ABOVE_SAFE, o[in_orders, ORDER["time_above_safe_s"]])
+    rows.ratio(BREACH, np.count_nonzero(stage != NO_BREACH), n_orders)
+    rows.ratio(SPOILED, np.count_nonzero(perishable & written_off), np.count_nonzero(perishable))
+    expired_kg = float(x[in_expired, EXPIRED["weight_kg"]].sum())
+    rows.value(WASTE_KG, float(i[written_off, ITEM["weight_kg"]].sum()) + expired_kg, "total")
     rows.value(EXPIRED_WASTE_KG, expired_kg, "total")
-    refund = float(written_off[:, ITEM["value"]].sum())
+    refund = float(i[written_off, ITEM["value"]].sum())
     rows.value(REFUND_VALUE, refund, "total")
-    rows.value(WRITE_OFF_VALUE, refund + float(expired[:, EXPIRED["value"]].sum()), "total")
+    rows.value(WRITE_OFF_VALUE, refund + float(x[in_expired, EXPIRED["value"]].sum()), "total")
     for code, name in enumerate(STAGES):
         rows.value(BREACHES_BY_STAGE[name], float(np.count_nonzero(stage == code)), "total")
 

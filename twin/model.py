@@ -127,16 +127,23 @@ def _records(
 
 
 def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResult:
-    """Rows for the whole network (region ``all``) by pooling every region's store logs."""
+    """Rows for the whole network (region ``all``) by pooling every region's store logs.
+
+    The regions' logs are handed over (``result.logs`` is emptied) and pooled one KPI domain at
+    a time, so at most one domain's pooled copy is alive besides the logs not yet pooled.
+    """
     window = window_of(config)
     pooled: dict[str, list[Any]] = {}
     for result in results:
         for domain, logs in result.logs.items():
             pooled.setdefault(domain, []).extend(logs)
-    merged = {domain: KPI_DOMAINS[domain].concat(items) for domain, items in pooled.items()}
+        result.logs = {}
     rows: list[KpiRow] = []
     series: list[SeriesRow] = []
-    _scope(config, ALL, ALL, merged, window, rows, series)
+    for domain in list(pooled):
+        merged = KPI_DOMAINS[domain].concat(pooled.pop(domain))
+        _scope(config, ALL, ALL, {domain: merged}, window, rows, series)
+        del merged
     return RegionResult(ALL, results[0].replication if results else 0, rows, series)
 
 

@@ -38,19 +38,20 @@ def level_from_intervals(
     if s.size == 0:
         return LevelSummary(0.0, 0.0, np.zeros(n_bins))
     time_avg = float(np.sum(e - s) / duration)
+    s.sort()  # s and e are fresh copies (clip, mask); starts and ends pair no longer
+    e.sort()
     # area in bins: integral of the count of intervals = integral of cumulative starts - ends
     area = _cumulative_area(s, edges) - _cumulative_area(e, edges)
     bin_avg = np.diff(area) / np.diff(edges)
-    times = np.concatenate([s, e])
-    steps = np.concatenate([np.ones(s.size), -np.ones(e.size)])
-    order = np.lexsort((steps, times))  # at equal times, leave before arrive
-    level_max = float(np.max(np.cumsum(steps[order])))
+    # The level peaks just after a start: after the k-th start (k from 1) it is k minus the
+    # ends at or before that time (at equal times, leave before arrive).
+    after_start = np.arange(1, s.size + 1) - np.searchsorted(e, s, side="right")
+    level_max = float(np.max(after_start))
     return LevelSummary(time_avg, level_max, bin_avg)
 
 
-def _cumulative_area(points: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """For each edge x, the sum over points p <= x of (x - p)."""
-    sorted_points = np.sort(points)
+def _cumulative_area(sorted_points: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """For each edge x, the sum over points p <= x of (x - p); points sorted ascending."""
     prefix = np.concatenate([[0.0], np.cumsum(sorted_points)])
     counts = np.searchsorted(sorted_points, edges, side="right")
     return counts * edges - prefix[counts]

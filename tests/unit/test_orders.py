@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ import twin
 from tests.support import kpi_values
 from twin.config.fulfilment import LockerConfig, LockerZoneConfig
 from twin.core.streams import Streams
+from twin.domain import orders as orders_module
 from twin.domain.dispatch import DISPATCHERS
 from twin.domain.lockers import LockerBank
 from twin.domain.online import OnlineOrders
@@ -23,6 +26,7 @@ from twin.domain.orders import (
     Order,
     build_orders,
     locker_needs,
+    reusing_draws,
     split_tasks,
 )
 from twin.domain.picking import PickingStation, PickTask
@@ -113,10 +117,10 @@ def test_locker_bank_upgrades_overflows_and_frees() -> None:
     first, second, third = order(id=0), order(id=1), order(id=2)
     assert bank.offer(first, 0, 0.0) and first.stays[0] == 0
     assert bank.offer(second, 0, 1.0)  # small taken: takes the large one
-    assert bank.stays[1][1] == 1
+    assert bank.log().stays[1, 1] == 1
     assert not bank.offer(third, 0, 2.0)
     assert bank.release(first, 5.0) == [0] and bank.free[0] == [1, 0]
-    assert bank.stays[0][4] == 5.0
+    assert bank.log().stays[0, 4] == 5.0
     strict = LockerBank([[1, 1], [0], [0]], allow_larger=False)
     assert strict.offer(order(id=0), 0, 0.0) and not strict.offer(order(id=1), 0, 0.0)
     big = order(classes=(1, 0, 0), counts=(2, 0, 0))
@@ -158,11 +162,14 @@ def test_pickers_follow_the_shift_plan() -> None:
     assert station.log().shift_start_s.size == 32
 
 
-def test_orders_do_not_depend_on_capacities_common_random_numbers(single: twin.TwinConfig) -> None:
+@pytest.mark.parametrize("reuse", [False, True], ids=["drawn", "reused"])
+def test_orders_do_not_depend_on_capacities_common_random_numbers(
+    single: twin.TwinConfig, reuse: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(orders_module, "_DRAWN", OrderedDict())
     network = build_network(single.network, FORMATS.keys())
     region = network.regions[0]
     streams = Streams(single.run.seed, 0, region.name)
-    a = build_orders(region, single.orders, single.fulfilment, streams, 1, 0)
     changed = twin.load_config(
         [
             *SINGLE,
@@ -170,15 +177,20 @@ def test_orders_do_not_depend_on_capacities_common_random_numbers(single: twin.T
             "fulfilment.store.lockers.ambient.compartments=30",
         ]
     )
-    b = build_orders(region, changed.orders, changed.fulfilment, streams, 1, 0)
+    with reusing_draws() if reuse else contextlib.nullcontext():
+        a = build_orders(region, single.orders, single.fulfilment, streams, 1, 0)
+        b = build_orders(region, changed.orders, changed.fulfilment, streams, 1, 0)
+        other = build_orders(
+            region, single.orders, single.fulfilment, Streams(single.run.seed, 1, region.name), 1, 0
+        )
     assert [(o.created_s, o.units, o.value, o.tasks) for o in a] == [
         (o.created_s, o.units, o.value, o.tasks) for o in b
     ]
     assert a[0] is not b[0]  # fresh copies: a run never sees another run's timeline
-    other = build_orders(
-        region, single.orders, single.fulfilment, Streams(single.run.seed, 1, region.name), 1, 0
-    )
     assert [o.created_s for o in other] != [o.created_s for o in a]
+    # kept only when asked for (a national run must not hold every region's orders): then
+    # the draws of replication 0 (b reused them) and of replication 1
+    assert len(orders_module._DRAWN) == (2 if reuse else 0)
 
 
 def test_volumes_and_baskets_follow_the_config(single: twin.TwinConfig) -> None:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -309,9 +311,11 @@ def build_orders(
     """Every order of the region over the horizon, by creation time (ties: zone, channel).
 
     Orders do not depend on capacities, so the points of a sizing curve (same seeds, other
-    capacities) draw the same orders: the last draws are kept, keyed by everything they
-    depend on, and each call gets fresh copies.
+    capacities) draw the same orders: inside :func:`reusing_draws` the last draws are kept,
+    keyed by everything they depend on, and each call gets fresh copies.
     """
+    if not _REUSE.get():
+        return _draw_region(region, orders, fulfilment, streams, days, start_weekday)
     key = _draw_key(region, orders, fulfilment, streams, days, start_weekday)
     drawn = _DRAWN.get(key)
     if drawn is None:
@@ -324,7 +328,22 @@ def build_orders(
     return [order.fresh() for order in drawn]
 
 
-_DRAWN: OrderedDict[tuple[object, ...], list[Order]] = OrderedDict()
+@contextmanager
+def reusing_draws() -> Iterator[None]:
+    """Keep and reuse the orders drawn inside this block (a sizing search's many points).
+
+    Off by default: a run of many regions never draws a region twice, and keeping its draws
+    would only hold memory (and make the garbage collector walk them again and again).
+    """
+    token = _REUSE.set(True)
+    try:
+        yield
+    finally:
+        _REUSE.reset(token)
+
+
+_REUSE: ContextVar[bool] = ContextVar("reuse_order_draws", default=False)
+_DRAWN: OrderedDict[tuple[object, ...], list[Order]] = OrderedDict()  # kept across sizing tasks
 _DRAWN_MAX = 64
 
 

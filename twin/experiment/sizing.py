@@ -32,6 +32,7 @@ import numpy as np
 from twin.config.fulfilment import CapacityConfig
 from twin.config.orders import TEMPERATURE_ZONES
 from twin.config.schema import TwinConfig
+from twin.domain.orders import reusing_draws
 from twin.domain.registry import FORMATS
 from twin.errors import ConfigError
 from twin.experiment.sizing_estimate import (
@@ -449,7 +450,8 @@ def _context_kpis(resources: list[Resource]) -> dict[str, str]:
 
 def _store_kpis(task: tuple[TwinConfig, Region, int, str]) -> dict[str, float]:
     config, region, replication, store_id = task
-    result = run_region(config, region, replication)
+    with reusing_draws():  # every capacity point draws the same orders
+        result = run_region(config, region, replication)
     return {
         kpi: value
         for _, store, kpi, stat, value, _ in result.rows

@@ -19,6 +19,7 @@ from twin.core.sampling import DistSpec
 from twin.core.streams import Streams
 from twin.domain.coldchain import ColdChain
 from twin.domain.coldchain_kpis import ITEM, ColdChainLog
+from twin.domain.lockers import LockerBank
 from twin.domain.orders import COLLECTED, DELIVERY, DISPATCHED, EXPIRED, PICKUP, Order
 from twin.domain.pickup import COUNTER, LOCKER
 
@@ -140,6 +141,14 @@ class FakeLastMile:
         return {}
 
 
+def _overflowing_lockers(overflowed: Sequence[tuple[int, int]]) -> LockerBank:
+    """A locker bank whose log says these (order, zone) parts found no compartment."""
+    bank = LockerBank([[0], [0], [0]], allow_larger=False)
+    for order, zone in overflowed:
+        bank.offers.extend((order, zone, 0.0, True))
+    return bank
+
+
 def run_chain(
     config: ColdChainConfig,
     orders: Sequence[Order],
@@ -157,9 +166,7 @@ def run_chain(
         store_index=0,
         method=method,
         overflow_waits=overflow_waits,
-        lockers=SimpleNamespace(offers=[(o, z, 0.0, True) for o, z in overflowed])
-        if method == LOCKER
-        else None,
+        lockers=_overflowing_lockers(overflowed) if method == LOCKER else None,
     )
     online = SimpleNamespace(
         orders=list(orders),

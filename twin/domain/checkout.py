@@ -138,7 +138,7 @@ class CheckoutFront:
         self.balk_u = balk_u.tolist()
         self.balk_prob = balk_probabilities(checkout)
         self.state = [WAITING] * n
-        self.visits: list[tuple[float, ...]] = []
+        self.visits: list[float] = []  # VISIT_COLUMNS, row after row (no object per row)
 
         self.lanes_by_hour = [self._lanes_at_hour(h) for h in range(24)]
         if checkout.discipline == "shared":
@@ -214,7 +214,7 @@ class CheckoutFront:
         line = self.kiosks if is_sco else self._staffed_line()
         if self.balk_u[i] < self.balk_prob[min(line.waiting, MAX_VISIBLE_LINE)]:
             self.state[i] = GAVE_UP
-            self.visits.append((i, arrive_s, now, now, now, is_sco, self.units[i], BALKED, 0.0))
+            self.visits.extend((i, arrive_s, now, now, now, is_sco, self.units[i], BALKED, 0.0))
             return
         if line.busy < line.capacity and not line.waiting:
             line.busy += 1
@@ -234,7 +234,7 @@ class CheckoutFront:
     def _finish(
         self, line: Line, i: int, arrive_s: float, join_s: float, start_s: float, _event: Any
     ) -> None:
-        self.visits.append(
+        self.visits.extend(
             (
                 i,
                 arrive_s,
@@ -273,7 +273,7 @@ class CheckoutFront:
         self.state[i] = GAVE_UP
         line.waiting -= 1
         now = self.env.now
-        self.visits.append(
+        self.visits.extend(
             (i, arrive_s, join_s, now, now, self.uses_sco[i], self.units[i], RENEGED_OUTCOME, 0.0)
         )
 

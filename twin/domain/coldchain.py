@@ -357,7 +357,7 @@ class ColdChain:
             if site is not None and site.lockers is not None:
                 parts.update(
                     (int(order_id), int(zone))
-                    for order_id, zone, _, is_overflow in site.lockers.offers
+                    for order_id, zone, _, is_overflow in site.lockers.offer_rows().tolist()
                     if is_overflow
                 )
         return parts
@@ -494,7 +494,10 @@ def _register() -> None:
     from twin.domain.dispatch import DISPATCHERS
     from twin.domain.registry import KPI_DOMAINS, KpiDomain, no_series
 
-    KPI_DOMAINS.setdefault("coldchain", KpiDomain(coldchain_kpis, no_series, ColdChainLog.concat))
+    KPI_DOMAINS.setdefault(
+        "coldchain",
+        KpiDomain(coldchain_kpis, no_series, ColdChainLog.concat, ColdChainLog.trim),
+    )
     if build_cold_chain not in DISPATCHERS:
         DISPATCHERS.append(build_cold_chain)
 

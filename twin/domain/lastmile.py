@@ -189,12 +189,13 @@ class LastMile:
 
         self.drone_u: list[float] = rng("drone_offer").random(n).tolist()
         self.inhome_u: list[float] = rng("inhome").random(n).tolist()
-        self.not_home: list[list[bool]] = (
-            rng("not_home").random((n, attempts)) < cfg.not_home_prob
-        ).tolist()
-        self.inhome_fails: list[list[bool]] = (
-            rng("inhome_fail").random((n, attempts)) < cfg.inhome.fail_prob
-        ).tolist()
+        # per (order, attempt), flat: order id * max_attempts + attempt
+        self.not_home: list[bool] = (
+            (rng("not_home").random((n, attempts)) < cfg.not_home_prob).ravel().tolist()
+        )
+        self.inhome_fails: list[bool] = (
+            (rng("inhome_fail").random((n, attempts)) < cfg.inhome.fail_prob).ravel().tolist()
+        )
         self.doorstep_s: list[float] = block_drawer(cfg.doorstep_dwell_s, rng("doorstep"))(
             n
         ).tolist()
@@ -280,13 +281,14 @@ class LastMile:
 
     def attempt(self, delivery: Delivery, now: float, stop_s: float) -> float:
         """A courier at the door at ``now``: the attempt's outcome; returns seconds spent."""
-        k = min(delivery.attempts, self.cfg.max_attempts - 1)
+        attempts = self.cfg.max_attempts
+        draw = delivery.id * attempts + min(delivery.attempts, attempts - 1)
         delivery.attempts += 1
         vehicle = VEHICLE_ENVIRONMENTS[delivery.mode]
         if delivery.is_inhome:
             site = self.sites[delivery.store]
             outcome = site.codes.verify(delivery.code, now)
-            is_failed = outcome == ACCEPTED and self.inhome_fails[delivery.id][k]
+            is_failed = outcome == ACCEPTED and self.inhome_fails[draw]
             start, end = delivery.code_window
             site.access.append((delivery.id, now, int(outcome), start, end, is_failed))
             if outcome == ACCEPTED and not is_failed:
@@ -297,7 +299,7 @@ class LastMile:
                 return spent
             policy = self.inhome_policy
         else:
-            if not self.not_home[delivery.id][k]:
+            if not self.not_home[draw]:
                 self._delivered(delivery, now, HANDED)
                 self.legs.append((delivery.id, vehicle, delivery.leg_start_s, now + stop_s))
                 return stop_s

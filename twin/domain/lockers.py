@@ -30,8 +30,10 @@ class LockerBank:
         self.capacity = [list(counts) for counts in counts_by_zone]
         self.free = [list(counts) for counts in counts_by_zone]
         self.allow_larger = allow_larger
-        self.stays: list[list[float]] = []  # rows of STAY_COLUMNS; released_s inf until freed
-        self.offers: list[tuple[int, int, float, bool]] = []
+        # Logs are flat lists of numbers, row after row (not a tuple or list per row: those
+        # would be objects for the garbage collector to walk at the end of a large run).
+        self.stays: list[float] = []  # rows of STAY_COLUMNS; released_s inf until freed
+        self.offers: list[float] = []  # rows of OFFER_COLUMNS
         self.waiting: list[deque[Order]] = [deque() for _ in range(N_ZONES)]
 
     def place(self, order: Order, zone: int, now: float) -> bool:
@@ -50,26 +52,30 @@ class LockerBank:
         if chosen < 0:
             return False
         free[chosen] -= count
-        order.stays[zone] = len(self.stays)
-        self.stays.append([zone, chosen, count, now, np.inf])
+        order.stays[zone] = len(self.stays)  # where the stay's row starts
+        self.stays.extend((zone, chosen, count, now, np.inf))
         return True
 
     def offer(self, order: Order, zone: int, now: float) -> bool:
         """Place a part as it arrives from picking and log the offer (Erlang B's arrivals)."""
         placed = self.place(order, zone, now)
-        self.offers.append((order.id, zone, now, not placed))
+        self.offers.extend((order.id, zone, now, not placed))
         return placed
+
+    def offer_rows(self) -> np.ndarray:
+        """Every offer so far, as rows of OFFER_COLUMNS."""
+        return np.array(self.offers, dtype=float).reshape(-1, len(OFFER_COLUMNS))
 
     def release(self, order: Order, now: float) -> list[int]:
         """Free every compartment ``order`` holds; returns the zones freed."""
         freed = []
         for zone in range(N_ZONES):
-            index = order.stays[zone]
-            if index < 0:
+            row = order.stays[zone]
+            if row < 0:
                 continue
-            stay = self.stays[index]
-            stay[4] = now
-            self.free[zone][int(stay[1])] += int(stay[2])
+            stays = self.stays
+            stays[row + 4] = now
+            self.free[zone][int(stays[row + 1])] += int(stays[row + 2])
             order.stays[zone] = -1
             freed.append(zone)
         return freed
@@ -77,7 +83,7 @@ class LockerBank:
     def log(self) -> LockerLog:
         return LockerLog(
             np.array(self.stays, dtype=float).reshape(-1, len(STAY_COLUMNS)),
-            np.array(self.offers, dtype=float).reshape(-1, len(OFFER_COLUMNS)),
+            self.offer_rows(),
             np.array([sum(counts) for counts in self.capacity], dtype=float),
         )
 

@@ -69,8 +69,9 @@ class PickingStation:
         self.seq = 0
         self.busy = 0
         self.capacity = pickers_by_hour[0]
-        self.runs: list[tuple[float, float, int, int]] = []
-        self.tasks_log: list[tuple[int, int, float, float, float, int]] = []
+        # rows of RUN_COLUMNS and TASK_COLUMNS, flat (no object per row)
+        self.runs: list[float] = []
+        self.tasks_log: list[float] = []
         days = max(1, round(horizon_s / DAY_S))
         self.shift = [pickers_by_hour[h % 24] for h in range(days * 24)]
         env.process(self._shifts())
@@ -123,9 +124,9 @@ class PickingStation:
                     order.left_storage_s[z] = segment_start[z]
             n = task.units[0] + task.units[1] + task.units[2]
             units += n
-            self.tasks_log.append((order.id, order.channel, task.queued_s, start_s, now, n))
+            self.tasks_log.extend((order.id, order.channel, task.queued_s, start_s, now, n))
             self.on_done(task)
-        self.runs.append((start_s, now, len(batch), units))
+        self.runs.extend((start_s, now, len(batch), units))
         self._start_runs()
 
     def _shifts(self) -> Any:
@@ -137,8 +138,9 @@ class PickingStation:
 
     def log(self) -> PickingLog:
         waiting = [
-            (t.order.id, t.order.channel, t.queued_s, np.inf, np.inf, sum(t.units))
+            value
             for _, _, t in self.queue
+            for value in (t.order.id, t.order.channel, t.queued_s, np.inf, np.inf, sum(t.units))
         ]
         tasks = np.array(self.tasks_log + waiting, dtype=float).reshape(-1, len(TASK_COLUMNS))
         runs = np.array(self.runs, dtype=float).reshape(-1, len(RUN_COLUMNS))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +46,8 @@ class RegionResult:
     replication: int
     rows: list[KpiRow]
     series: list[SeriesRow]
-    logs: dict[str, list[Any]] = field(default_factory=dict)  # kpi domain -> store logs
+    # kpi domain -> store logs, trimmed to what the window's KPIs read (KpiDomain.trim)
+    logs: dict[str, list[Any]] = field(default_factory=dict)
     # run.records: kpi domain -> [(store, column names, rows)]
     records: dict[str, list[tuple[str, tuple[str, ...], np.ndarray]]] = field(default_factory=dict)
 
@@ -111,7 +113,15 @@ def summarise_region(
     merged = {domain: KPI_DOMAINS[domain].concat(items) for domain, items in pooled.items()}
     _scope(config, region, ALL, merged, window, rows, series)
     records = _records(logs_by_store) if config.run.records else {}
-    return RegionResult(region, replication, rows, series, pooled if keep_logs else {}, records)
+    handed_over = (
+        {
+            domain: [KPI_DOMAINS[domain].trim(log, window) for log in logs]
+            for domain, logs in pooled.items()
+        }
+        if keep_logs
+        else {}
+    )
+    return RegionResult(region, replication, rows, series, handed_over, records)
 
 
 def _records(
@@ -130,7 +140,9 @@ def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResul
     """Rows for the whole network (region ``all``) by pooling every region's store logs.
 
     The regions' logs are handed over (``result.logs`` is emptied) and pooled one KPI domain at
-    a time, so at most one domain's pooled copy is alive besides the logs not yet pooled.
+    a time on each of ``run.workers`` threads (the work is numpy's: sorting, partitioning,
+    masking, which runs outside the GIL), so at most that many domains' pooled copies are
+    alive besides the logs not yet pooled. Rows come out in domain order either way.
     """
     window = window_of(config)
     pooled: dict[str, list[Any]] = {}
@@ -138,12 +150,19 @@ def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResul
         for domain, logs in result.logs.items():
             pooled.setdefault(domain, []).extend(logs)
         result.logs = {}
-    rows: list[KpiRow] = []
-    series: list[SeriesRow] = []
-    for domain in list(pooled):
+
+    def domain_rows(domain: str) -> tuple[list[KpiRow], list[SeriesRow]]:
         merged = KPI_DOMAINS[domain].concat(pooled.pop(domain))
+        rows: list[KpiRow] = []
+        series: list[SeriesRow] = []
         _scope(config, ALL, ALL, {domain: merged}, window, rows, series)
-        del merged
+        return rows, series
+
+    domains = list(pooled)
+    with ThreadPoolExecutor(max_workers=max(1, min(config.run.workers, len(domains)))) as pool:
+        parts = list(pool.map(domain_rows, domains))
+    rows = [row for domain_part, _ in parts for row in domain_part]
+    series = [one for _, domain_part in parts for one in domain_part]
     return RegionResult(ALL, results[0].replication if results else 0, rows, series)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
 import twin
+from twin.domain.registry import KPI_DOMAINS, whole_log
 
 pytestmark = pytest.mark.unit
 
@@ -47,3 +50,22 @@ def test_common_random_numbers_same_shoppers_across_scenarios() -> None:
     assert (
         pick(a, "checkout.wait_s", "mean").tolist() != pick(b, "checkout.wait_s", "mean").tolist()
     )
+
+
+def test_trimmed_logs_give_the_same_network_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regions hand over only what the window's KPIs read (KpiDomain.trim): same numbers."""
+    overrides = [
+        "network=national",
+        "network.n_regions=2",
+        "run.warmup_s=7200",
+        "run.workers=2",  # network rows on two threads
+    ]
+    trimmed = twin.simulate(twin.load_config(overrides))
+    for name, domain in list(KPI_DOMAINS.items()):
+        monkeypatch.setitem(KPI_DOMAINS, name, dataclasses.replace(domain, trim=whole_log))
+    whole = twin.simulate(twin.load_config([*overrides, "run.workers=1"]))
+    assert (KPI_DOMAINS["coldchain"].trim is whole_log) and len(trimmed.kpis) > 1000
+    network = trimmed.kpis.query("region == 'all'")
+    assert set(network["kpi"].str.split(".").str[0]) >= {"coldchain", "store", "checkout"}
+    pd.testing.assert_frame_equal(trimmed.kpis, whole.kpis)
+    pd.testing.assert_frame_equal(trimmed.timeseries, whole.timeseries)

@@ -152,6 +152,18 @@ class ColdChainLog:
             )
         )
 
+    def trim(self, window: Window) -> ColdChainLog:
+        """The rows :func:`coldchain_kpis` reads over ``window``: of the items, only the
+        perishable, chilled or written-off ones placed inside it (most ambient items count in
+        no cold-chain KPI)."""
+        i = self.items
+        counted = _inside(i[:, ITEM["created_s"]], *window) & (
+            (i[:, ITEM["is_perishable"]] > 0)
+            | (i[:, ITEM["is_chilled"]] > 0)
+            | (i[:, ITEM["is_written_off"]] > 0)
+        )
+        return ColdChainLog(self.orders, i[counted], self.expired)
+
     @staticmethod
     def empty() -> ColdChainLog:
         return ColdChainLog(

@@ -34,6 +34,11 @@ class Site(Protocol):
 SiteBuilder = Callable[[simpy.Environment, StoreContext, Any, Any], Site]
 
 
+def whole_log(log: Any, window: Window) -> Any:
+    """For KPI domains whose KPIs over a window read every row of the log."""
+    return log
+
+
 @dataclass(frozen=True)
 class KpiDomain:
     """How one KPI domain's logs become KPI rows and time series."""
@@ -41,6 +46,9 @@ class KpiDomain:
     kpis: Callable[[KpiRows, Any, Window], None]
     series: Callable[[Any, Window, float], list[Series]]
     concat: Callable[[list[Any]], Any]
+    # The part of a log that ``kpis`` and ``series`` over a window read: what a region hands
+    # over for the network-wide rows (less to send between processes and to pool).
+    trim: Callable[[Any, Window], Any] = whole_log
 
 
 def _grocery(env: simpy.Environment, context: StoreContext, fmt: Any, config: Any) -> Site:
@@ -73,7 +81,7 @@ def no_series(log: Any, window: Window, bin_s: float) -> list[Series]:
     return []
 
 
-__all__ = ["FORMATS", "KPI_DOMAINS", "KpiDomain", "Site", "no_series", "np"]
+__all__ = ["FORMATS", "KPI_DOMAINS", "KpiDomain", "Site", "no_series", "np", "whole_log"]
 
 # Region-level domains: importing them registers their KPI domains and region builders, in
 # this order (the cold chain reads the last mile's cold legs after the run: keep it last).

@@ -9,6 +9,7 @@ journey up to the tills and hands each paying shopper to :meth:`CheckoutFront.pa
 from __future__ import annotations
 
 import math
+from array import array
 from collections import deque
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -138,7 +139,7 @@ class CheckoutFront:
         self.balk_u = balk_u.tolist()
         self.balk_prob = balk_probabilities(checkout)
         self.state = [WAITING] * n
-        self.visits: list[float] = []  # VISIT_COLUMNS, row after row (no object per row)
+        self.visits = array("d")  # VISIT_COLUMNS, row after row (no Python object per value)
 
         self.lanes_by_hour = [self._lanes_at_hour(h) for h in range(24)]
         if checkout.discipline == "shared":

@@ -10,6 +10,7 @@ whose blocking does not depend on the dwell-time distribution.
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from dataclasses import dataclass
 
@@ -30,10 +31,10 @@ class LockerBank:
         self.capacity = [list(counts) for counts in counts_by_zone]
         self.free = [list(counts) for counts in counts_by_zone]
         self.allow_larger = allow_larger
-        # Logs are flat lists of numbers, row after row (not a tuple or list per row: those
-        # would be objects for the garbage collector to walk at the end of a large run).
-        self.stays: list[float] = []  # rows of STAY_COLUMNS; released_s inf until freed
-        self.offers: list[float] = []  # rows of OFFER_COLUMNS
+        # Logs are flat arrays of numbers, row after row (not a tuple or list per row: those
+        # would be objects for the garbage collector to walk and free after a large run).
+        self.stays = array("d")  # rows of STAY_COLUMNS; released_s inf until freed
+        self.offers = array("d")  # rows of OFFER_COLUMNS
         self.waiting: list[deque[Order]] = [deque() for _ in range(N_ZONES)]
 
     def place(self, order: Order, zone: int, now: float) -> bool:

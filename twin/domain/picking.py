@@ -10,6 +10,7 @@ a picker whose shift ends finishes the run first.
 from __future__ import annotations
 
 import heapq
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -69,9 +70,9 @@ class PickingStation:
         self.seq = 0
         self.busy = 0
         self.capacity = pickers_by_hour[0]
-        # rows of RUN_COLUMNS and TASK_COLUMNS, flat (no object per row)
-        self.runs: list[float] = []
-        self.tasks_log: list[float] = []
+        # rows of RUN_COLUMNS and TASK_COLUMNS, flat (no Python object per value)
+        self.runs = array("d")
+        self.tasks_log = array("d")
         days = max(1, round(horizon_s / DAY_S))
         self.shift = [pickers_by_hour[h % 24] for h in range(days * 24)]
         env.process(self._shifts())
@@ -138,11 +139,15 @@ class PickingStation:
 
     def log(self) -> PickingLog:
         waiting = [
-            value
+            (t.order.id, t.order.channel, t.queued_s, np.inf, np.inf, sum(t.units))
             for _, _, t in self.queue
-            for value in (t.order.id, t.order.channel, t.queued_s, np.inf, np.inf, sum(t.units))
         ]
-        tasks = np.array(self.tasks_log + waiting, dtype=float).reshape(-1, len(TASK_COLUMNS))
+        tasks = np.concatenate(
+            [
+                np.array(self.tasks_log, dtype=float).reshape(-1, len(TASK_COLUMNS)),
+                np.array(waiting, dtype=float).reshape(-1, len(TASK_COLUMNS)),
+            ]
+        )
         runs = np.array(self.runs, dtype=float).reshape(-1, len(RUN_COLUMNS))
         shift = np.array(self.shift, dtype=float)
         starts = np.repeat(np.arange(shift.size) * HOUR_S, shift.astype(np.int64))

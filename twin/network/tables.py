@@ -32,6 +32,22 @@ def route_km(graph: nx.Graph, path: Sequence[str]) -> float:
     return float(sum(graph.edges[a, b]["km"] for a, b in pairwise(path)))
 
 
+def tree_km(graph: nx.Graph, paths: dict[str, list[str]]) -> dict[str, float]:
+    """Km along each path of a shortest-path tree (as :func:`route_km`, adding edge by edge).
+
+    Every path extends its parent's by one edge, so each node costs one addition.
+    """
+    adjacency = graph.adj
+    km: dict[str, float] = {}
+    for node, path in sorted(paths.items(), key=lambda item: len(item[1])):
+        if len(path) == 1:
+            km[node] = 0.0
+        else:
+            parent = path[-2]
+            km[node] = km[parent] + adjacency[parent][node]["km"]
+    return km
+
+
 def positions(graph: nx.Graph, node_ids: Sequence[str]) -> np.ndarray:
     nodes = graph.nodes
     return np.array([[nodes[n]["x_km"], nodes[n]["y_km"]] for n in node_ids], dtype=float)
@@ -50,8 +66,9 @@ def travel_tables(
     from_zone_km = np.empty_like(from_zone_s)
     for row, zone in enumerate(zone_ids):
         seconds, paths = nx.single_source_dijkstra(graph, zone, weight="travel_s")
+        km = tree_km(graph, paths)
         from_zone_s[row] = [seconds[target] for target in targets]
-        from_zone_km[row] = [route_km(graph, paths[target]) for target in targets]
+        from_zone_km[row] = [km[target] for target in targets]
     store_store_s = np.empty((len(store_ids), len(store_ids)))
     for row, store in enumerate(store_ids):
         seconds = nx.single_source_dijkstra_path_length(graph, store, weight="travel_s")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from twin.core.buffers import doubles
 from twin.errors import ConfigError
 
 BLOCK_SIZE = 1024
@@ -230,7 +231,9 @@ def _truncated_normal(spec: DistSpec, rng: np.random.Generator) -> BlockDrawer:
 
 def _endless(draw: BlockDrawer, block: int) -> Iterator[float]:
     while True:
-        yield from draw(block).tolist()
+        values = draw(block)
+        # floats: one made per draw from a typed buffer, not a block-long list of them
+        yield from doubles(values) if values.dtype.kind == "f" else values.tolist()
 
 
 def make_sampler(

@@ -20,6 +20,7 @@ import numpy as np
 import simpy
 
 from twin.config.schema import CheckoutConfig, ServiceConfig
+from twin.core.buffers import doubles, longs
 from twin.core.sampling import block_drawer
 from twin.domain.site import StoreContext
 
@@ -130,13 +131,14 @@ class CheckoutFront:
         sco_s = service_times(checkout.self_checkout, context, "checkout.sco", units)
         patience = block_drawer(checkout.reneging.patience_s, context.stream("patience"))(n)
         balk_u = context.stream("balk").random(n)
-        # Python lists: the callbacks index them, cheaper than numpy scalars.
-        self.units = units.tolist()
-        self.revenue = revenue.tolist()
-        self.uses_sco = uses_sco.tolist()
-        self.service_s = np.where(uses_sco, sco_s, staffed_s).tolist()
-        self.patience_s = patience.tolist() if checkout.reneging.enabled else None
-        self.balk_u = balk_u.tolist()
+        # Typed buffers: the callbacks index them (cheaper than numpy scalars, and no Python
+        # object per value as in a list).
+        self.units = longs(units)
+        self.revenue = doubles(revenue)
+        self.uses_sco = uses_sco.tolist()  # True and False are shared objects
+        self.service_s = doubles(np.where(uses_sco, sco_s, staffed_s))
+        self.patience_s = doubles(patience) if checkout.reneging.enabled else None
+        self.balk_u = doubles(balk_u)
         self.balk_prob = balk_probabilities(checkout)
         self.state = [WAITING] * n
         self.visits = array("d")  # VISIT_COLUMNS, row after row (no Python object per value)
@@ -158,9 +160,9 @@ class CheckoutFront:
         simply never do (they are still in the store when the run ends).
         """
         order = np.argsort(reach_s, kind="stable")
-        self._reach_s = reach_s[order].tolist()
-        self._reach_shoppers = shoppers[order].tolist()
-        self._arrivals_s = arrivals_s.tolist()
+        self._reach_s = doubles(reach_s[order])
+        self._reach_shoppers = longs(shoppers[order])
+        self._arrivals_s = doubles(arrivals_s)
         self._next_reach = 0
         if self._reach_s:
             self.env.timeout(self._reach_s[0]).callbacks.append(self._on_reach)

@@ -27,6 +27,7 @@ import simpy
 
 from twin.config.schema import DemandConfig, RunConfig
 from twin.config.store_formats import JwoConfig
+from twin.core.buffers import doubles, longs
 from twin.core.sampling import block_drawer
 from twin.domain.basket import draw_shoppers
 from twin.domain.checkout import ProcessGen
@@ -213,24 +214,26 @@ class JwoSite:
         self.recognition = draw_recognition(fmt, context, draws.units, draws.revenue)
         self.basket_value = draws.revenue
         self.people_array = 1 + guests
-        # Python lists: the visit process indexes them, cheaper than numpy scalars.
-        self.people = self.people_array.tolist()
-        self.gate_s = gate_times(fmt, context, guests).tolist()
-        self.browse_s = draws.browse_s.tolist()
-        self.patience_s = patience.tolist()
-        self.is_reviewed = self.recognition.is_reviewed.tolist()
-        self.auto_receipt_s = self.recognition.auto_receipt_s.tolist()
-        self.review_s = self.recognition.review_s.tolist()
+        # Typed buffers: the visit process indexes them (cheaper than numpy scalars, and no
+        # Python object per value as in a list).
+        self.people = longs(self.people_array)
+        self.gate_s = doubles(gate_times(fmt, context, guests))
+        self.browse_s = doubles(draws.browse_s)
+        self.patience_s = doubles(patience)
+        self.is_reviewed = self.recognition.is_reviewed.tolist()  # shared True and False
+        self.auto_receipt_s = doubles(self.recognition.auto_receipt_s)
+        self.review_s = doubles(self.recognition.review_s)
         self.leaves_when_full = occupancy.is_capped and occupancy.when_full == "leave"
         # What happened when, per party (NaN: not by the end of the run).
-        self.outcome = [math.nan] * n
-        self.door_s = [math.nan] * n
-        self.gate_start_s = [math.nan] * n
-        self.gate_end_s = [math.nan] * n
-        self.exit_s = [math.nan] * n
-        self.review_join_s = [math.nan] * n
-        self.review_start_s = [math.nan] * n
-        self.receipt_s = [math.nan] * n
+        not_yet = np.full(n, math.nan)
+        self.outcome = doubles(not_yet)
+        self.door_s = doubles(not_yet)
+        self.gate_start_s = doubles(not_yet)
+        self.gate_end_s = doubles(not_yet)
+        self.exit_s = doubles(not_yet)
+        self.review_join_s = doubles(not_yet)
+        self.review_start_s = doubles(not_yet)
+        self.receipt_s = doubles(not_yet)
 
         self.door = Door(env, occupancy.cap if occupancy.is_capped else NO_CAP)
         self.gates = ServerPool(env, fmt.gate.gates)
@@ -320,16 +323,16 @@ class JwoSite:
         horizon_s = context.horizon_s
         return JwoLog(
             self.arrivals_s,
-            np.asarray(self.outcome, dtype=float),
+            np.array(self.outcome, dtype=float),
             self.people_array.astype(float),
-            np.asarray(self.door_s, dtype=float),
-            np.asarray(self.gate_start_s, dtype=float),
-            np.asarray(self.gate_end_s, dtype=float),
-            np.asarray(self.exit_s, dtype=float),
+            np.array(self.door_s, dtype=float),
+            np.array(self.gate_start_s, dtype=float),
+            np.array(self.gate_end_s, dtype=float),
+            np.array(self.exit_s, dtype=float),
             rec.is_reviewed.astype(float),
-            np.asarray(self.review_join_s, dtype=float),
-            np.asarray(self.review_start_s, dtype=float),
-            np.asarray(self.receipt_s, dtype=float),
+            np.array(self.review_join_s, dtype=float),
+            np.array(self.review_start_s, dtype=float),
+            np.array(self.receipt_s, dtype=float),
             self.basket_value,
             rec.leak_value,
             rec.false_items,

@@ -41,6 +41,7 @@ import simpy
 
 from twin.config.delivery import COURIER_MODES, DeliveryConfig, WeatherConfig
 from twin.config.orders import CHANNELS
+from twin.core.buffers import doubles
 from twin.core.sampling import block_drawer, make_sampler
 from twin.core.streams import Streams
 from twin.domain.access_code import AccessCodes, AccessOutcome
@@ -187,8 +188,8 @@ class LastMile:
         def rng(name: str) -> np.random.Generator:
             return streams.get(f"delivery.orders.{name}")
 
-        self.drone_u: list[float] = rng("drone_offer").random(n).tolist()
-        self.inhome_u: list[float] = rng("inhome").random(n).tolist()
+        self.drone_u = doubles(rng("drone_offer").random(n))
+        self.inhome_u = doubles(rng("inhome").random(n))
         # per (order, attempt), flat: order id * max_attempts + attempt
         self.not_home: list[bool] = (
             (rng("not_home").random((n, attempts)) < cfg.not_home_prob).ravel().tolist()
@@ -196,10 +197,8 @@ class LastMile:
         self.inhome_fails: list[bool] = (
             (rng("inhome_fail").random((n, attempts)) < cfg.inhome.fail_prob).ravel().tolist()
         )
-        self.doorstep_s: list[float] = block_drawer(cfg.doorstep_dwell_s, rng("doorstep"))(
-            n
-        ).tolist()
-        self.locker_s: list[float] = block_drawer(cfg.locker_collect_s, rng("locker"))(n).tolist()
+        self.doorstep_s = doubles(block_drawer(cfg.doorstep_dwell_s, rng("doorstep"))(n))
+        self.locker_s = doubles(block_drawer(cfg.locker_collect_s, rng("locker"))(n))
 
     # --- hand-off and mode choice ----------------------------------------------------------
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import simpy
 
+from twin.core.buffers import doubles, longs
 from twin.core.sampling import DistSpec, block_drawer, dist_mean, dist_variance, make_sampler
 from twin.core.streams import Streams
 from twin.domain.servers import RENEGED, SERVED, ServerPool
@@ -90,6 +91,30 @@ def test_level_from_intervals_time_average_max_and_bins() -> None:
 def test_level_ends_before_starts_at_the_same_instant() -> None:
     level = level_from_intervals(np.array([0.0, 10.0]), np.array([10.0, 20.0]), 0.0, 20.0, 20.0)
     assert level.max == 1
+
+
+def test_level_maximum_matches_counting_at_every_event() -> None:
+    rng = np.random.default_rng(4)
+    for _ in range(50):
+        n = int(rng.integers(1, 60))
+        starts = np.round(rng.uniform(-5.0, 50.0, n))  # rounded: many equal instants
+        ends = starts + np.round(rng.exponential(6.0, n))
+        ends[rng.random(n) < 0.1] = np.inf
+        level = level_from_intervals(starts, ends, 0.0, 40.0, 7.0)
+        s, e = np.clip(starts, 0.0, 40.0), np.clip(ends, 0.0, 40.0)
+        s, e = s[e > s], e[e > s]
+        # L(t) on [t, next event): inside when s <= t < e
+        at = np.unique(np.concatenate([s, e, [0.0]]))
+        counted = max(int(np.count_nonzero((s <= t) & (t < e))) for t in at)
+        assert level.max == counted
+
+
+def test_typed_buffers_hold_the_values() -> None:
+    values = np.array([0.5, -1.25, np.inf, np.nan])
+    np.testing.assert_array_equal(np.array(doubles(values)), values)
+    assert list(longs(np.array([3, -7, 2**40]))) == [3, -7, 2**40]
+    draw = make_sampler(DistSpec(kind="negbin", mean=4.0, cv=0.8), np.random.default_rng(1))
+    assert type(draw()) is float  # as the block's tolist() gave
 
 
 def test_bin_counts() -> None:

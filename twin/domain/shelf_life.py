@@ -377,6 +377,28 @@ def _log_rate_ratio(
     return np.asarray(slope * step / (temp_k * (temp_k + step)), dtype=float)
 
 
+def _series_sum(c: FloatArray, taus: FloatArray) -> FloatArray:
+    """sum over k of c^k (1 - u1^k) / (k k!), u1 = exp(-taus), term by term over all items.
+
+    Running products give c^k and u1^k (numpy's pow is ~30x slower for negative bases), and
+    1 - u1^k = (1 - u1^(k-1)) + u1^(k-1) (1 - u1) adds positive terms only, so it stays
+    accurate for tiny taus where 1 - u1^k itself would cancel: one expm1 per item instead of
+    one per term.
+    """
+    first = -np.expm1(-taus)  # 1 - u1
+    u1 = np.exp(-taus)
+    one_minus = first.copy()  # 1 - u1^k
+    u1_power = u1.copy()  # u1^k
+    power = c.copy()  # c^k
+    total = _SERIES_COEF[0] * power * one_minus
+    for coef in _SERIES_COEF[1:].tolist():
+        one_minus += u1_power * first
+        u1_power *= u1
+        power *= c
+        total += coef * power * one_minus
+    return total
+
+
 def _q10_consumed(
     start: FloatArray,
     env: FloatArray,
@@ -395,14 +417,11 @@ def _q10_consumed(
 
     if np.any(series):
         # integral = rate(Te) [D + tau sum_k c^k (1 - u1^k) / (k k!)]
-        cs, ks = c[series, None], _SERIES_K[None, :]
-        # c^k by running products: numpy's pow is ~30x slower for negative bases
-        powers = np.cumprod(np.broadcast_to(cs, (cs.shape[0], _SERIES_K.size)), axis=1)
-        terms = _SERIES_COEF * powers * -np.expm1(-ks * taus[series, None])
+        terms = _series_sum(c[series], taus[series])
         rate_env = np.exp(
             _log_rate(Q10, log_ref_rate[series], ref_temp[series], slope[series], env[series])
         )
-        out[series] = rate_env * (duration[series] + tau[series] * terms.sum(axis=1))
+        out[series] = rate_env * (duration[series] + tau[series] * terms)
 
     if np.any(closed):
         m = closed

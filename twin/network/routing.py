@@ -100,11 +100,18 @@ def nearest_neighbour_route(
     With ``first``, that stop is visited first and the greedy rule applies from there.
     """
     remaining = _check(matrix, depot, stops)
+    if first is not None and first not in remaining:
+        raise ValueError(f"first = {first} is not one of the stops {remaining}")
+    return _nearest_neighbour(matrix, depot, remaining, first)
+
+
+def _nearest_neighbour(
+    matrix: np.ndarray, depot: int, remaining: list[int], first: int | None
+) -> list[int]:
+    """:func:`nearest_neighbour_route` on checked inputs (``remaining`` is used up)."""
     route: list[int] = []
     current = depot
     if first is not None:
-        if first not in remaining:
-            raise ValueError(f"first = {first} is not one of the stops {remaining}")
         remaining.remove(first)
         route.append(first)
         current = first
@@ -122,7 +129,11 @@ def two_opt(matrix: np.ndarray, depot: int, route: Sequence[int]) -> list[int]:
     forward and backward edge costs), so asymmetric matrices are handled correctly, and applies
     the best one. The result is never longer than ``route``.
     """
-    stops = _check(matrix, depot, route)
+    return _two_opt(matrix, depot, _check(matrix, depot, route))
+
+
+def _two_opt(matrix: np.ndarray, depot: int, stops: list[int]) -> list[int]:
+    """:func:`two_opt` on checked inputs."""
     n = len(stops)
     if n < 2:
         return stops
@@ -153,7 +164,11 @@ def or_opt(matrix: np.ndarray, depot: int, route: Sequence[int], max_segment: in
     matrices, where 2-opt reversals turn edges around. Each pass scores every move at once and
     applies the best one; the result is never longer than ``route``.
     """
-    stops = _check(matrix, depot, route)
+    return _or_opt(matrix, depot, _check(matrix, depot, route), max_segment)
+
+
+def _or_opt(matrix: np.ndarray, depot: int, stops: list[int], max_segment: int = 3) -> list[int]:
+    """:func:`or_opt` on checked inputs."""
     n = len(stops)
     tour = np.asarray([depot, *stops, depot], dtype=np.intp)
     moves = _or_opt_moves(n, max_segment)
@@ -227,10 +242,10 @@ def plan_route(
     best_route: list[int] = []
     best_length = np.inf
     for index in order[:starts]:
-        route = nearest_neighbour_route(matrix, depot, stop_list, first=stop_list[int(index)])
+        route = _nearest_neighbour(matrix, depot, list(stop_list), stop_list[int(index)])
         length = route_length(matrix, depot, route)
         while True:
-            route = or_opt(matrix, depot, two_opt(matrix, depot, route))
+            route = _or_opt(matrix, depot, _two_opt(matrix, depot, route))
             improved = route_length(matrix, depot, route)
             if not improved < length - _IMPROVEMENT_EPS:
                 break

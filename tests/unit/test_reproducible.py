@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 
 import twin
-from twin.domain.registry import KPI_DOMAINS, whole_log
+from twin.domain.registry import FORMATS, KPI_DOMAINS, whole_log
+from twin.experiment.executors import EXECUTORS
+from twin.experiment.replications import run_replications
+from twin.network.build import build_network
 
 pytestmark = pytest.mark.unit
 
@@ -69,3 +72,29 @@ def test_trimmed_logs_give_the_same_network_rows(monkeypatch: pytest.MonkeyPatch
     assert set(network["kpi"].str.split(".").str[0]) >= {"coldchain", "store", "checkout"}
     pd.testing.assert_frame_equal(trimmed.kpis, whole.kpis)
     pd.testing.assert_frame_equal(trimmed.timeseries, whole.timeseries)
+
+
+def test_heaviest_regions_run_first_and_results_keep_task_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regions with the most expected shoppers start first (workers then finish together)."""
+    config = twin.load_config(
+        ["network=national", "network.n_regions=4", "run.replications=1", "orders.enabled=false"]
+    )
+    network = build_network(config.network, FORMATS.keys())
+    started: list[str] = []
+
+    def record(function, tasks, workers, address, progress):  # type: ignore[no-untyped-def]
+        started.extend(task[1].name for task in tasks)
+        return [function(task) for task in tasks]
+
+    monkeypatch.setitem(EXECUTORS, "process", record)
+    results = run_replications(config, network, range(1))
+    scale = {name: getattr(config.formats, name).demand_scale for name in FORMATS}
+    weight = {
+        region.name: sum(scale[store.format] for store in region.stores)
+        for region in network.regions
+    }
+    assert [weight[name] for name in started] == sorted(weight.values(), reverse=True)
+    assert started != [region.name for region in network.regions]  # this network: reordered
+    assert [result.region for result in results] == [r.name for r in network.regions] + ["all"]

@@ -79,7 +79,8 @@ class Order:
     at_counter: bool = False
     parts_waiting: int = 0
     left_storage_s: list[float] = field(default_factory=lambda: [NAN, NAN, NAN])
-    stays: list[int] = field(default_factory=lambda: [-1, -1, -1])  # locker stay per zone
+    # per zone: where its locker stay starts in the bank's stays log (-1: none)
+    stays: list[int] = field(default_factory=lambda: [-1, -1, -1])
     customer: simpy.Event | None = None  # a customer waiting for the order to be ready
 
     def fresh(self) -> Order:

@@ -15,6 +15,7 @@ from twin.core.sampling import DistSpec
 from twin.errors import ConfigError, NetworkError
 from twin.network import Network, build_network
 from twin.network.formats import formats_from_mix
+from twin.network.tables import tree_km
 
 pytestmark = pytest.mark.unit
 
@@ -318,3 +319,13 @@ def test_roads_between_regions_are_refused(tmp_path: Path) -> None:
     roads = write(tmp_path, "from,to,km\nNORTH-1,SOUTH-1,60\n", "roads.csv")
     with pytest.raises(ConfigError, match=r"line 2 links NORTH-1 \(north\) to SOUTH-1 \(south\)"):
         build(kind="csv", stores_csv=str(EXAMPLE_CSV), roads_csv=roads, n_zones=1)
+
+
+def test_tree_km_adds_the_edges_of_each_fastest_route() -> None:
+    graph = nx.Graph()
+    graph.add_edge("a", "b", km=1.5, travel_s=10.0)
+    graph.add_edge("b", "c", km=2.25, travel_s=10.0)
+    graph.add_edge("a", "c", km=1.0, travel_s=30.0)  # shorter but slower: not taken
+    graph.add_edge("c", "d", km=0.5, travel_s=5.0)
+    _, paths = nx.single_source_dijkstra(graph, "a", weight="travel_s")
+    assert tree_km(graph, paths) == {"a": 0.0, "b": 1.5, "c": 3.75, "d": 4.25}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 import networkx as nx
 import numpy as np
@@ -28,12 +27,8 @@ class TravelTables:
     zone_zone_km: np.ndarray  # (zones, zones)
 
 
-def route_km(graph: nx.Graph, path: Sequence[str]) -> float:
-    return float(sum(graph.edges[a, b]["km"] for a, b in pairwise(path)))
-
-
 def tree_km(graph: nx.Graph, paths: dict[str, list[str]]) -> dict[str, float]:
-    """Km along each path of a shortest-path tree (as :func:`route_km`, adding edge by edge).
+    """Km along each path of a shortest-path tree, edge ``km`` added from the source outwards.
 
     Every path extends its parent's by one edge, so each node costs one addition.
     """

@@ -231,9 +231,8 @@ def _truncated_normal(spec: DistSpec, rng: np.random.Generator) -> BlockDrawer:
 
 def _endless(draw: BlockDrawer, block: int) -> Iterator[float]:
     while True:
-        values = draw(block)
-        # floats: one made per draw from a typed buffer, not a block-long list of them
-        yield from doubles(values) if values.dtype.kind == "f" else values.tolist()
+        # every drawer gives float64: one float made per draw, not a block-long list of them
+        yield from doubles(draw(block))
 
 
 def make_sampler(

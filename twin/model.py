@@ -73,9 +73,10 @@ def run_region(
             gc.enable()
 
 
-def _run_region(
-    config: TwinConfig, region: Region, replication: int, keep_logs: bool
-) -> RegionResult:
+def build_region(
+    config: TwinConfig, region: Region, replication: int
+) -> tuple[simpy.Environment, dict[str, Site], list[Any]]:
+    """A region wired into a fresh environment: its store sites and region-level domains."""
     env = simpy.Environment()
     streams = Streams(config.run.seed, replication, region.name)
     horizon_s = config.run.days * DAY_S
@@ -85,7 +86,14 @@ def _run_region(
         context = StoreContext(store.id, fmt.open_hour, fmt.close_hour, horizon_s, streams)
         sites[store.id] = FORMATS[store.format](env, context, fmt, config)
     extensions = [build(env, region, config, streams, sites) for build in REGION_BUILDERS]
-    env.run(until=horizon_s)
+    return env, sites, extensions
+
+
+def _run_region(
+    config: TwinConfig, region: Region, replication: int, keep_logs: bool
+) -> RegionResult:
+    env, sites, extensions = build_region(config, region, replication)
+    env.run(until=config.run.days * DAY_S)
 
     logs_by_store: dict[str, dict[str, Any]] = {sid: site.logs() for sid, site in sites.items()}
     for extension in extensions:

@@ -10,18 +10,15 @@ import math
 
 import numpy as np
 import pytest
-import simpy
 
 import twin
 from tests.support import FLAT_24H, SAME_EVERY_DAY, kpi_values
-from twin.core.streams import Streams
 from twin.domain.bar import BarSite
 from twin.domain.bar_orders import nearest_zone
 from twin.domain.online import OnlineOrders
 from twin.domain.orders import COLLECTED, DELIVERY, DISPATCHED, PICKUP
 from twin.domain.registry import FORMATS
-from twin.domain.site import StoreContext
-from twin.model import REGION_BUILDERS
+from twin.model import build_region
 from twin.network.build import build_network
 
 pytestmark = pytest.mark.unit
@@ -63,17 +60,8 @@ def bar_network(p_online_order: float, replications: int = 1, *extra: str) -> li
 def run_bar_region(config: twin.TwinConfig) -> tuple[BarSite, OnlineOrders]:
     """One replication of the first region, as twin.model.run_region wires it."""
     network = build_network(config.network, FORMATS.keys())
-    region = network.regions[0]
-    env = simpy.Environment()
-    streams = Streams(config.run.seed, 0, region.name)
-    horizon_s = config.run.days * 86400.0
-    sites = {}
-    for store in region.stores:
-        fmt = getattr(config.formats, store.format)
-        context = StoreContext(store.id, fmt.open_hour, fmt.close_hour, horizon_s, streams)
-        sites[store.id] = FORMATS[store.format](env, context, fmt, config)
-    extensions = [build(env, region, config, streams, sites) for build in REGION_BUILDERS]
-    env.run(until=horizon_s)
+    env, sites, extensions = build_region(config, network.regions[0], 0)
+    env.run(until=config.run.days * 86400.0)
     (online,) = [e for e in extensions if isinstance(e, OnlineOrders)]
     bar = sites["S02"]
     assert isinstance(bar, BarSite)

@@ -19,7 +19,7 @@ import simpy
 from twin.config.schema import TwinConfig
 from twin.core.arrivals import DAY_S
 from twin.core.streams import Streams
-from twin.domain.records import RECORD_TABLES
+from twin.domain.records import store_records
 from twin.domain.registry import FORMATS, KPI_DOMAINS, Site
 from twin.domain.registry import REGION_BUILDERS as _REGISTERED_REGION_BUILDERS
 from twin.domain.site import StoreContext
@@ -48,7 +48,7 @@ class RegionResult:
     series: list[SeriesRow]
     # kpi domain -> store logs, trimmed to what the window's KPIs read (KpiDomain.trim)
     logs: dict[str, list[Any]] = field(default_factory=dict)
-    # run.records: kpi domain -> [(store, column names, rows)]
+    # run.records: record table -> [(store, column names, rows)]
     records: dict[str, list[tuple[str, tuple[str, ...], np.ndarray]]] = field(default_factory=dict)
 
 
@@ -137,10 +137,8 @@ def _records(
 ) -> dict[str, list[tuple[str, tuple[str, ...], np.ndarray]]]:
     records: dict[str, list[tuple[str, tuple[str, ...], np.ndarray]]] = {}
     for store_id, logs in logs_by_store.items():
-        for domain, log in logs.items():
-            if domain in RECORD_TABLES:
-                columns, table = RECORD_TABLES[domain](log)
-                records.setdefault(domain, []).append((store_id, columns, table))
+        for name, (columns, table) in store_records(logs).items():
+            records.setdefault(name, []).append((store_id, columns, table))
     return records
 
 

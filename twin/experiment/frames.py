@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
+from twin.data.write import schema_frame
 from twin.model import RegionResult
 
 KPI_COLUMNS = ["scenario", "replication", "region", "store", "kpi", "stat", "value", "unit"]
@@ -92,8 +93,10 @@ def summary_frame(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     return frame[SUMMARY_COLUMNS]
 
 
-def record_frames(scenario: str, results: Iterable[RegionResult]) -> dict[str, pd.DataFrame]:
-    """Per-entity records (``run.records``), one table per KPI domain."""
+def record_frames(
+    scenario: str, results: Iterable[RegionResult], start_weekday: int = 0
+) -> dict[str, pd.DataFrame]:
+    """Per-entity records (``run.records``): the operations-data tables (docs/DATA.md)."""
     parts: dict[str, list[pd.DataFrame]] = {}
     for result in results:
         for domain, tables in result.records.items():
@@ -104,4 +107,7 @@ def record_frames(scenario: str, results: Iterable[RegionResult]) -> dict[str, p
                 frame.insert(0, "replication", result.replication)
                 frame.insert(0, "scenario", scenario)
                 parts.setdefault(domain, []).append(frame)
-    return {domain: pd.concat(frames, ignore_index=True) for domain, frames in parts.items()}
+    return {
+        name: schema_frame(name, pd.concat(frames, ignore_index=True), start_weekday)
+        for name, frames in parts.items()
+    }

@@ -90,7 +90,9 @@ def assemble(
     kpis = kpi_frame(scenario, results)
     window_start, _ = window_of(config)
     series = series_frame(scenario, results, window_start, config.run.bin_s)
-    records = record_frames(scenario, results) if config.run.records else {}
+    records = (
+        record_frames(scenario, results, config.run.start_weekday) if config.run.records else {}
+    )
     return SimulationResult(
         config, network, kpis, series, summary_frame(kpis), wall_time_s, records
     )

@@ -1,0 +1,116 @@
+"""The operations-data schema, declared once: tables, columns, types, units, categories.
+
+Read by the writer (:mod:`twin.data.write`, ``run.records=true``), the reader
+(:mod:`twin.data.read`), ``twin-fit``, trace replay and ``twin-validate``; documented in
+docs/DATA.md. Timestamps carry a time zone, ids are strings, categories are words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+# Time 0 of a run is midnight of its day 0; run.records writes day 0 as this Monday plus
+# run.start_weekday days, in UTC (a log's own day 0 is the local date of its first event).
+EPOCH_MONDAY = pd.Timestamp("2024-01-01", tz="UTC")
+
+CHECKOUT_KINDS = ("staffed", "self_checkout")  # index = the twin's lane_kind code
+VISIT_OUTCOMES = ("served", "balked", "reneged", "inside", "left")  # "left": no tills (JWO, bar)
+CHANNELS = ("pickup", "delivery", "replenishment")  # index = twin.config.orders.CHANNELS
+ORDER_OUTCOMES = ("pending", "collected", "expired", "dispatched")  # index = orders.py codes
+ROSTER_RESOURCES = ("staffed_lanes", "sco_kiosks")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: ``kind`` is str, timestamp, float, int or category."""
+
+    name: str
+    kind: str
+    unit: str = ""
+    required: bool = True
+    categories: tuple[str, ...] = ()
+    doc: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One table of a logs folder: ``<name>.parquet`` or ``<name>.csv``."""
+
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+def _ts(name: str, doc: str, required: bool = True) -> Column:
+    return Column(name, "timestamp", "time", required, doc=doc)
+
+
+VISITS = Table(
+    "visits",
+    "One row per walk-in shopper (store visit and, when they reached the tills, the till "
+    "transaction). Shoppers still inside at the end of the log have outcome `inside` and "
+    "empty leave and till columns.",
+    (
+        Column("store", "str", doc="store id"),
+        Column("shopper", "str", doc="visit id, unique within the store"),
+        _ts("arrival", "entered the store"),
+        _ts("leave", "left the store (empty: still inside)", required=False),
+        Column("items", "float", "units", False, doc="basket units (empty: unknown)"),
+        Column("spend", "float", "currency", False, doc="amount paid (0 if not served)"),
+        Column(
+            "checkout_kind", "category", "", False, CHECKOUT_KINDS, "the till they went to"
+        ),
+        _ts("queue_join", "reached the tills and joined a line (or balked)", required=False),
+        _ts("service_start", "till service started (reneged: gave up)", required=False),
+        _ts("service_end", "till service ended (balked/reneged: when they left)", False),
+        Column("outcome", "category", "", True, VISIT_OUTCOMES, "how the visit ended"),
+    ),
+)
+
+ORDERS = Table(
+    "orders",
+    "One row per online order.",
+    (
+        Column("store", "str", doc="store that picks the order"),
+        Column("order", "str", doc="order id, unique within the store"),
+        Column("channel", "category", "", True, CHANNELS, "online channel"),
+        Column("mode", "category", "", False, ("pickup", "delivery"), "how it leaves the store"),
+        Column("zone", "str", required=False, doc="customer zone"),
+        _ts("placed", "order placed"),
+        _ts("promised", "ready-by time promised", required=False),
+        _ts("pick_end", "picking finished", required=False),
+        _ts("ready", "ready for collection or dispatch", required=False),
+        _ts("handed_over", "collected by the customer or handed to delivery", required=False),
+        Column("outcome", "category", "", False, ORDER_OUTCOMES, "state at the end of the log"),
+        Column("ambient_units", "float", "units", False, doc="units by temperature zone"),
+        Column("chilled_units", "float", "units", False),
+        Column("frozen_units", "float", "units", False),
+        Column("weight_kg", "float", "kg", False, doc="order weight"),
+        Column("value", "float", "currency", False, doc="order value"),
+    ),
+)
+
+ROSTERS = Table(
+    "rosters",
+    "Staffing: `level` units of `resource` open from `start` to `end` at `store`.",
+    (
+        Column("store", "str", doc="store id"),
+        Column("resource", "category", "", True, ROSTER_RESOURCES, "what is staffed"),
+        _ts("start", "from"),
+        _ts("end", "to"),
+        Column("level", "float", "units", doc="lanes or kiosks open"),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (VISITS, ORDERS, ROSTERS)}
+# Columns a run folder adds in front of every record table (ignored by the reader).
+RUN_COLUMNS = ("scenario", "replication", "region")

@@ -1,0 +1,84 @@
+"""``twin-fit LOGS --name NAME --out DIR``: fit the twin's inputs to a folder of operations logs.
+
+Writes ``DIR/site/NAME.yaml`` (a ``# @package _global_`` config: ``twin --config-dir DIR
++site=NAME`` runs the fitted twin) and ``DIR/NAME_fit.html`` (the fit report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from tqdm import tqdm
+
+from twin.data.read import LogError, OpsLogs, read_logs
+from twin.fit.report import write_fit_report
+from twin.fit.walkin import WalkInFit, fit_walk_in
+
+
+def site_config(logs: OpsLogs, fit: WalkInFit) -> dict[str, Any]:
+    """The fitted twin as a config tree (keys the schema knows, nothing else)."""
+    stores = len(logs.stores)
+    network: dict[str, Any] = (
+        {"kind": "single_store", "n_stores": 1}
+        if stores == 1
+        else {"n_stores": stores}  # [assumption] a generated metro of that many stores
+    )
+    return {
+        "run": {"days": logs.days, "start_weekday": logs.start_weekday},
+        "network": network,
+        "demand": fit.config["demand"],
+        "formats": {"grocery": fit.config["grocery"]},
+    }
+
+
+def write_site(out: Path, name: str, config: dict[str, Any], source: Path) -> Path:
+    path = out / "site" / f"{name}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = (
+        "# @package _global_\n"
+        f"# Fitted by twin-fit from {source} (see {name}_fit.html for each parameter's fit).\n"
+        f"# Run it: twin --config-dir {out} +site={name}\n"
+    )
+    path.write_text(header + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def fit_folder(logs_dir: Path, name: str, out: Path, progress: bool = False) -> tuple[Path, Path]:
+    steps = tqdm(total=3, desc="twin-fit", disable=not progress, unit="step")
+    logs = read_logs(logs_dir)
+    steps.update()
+    fit = fit_walk_in(logs)
+    steps.update()
+    site = write_site(out, name, site_config(logs, fit), logs_dir)
+    report = write_fit_report(out / f"{name}_fit.html", name, fit.fits, fit.notes)
+    steps.update()
+    steps.close()
+    return site, report
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="twin-fit", description=__doc__)
+    parser.add_argument("logs", type=Path, help="folder of operations logs (docs/DATA.md)")
+    parser.add_argument("--name", required=True, help="site name: DIR/site/NAME.yaml")
+    parser.add_argument("--out", type=Path, required=True, help="config folder to write")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        site, report = fit_folder(args.logs, args.name, args.out, sys.stderr.isatty())
+    except LogError as exc:
+        print(f"twin-fit: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"fitted config: {site}")
+    print(f"fit report: {report}")
+    print(f"run it: twin --config-dir {args.out.resolve()} +site={args.name}")
+    print(f"({time.perf_counter() - started:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""The fit report: per parameter, data against the fitted law, a Q-Q plot, GoF and n.
+
+One self-contained HTML file; the plots are inline SVG.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from twin.fit.families import Fit  # noqa: E402
+
+PLOT_SAMPLE = 5000
+
+
+def _svg(fig: plt.Figure) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    text = buffer.getvalue()
+    return text[text.index("<svg") :]
+
+
+def _plots(fit: Fit) -> str:
+    if fit.ppf is None or fit.data.size < 2:
+        return ""
+    rng = np.random.default_rng(0)
+    data = fit.data if fit.data.size <= PLOT_SAMPLE else rng.choice(fit.data, PLOT_SAMPLE)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 2.8))
+    probs = (np.arange(1, 200) - 0.5) / 199
+    fitted = fit.ppf(probs)
+    left.hist(data, bins=40, density=True, alpha=0.5, label=f"data (n = {fit.n})")
+    draws = fit.ppf(rng.random(PLOT_SAMPLE))
+    left.hist(draws, bins=40, density=True, histtype="step", label="fitted law")
+    left.legend(fontsize=7)
+    left.set_title(fit.name, fontsize=8)
+    right.plot(fitted, np.quantile(data, probs), ".", markersize=3)
+    low, high = float(np.min(fitted)), float(np.max(fitted))
+    right.plot([low, high], [low, high], "-", linewidth=0.8)
+    right.set_xlabel("fitted quantile", fontsize=7)
+    right.set_ylabel("data quantile", fontsize=7)
+    right.set_title("Q-Q", fontsize=8)
+    return _svg(fig)
+
+
+def _row(fit: Fit) -> str:
+    spec = fit.spec
+    law = (
+        f"empirical ({len(spec.values)} quantiles)"
+        if spec.kind == "empirical"
+        else f"{spec.kind}(mean {spec.mean:.4g}, cv {spec.cv:.3g})"
+    )
+    aic = ", ".join(f"{k} {v:.1f}" for k, v in fit.aic.items())
+    gof = f"KS/chi2 p = {fit.ks_p:.3g}, AD = {fit.ad_stat:.3g}"
+    censored = f", censored {fit.censored_n}" if fit.censored_n else ""
+    return (
+        f"<section><h2>{html.escape(fit.name)}</h2><p>{html.escape(law)}; n = {fit.n}"
+        f"{censored}; {html.escape(fit.note)}; {html.escape(gof)}"
+        f"{'; AIC: ' + html.escape(aic) if aic else ''}</p>{_plots(fit)}</section>"
+    )
+
+
+def write_fit_report(path: Path, name: str, fits: list[Fit], notes: list[str]) -> Path:
+    body = "".join(_row(fit) for fit in fits)
+    items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>twin-fit: {html.escape(name)}</title>"
+        "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
+        "section{border-top:1px solid #ccc}</style></head><body>"
+        f"<h1>Fitted inputs: {html.escape(name)}</h1><ul>{items}</ul>{body}</body></html>"
+    )
+    path.write_text(page, encoding="utf-8")
+    return path

@@ -24,14 +24,13 @@ from twin.fit.walkin import WalkInFit, fit_walk_in
 def site_config(logs: OpsLogs, fit: WalkInFit) -> dict[str, Any]:
     """The fitted twin as a config tree (keys the schema knows, nothing else)."""
     stores = len(logs.stores)
-    network: dict[str, Any] = (
-        {"kind": "single_store", "n_stores": 1}
-        if stores == 1
-        else {"n_stores": stores}  # [assumption] a generated metro of that many stores
-    )
-    return {
+    config: dict[str, Any] = {}
+    if stores == 1:  # the experiment pattern: a +group config may override a default group
+        config["defaults"] = [{"override /network": "single_store"}]
+    return config | {
         "run": {"days": logs.days, "start_weekday": logs.start_weekday},
-        "network": network,
+        # [assumption] several stores: a generated metro of that many stores, pooled inputs
+        "network": {"n_stores": stores},
         "demand": fit.config["demand"],
         "formats": {"grocery": fit.config["grocery"]},
     }

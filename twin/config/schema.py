@@ -88,6 +88,10 @@ class DemandConfig:
     browse_fixed_s: DistSpec = dist(lambda: _d("lognormal", 480.0, 0.5))
     browse_per_item_s: DistSpec = dist(lambda: _d("lognormal", 150.0, 0.4))
     spend_per_item: DistSpec = dist(lambda: _d("lognormal", 5.4, 0.8))
+    source: str = choice(
+        "model", ("model", "trace"), doc="walk-ins drawn (model) or replayed from demand.trace"
+    )
+    trace: str = ""  # a folder of operations logs (docs/DATA.md) when source=trace
 
 
 @dataclass
@@ -208,5 +212,8 @@ class TwinConfig:
                 self.demand.weekday_hour_shares,
                 "at least one hour with a positive share",
             )
-        check_checkout_stability("formats.grocery", self.formats.grocery, self.demand)
+        if self.demand.source == "trace" and not self.demand.trace:
+            raise ConfigError("demand.trace", "", "a logs folder when demand.source=trace")
+        if self.demand.source == "model":
+            check_checkout_stability("formats.grocery", self.formats.grocery, self.demand)
         check_format_names(self.network, self.formats)

@@ -24,7 +24,11 @@ def schema_frame(name: str, frame: pd.DataFrame, start_weekday: int) -> pd.DataF
     for column in table.columns:
         values = frame[column.name] if column.name in frame else pd.Series(np.nan, frame.index)
         if column.kind == "timestamp":
-            out[column.name] = origin + pd.to_timedelta(values.to_numpy(dtype=float), unit="s")
+            seconds = values.to_numpy(dtype=float)
+            # nearest nanosecond (to_timedelta truncates): a replayed log writes the same times
+            ns = np.round(np.where(np.isnan(seconds), 0.0, seconds) * 1e9).astype(np.int64)
+            stamps = origin + pd.to_timedelta(ns, unit="ns")
+            out[column.name] = pd.Series(stamps, index=frame.index).where(~np.isnan(seconds))
         elif column.kind == "category":
             codes = values.to_numpy(dtype=float)
             words = np.asarray(column.categories, dtype=object)

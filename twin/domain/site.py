@@ -45,7 +45,15 @@ class StoreContext:
 def walk_in_arrivals(
     context: StoreContext, demand: DemandConfig, run: RunConfig, demand_scale: float
 ) -> np.ndarray:
-    """Sorted walk-in arrival times for one store over the whole horizon."""
+    """Sorted walk-in arrival times for one store over the whole horizon.
+
+    With ``demand.source=trace`` they are the store's recorded arrivals (``demand_scale`` and
+    the rates do not apply) and the ``arrivals`` stream is not used.
+    """
+    if demand.source == "trace":
+        from twin.data.trace import store_trace  # only replays read logs
+
+        return store_trace(demand.trace, context.store_id, context.horizon_s).arrivals_s
     rates = hourly_rates_per_s(
         demand.daily_shoppers_per_store * demand_scale,
         demand.weekday_hour_shares,

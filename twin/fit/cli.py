@@ -33,7 +33,7 @@ def site_config(logs: OpsLogs, fit: WalkInFit) -> dict[str, Any]:
         "network": {"n_stores": stores},
         "demand": fit.config["demand"],
         "formats": {"grocery": fit.config["grocery"]},
-    }
+    } | ({} if "orders" in logs.tables else {"orders": {"enabled": False}})
 
 
 def write_site(out: Path, name: str, config: dict[str, Any], source: Path) -> Path:

@@ -50,11 +50,15 @@ def _regression(
     ok = np.isfinite(y) & np.isfinite(units) & (y >= 0)
     y, units = y[ok], units[ok]
     design = np.column_stack([np.ones_like(units), units])
-    (fixed, per_item), *_ = np.linalg.lstsq(design, y, rcond=None)
-    resid2 = (y - design @ np.array([fixed, per_item])) ** 2
-    (var_fixed, var_item), *_ = np.linalg.lstsq(
-        np.column_stack([np.ones_like(units), units**2]), resid2, rcond=None
-    )
+    var_design = np.column_stack([np.ones_like(units), units**2])
+    weights = np.ones_like(y)
+    for _ in range(3):  # weighted least squares, weights 1 / Var(y | units) (heteroscedastic)
+        root = np.sqrt(weights)
+        (fixed, per_item), *_ = np.linalg.lstsq(design * root[:, None], y * root, rcond=None)
+        resid2 = (y - design @ np.array([fixed, per_item])) ** 2
+        (var_fixed, var_item), *_ = np.linalg.lstsq(var_design, resid2, rcond=None)
+        variance = var_design @ np.array([max(var_fixed, 1e-6), max(var_item, 1e-6)])
+        weights = 1.0 / np.maximum(variance, 1e-6)
     fixed, per_item = max(float(fixed), 1e-3), max(float(per_item), 1e-3)
     cv_fixed = float(np.sqrt(max(var_fixed, 1e-6))) / fixed
     cv_item = float(np.sqrt(max(var_item, 1e-6))) / per_item

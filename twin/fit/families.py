@@ -17,7 +17,7 @@ from twin.core.sampling import DistSpec
 
 GOF_ALPHA = 0.01
 GOF_SAMPLE = 2000  # KS / AD on a fixed-seed subsample: on a million rows every law "fails"
-EMPIRICAL_POINTS = 101
+EMPIRICAL_POINTS = 400
 
 
 @dataclass
@@ -41,7 +41,10 @@ def _subsample(x: np.ndarray) -> np.ndarray:
 
 
 def empirical_spec(x: np.ndarray) -> DistSpec:
-    q = np.quantile(x, np.linspace(0.0, 1.0, EMPIRICAL_POINTS))
+    # mid-point probabilities, inverted cdf: each value stands for 1/EMPIRICAL_POINTS of the
+    # data (the sample's min and max would otherwise get that weight and bias the mean)
+    probs = (np.arange(EMPIRICAL_POINTS) + 0.5) / EMPIRICAL_POINTS
+    q = np.quantile(x, probs, method="inverted_cdf")
     return DistSpec(kind="empirical", values=[round(float(v), 4) for v in q])
 
 

@@ -43,7 +43,7 @@ def _set(column: str, row: int, value: str) -> Callable[[pd.DataFrame], pd.DataF
 
 def _shift_offset(column: str, row: int) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def change(frame: pd.DataFrame) -> pd.DataFrame:
-        frame.loc[row - 1, column] = frame.loc[row - 1, column].replace("+00:00", "+01:00")
+        frame.loc[row - 1, column] = str(frame.loc[row - 1, column]).replace("+00:00", "+01:00")
         return frame
 
     return change
@@ -51,7 +51,7 @@ def _shift_offset(column: str, row: int) -> Callable[[pd.DataFrame], pd.DataFram
 
 def _leave_before_arrival(row: int) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def change(frame: pd.DataFrame) -> pd.DataFrame:
-        arrival = pd.Timestamp(frame.loc[row - 1, "arrival"])
+        arrival = pd.Timestamp(str(frame.loc[row - 1, "arrival"]))
         frame.loc[row - 1, "leave"] = str(arrival - pd.Timedelta(seconds=60))
         return frame
 

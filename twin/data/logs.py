@@ -50,9 +50,11 @@ def checkout_log(
     lanes: list[tuple[float, float]] = []
     kiosks: list[tuple[float, float]] = []
     if rosters is not None:
-        for row in rosters.itertuples(index=False):
-            target = lanes if row.resource == "staffed_lanes" else kiosks
-            target.extend([(float(row.start), float(row.end))] * round(float(row.level)))
+        columns = [rosters[c].to_numpy(dtype=float) for c in ("start", "end", "level")]
+        kinds = rosters["resource"].to_numpy(dtype=object)
+        for kind, start, end, level in zip(kinds, *columns, strict=True):
+            target = lanes if kind == "staffed_lanes" else kiosks
+            target.extend([(float(start), float(end))] * round(level))
     arrivals = np.sort(visits["arrival"].to_numpy(dtype=float))
     return CheckoutLog(arrivals, rows, lanes, kiosks, cashier_cost_per_h)
 

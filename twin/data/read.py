@@ -132,7 +132,8 @@ def _check_table(path: Path, table: Table, frame: pd.DataFrame) -> pd.DataFrame:
         elif column.kind in ("float", "int"):
             frame[column.name] = _numbers(path, column, values)
         else:
-            text = values.astype("string").str.strip().replace("", pd.NA)
+            text = values.astype("string").str.strip()
+            text = text.mask(text == "")
             if column.required and text.isna().any():
                 raise _fail(path, column.name, int(np.flatnonzero(text.isna())[0]), "empty")
             if column.categories:
@@ -147,7 +148,9 @@ def _check_table(path: Path, table: Table, frame: pd.DataFrame) -> pd.DataFrame:
                     )
             frame[column.name] = text
         if column.required and column.kind != "str" and frame[column.name].isna().any():
-            raise _fail(path, column.name, int(np.flatnonzero(frame[column.name].isna())[0]), "empty")
+            raise _fail(
+                path, column.name, int(np.flatnonzero(frame[column.name].isna())[0]), "empty"
+            )
     for earlier, later in ORDERED[table.name]:
         gap = (frame[later] - frame[earlier]).dt.total_seconds().to_numpy()
         negative = np.flatnonzero(gap < 0)
@@ -183,7 +186,7 @@ def read_logs(folder: str | Path) -> OpsLogs:
             continue
         paths[name] = path
         frames[name] = _check_table(path, table, _load(path))
-    stores = set(frames["visits"]["store"])
+    stores = frames["visits"]["store"].unique()
     for name, frame in frames.items():
         unknown = np.flatnonzero(~frame["store"].isin(stores).to_numpy())
         if unknown.size:

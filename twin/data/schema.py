@@ -66,9 +66,7 @@ VISITS = Table(
         _ts("leave", "left the store (empty: still inside)", required=False),
         Column("items", "float", "units", False, doc="basket units (empty: unknown)"),
         Column("spend", "float", "currency", False, doc="amount paid (0 if not served)"),
-        Column(
-            "checkout_kind", "category", "", False, CHECKOUT_KINDS, "the till they went to"
-        ),
+        Column("checkout_kind", "category", "", False, CHECKOUT_KINDS, "the till they went to"),
         _ts("queue_join", "reached the tills and joined a line (or balked)", required=False),
         _ts("service_start", "till service started (reneged: gave up)", required=False),
         _ts("service_end", "till service ended (balked/reneged: when they left)", False),
@@ -114,3 +112,18 @@ ROSTERS = Table(
 TABLES: dict[str, Table] = {t.name: t for t in (VISITS, ORDERS, ROSTERS)}
 # Columns a run folder adds in front of every record table (ignored by the reader).
 RUN_COLUMNS = ("scenario", "replication", "region")
+
+
+def schema_markdown() -> str:
+    """The tables as Markdown (docs/DATA.md embeds this text; a test keeps them equal)."""
+    lines: list[str] = []
+    for table in TABLES.values():
+        lines += [f"### `{table.name}`", "", table.doc, ""]
+        lines += ["| column | type | unit | required | values / meaning |", "|---|---|---|---|---|"]
+        for c in table.columns:
+            values = ", ".join(f"`{v}`" for v in c.categories)
+            meaning = f"{values}: {c.doc}" if values else c.doc
+            required = "yes" if c.required else "optional"
+            lines.append(f"| `{c.name}` | {c.kind} | {c.unit} | {required} | {meaning} |")
+        lines.append("")
+    return "\n".join(lines)

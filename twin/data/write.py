@@ -33,14 +33,14 @@ def schema_frame(name: str, frame: pd.DataFrame, start_weekday: int) -> pd.DataF
             codes = values.to_numpy(dtype=float)
             words = np.asarray(column.categories, dtype=object)
             safe = np.where(np.isnan(codes), 0, codes).astype(np.int64)
-            out[column.name] = pd.Series(
-                np.where(np.isnan(codes), None, words[safe]), index=frame.index, dtype="string"
+            out[column.name] = pd.Series(words[safe], index=frame.index, dtype="string").mask(
+                np.isnan(codes)
             )
         elif column.kind == "str" and column.name != "store":
             numbers = values.to_numpy(dtype=float)
             ids = np.where(np.isnan(numbers), 0, numbers).astype(np.int64).astype(str)
-            out[column.name] = pd.Series(
-                np.where(np.isnan(numbers), None, ids), index=frame.index, dtype="string"
+            out[column.name] = pd.Series(ids, index=frame.index, dtype="string").mask(
+                np.isnan(numbers)
             )
         elif column.kind == "str":
             out[column.name] = values.astype("string")

@@ -1,1 +1,1 @@
-"""Fitting the twin's inputs to operations logs (``twin-fit``) and checking it (``twin-validate``)."""
+"""Fit the twin's inputs to operations logs (``twin-fit``); check it (``twin-validate``)."""

@@ -27,13 +27,17 @@ def site_config(logs: OpsLogs, fit: WalkInFit) -> dict[str, Any]:
     config: dict[str, Any] = {}
     if stores == 1:  # the experiment pattern: a +group config may override a default group
         config["defaults"] = [{"override /network": "single_store"}]
-    return config | {
-        "run": {"days": logs.days, "start_weekday": logs.start_weekday},
-        # [assumption] several stores: a generated metro of that many stores, pooled inputs
-        "network": {"n_stores": stores},
-        "demand": fit.config["demand"],
-        "formats": {"grocery": fit.config["grocery"]},
-    } | ({} if "orders" in logs.tables else {"orders": {"enabled": False}})
+    return (
+        config
+        | {
+            "run": {"days": logs.days, "start_weekday": logs.start_weekday},
+            # [assumption] several stores: a generated metro of that many stores, pooled inputs
+            "network": {"n_stores": stores},
+            "demand": fit.config["demand"],
+            "formats": {"grocery": fit.config["grocery"]},
+        }
+        | ({} if "orders" in logs.tables else {"orders": {"enabled": False}})
+    )
 
 
 def write_site(out: Path, name: str, config: dict[str, Any], source: Path) -> Path:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from twin.core.sampling import DistSpec
 
@@ -131,10 +131,8 @@ def fit_censored_lognormal(name: str, observed: np.ndarray, censored: np.ndarray
     def nll(theta: np.ndarray) -> float:
         mu, sigma = theta[0], np.exp(theta[1])
         z_obs = (obs - mu) / sigma
-        return float(
-            -np.sum(stats.norm.logpdf(z_obs) - np.log(sigma))
-            - np.sum(stats.norm.logsf((cens - mu) / sigma))
-        )
+        log_pdf = -0.5 * z_obs**2 - np.log(sigma) - 0.5 * np.log(2 * np.pi)
+        return float(-np.sum(log_pdf) - np.sum(special.log_ndtr((mu - cens) / sigma)))
 
     result = optimize.minimize(nll, start, method="Nelder-Mead")
     mu, sigma = float(result.x[0]), float(np.exp(result.x[1]))

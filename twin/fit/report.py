@@ -9,21 +9,18 @@ import html
 import io
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from twin.fit.families import Fit  # noqa: E402
+from twin.fit.families import Fit
 
 PLOT_SAMPLE = 5000
 
 
-def _svg(fig: plt.Figure) -> str:
+def _svg(fig: Figure) -> str:
+    """A figure built on its own canvas (no pyplot state) as inline SVG text."""
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
-    plt.close(fig)
     text = buffer.getvalue()
     return text[text.index("<svg") :]
 
@@ -33,7 +30,8 @@ def _plots(fit: Fit) -> str:
         return ""
     rng = np.random.default_rng(0)
     data = fit.data if fit.data.size <= PLOT_SAMPLE else rng.choice(fit.data, PLOT_SAMPLE)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 2.8))
+    fig = Figure(figsize=(8, 2.8))
+    left, right = fig.subplots(1, 2)
     probs = (np.arange(1, 200) - 0.5) / 199
     fitted = fit.ppf(probs)
     left.hist(data, bins=40, density=True, alpha=0.5, label=f"data (n = {fit.n})")

@@ -134,7 +134,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args, overrides = parser.parse_known_args(argv)
     try:
         logs = read_logs(args.logs)
-        search = [f"hydra.searchpath=[file://{args.config_dir.resolve()}]"] if args.config_dir else []
+        search = (
+            [f"hydra.searchpath=[file://{args.config_dir.resolve()}]"] if args.config_dir else []
+        )
         fixed = [
             f"run.days={logs.days}",
             f"run.start_weekday={logs.start_weekday}",
@@ -151,8 +153,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     page = write_page(args.report_dir / f"validate_{name}.html", name, verdicts, args.replications)
     print(table_text(verdicts))
     passed = all(v.consistent for v in verdicts)
-    print(f"verdict: {'PASS' if passed else 'FAIL'} ({sum(v.consistent for v in verdicts)}"
-          f"/{len(verdicts)} headline KPIs consistent)")
+    print(
+        f"verdict: {'PASS' if passed else 'FAIL'} ({sum(v.consistent for v in verdicts)}"
+        f"/{len(verdicts)} headline KPIs consistent)"
+    )
     print(f"report: {page.resolve()}")
     raise SystemExit(0 if passed else 1)
 

@@ -40,6 +40,11 @@ def spec_dict(spec: DistSpec) -> dict[str, Any]:
     return out
 
 
+def _least_squares(design: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Normal equations of a two-column design (fast on a million rows)."""
+    return np.linalg.solve(design.T @ design, design.T @ y)
+
+
 def _regression(
     name: str, y: np.ndarray, units: np.ndarray, fits: list[Fit]
 ) -> tuple[DistSpec, DistSpec, str]:
@@ -54,9 +59,9 @@ def _regression(
     weights = np.ones_like(y)
     for _ in range(3):  # weighted least squares, weights 1 / Var(y | units) (heteroscedastic)
         root = np.sqrt(weights)
-        (fixed, per_item), *_ = np.linalg.lstsq(design * root[:, None], y * root, rcond=None)
+        fixed, per_item = _least_squares(design * root[:, None], y * root)
         resid2 = (y - design @ np.array([fixed, per_item])) ** 2
-        (var_fixed, var_item), *_ = np.linalg.lstsq(var_design, resid2, rcond=None)
+        var_fixed, var_item = _least_squares(var_design, resid2)
         variance = var_design @ np.array([max(var_fixed, 1e-6), max(var_item, 1e-6)])
         weights = 1.0 / np.maximum(variance, 1e-6)
     fixed, per_item = max(float(fixed), 1e-3), max(float(per_item), 1e-3)
@@ -123,11 +128,11 @@ def _roster(logs: OpsLogs, out: WalkInFit) -> dict[str, Any]:
         for h in range(24):
             at = level[hour[mine] == h]
             by_hour[h] = float(np.median(at)) if at.size else 0.0
-        checkout[key] = int(round(by_hour.max())) if mine.any() else 0
+        checkout[key] = round(float(by_hour.max())) if mine.any() else 0
         if resource == "staffed_lanes":
             open_levels = by_hour[by_hour > 0]
             if open_levels.size and open_levels.min() != open_levels.max():
-                checkout["lanes_by_hour"] = [int(round(v)) for v in by_hour]
+                checkout["lanes_by_hour"] = [round(float(v)) for v in by_hour]
     return checkout
 
 
@@ -144,7 +149,9 @@ def fit_walk_in(logs: OpsLogs) -> WalkInFit:
     kind = v["checkout_kind"].to_numpy(dtype=object)
     served = outcome == "served"
     basket = fit_counts("demand.basket.units", items[np.isfinite(items)])
-    spend = fit_positive("demand.spend_per_item", (v["spend"].to_numpy(dtype=float) / items)[served])
+    spend = fit_positive(
+        "demand.spend_per_item", (v["spend"].to_numpy(dtype=float) / items)[served]
+    )
     out.fits += [basket, spend]
     reached = np.isfinite(join)
     browse_fixed, browse_item, _ = _regression(
@@ -175,7 +182,7 @@ def fit_walk_in(logs: OpsLogs) -> WalkInFit:
     if at_sco.any():
         max_items = int(np.nanmax(items[at_sco]))
         eligible = reached & np.isin(kind, ("staffed", "self_checkout")) & (items <= max_items)
-        share = np.count_nonzero(at_sco & eligible) / max(np.count_nonzero(eligible), 1)
+        share = int(np.count_nonzero(at_sco & eligible)) / max(int(np.count_nonzero(eligible)), 1)
         checkout["sco_share"] = round(float(share), 6)
         checkout["sco_max_items"] = max_items
         out.notes.append(

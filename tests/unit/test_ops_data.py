@@ -69,3 +69,25 @@ def test_censored_patience_is_unbiased_where_the_naive_mean_is_not() -> None:
     assert fit.spec.mean == pytest.approx(400.0, rel=0.05)
     assert fit.spec.cv == pytest.approx(1.0, rel=0.05)
     assert patience[reneged].mean() < 0.5 * 400.0  # ignoring censoring would be far off
+
+
+@pytest.mark.slow
+def test_online_orders_are_fitted_from_a_run_folder(tmp_path: Path) -> None:
+    import yaml
+
+    from twin import load_config, simulate
+    from twin.fit.cli import fit_folder
+
+    config = load_config(["network=single_store", "run.days=3", "run.records=true"])
+    for name, frame in simulate(config).records.items():
+        frame.to_parquet(tmp_path / f"records_{name}.parquet")
+    site, _ = fit_folder(tmp_path, "s", tmp_path / "out")
+    orders = yaml.safe_load(site.read_text())["orders"]
+    truth = {"pickup": 30.0, "delivery": 15.0, "replenishment": 5.0}  # per store and day
+    for channel, rate in truth.items():
+        fitted = orders[channel]["daily_orders_per_store"]
+        assert abs(fitted - rate) <= 3 * np.sqrt(rate / 3), channel  # 3 Poisson SEs, 3 days
+    assert orders["pickup"]["promise_s"] == pytest.approx(900.0)
+    shares = [orders["zones"][z]["share"] for z in ("ambient", "chilled", "frozen")]
+    assert sum(shares) == pytest.approx(1.0) and shares[0] == pytest.approx(0.57, abs=0.03)
+    assert load_config([f"hydra.searchpath=[file://{tmp_path / 'out'}]", "+site=s"]).orders.enabled

@@ -17,6 +17,7 @@ import yaml
 from tqdm import tqdm
 
 from twin.data.read import LogError, OpsLogs, read_logs
+from twin.fit.online import fit_online
 from twin.fit.report import write_fit_report
 from twin.fit.walkin import WalkInFit, fit_walk_in
 
@@ -27,17 +28,14 @@ def site_config(logs: OpsLogs, fit: WalkInFit) -> dict[str, Any]:
     config: dict[str, Any] = {}
     if stores == 1:  # the experiment pattern: a +group config may override a default group
         config["defaults"] = [{"override /network": "single_store"}]
-    return (
-        config
-        | {
-            "run": {"days": logs.days, "start_weekday": logs.start_weekday},
-            # [assumption] several stores: a generated metro of that many stores, pooled inputs
-            "network": {"n_stores": stores},
-            "demand": fit.config["demand"],
-            "formats": {"grocery": fit.config["grocery"]},
-        }
-        | ({} if "orders" in logs.tables else {"orders": {"enabled": False}})
-    )
+    return config | {
+        "run": {"days": logs.days, "start_weekday": logs.start_weekday},
+        # [assumption] several stores: a generated metro of that many stores, pooled inputs
+        "network": {"n_stores": stores},
+        "demand": fit.config["demand"],
+        "formats": {"grocery": fit.config["grocery"]},
+        "orders": fit.config.get("orders", {"enabled": False}),  # none logged: none
+    }
 
 
 def write_site(out: Path, name: str, config: dict[str, Any], source: Path) -> Path:
@@ -57,6 +55,8 @@ def fit_folder(logs_dir: Path, name: str, out: Path, progress: bool = False) -> 
     logs = read_logs(logs_dir)
     steps.update()
     fit = fit_walk_in(logs)
+    if "orders" in logs.tables and len(logs.tables["orders"]):
+        fit.config["orders"] = fit_online(logs, fit.fits, fit.notes)
     steps.update()
     site = write_site(out, name, site_config(logs, fit), logs_dir)
     report = write_fit_report(out / f"{name}_fit.html", name, fit.fits, fit.notes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,13 @@ def _fail(path: Path, column: str, row: int | None, problem: str) -> LogError:
     return LogError(f"{path.name}: column '{column}'{where}: {problem}")
 
 
+def _refuse_first(path: Path, column: str, bad: np.ndarray, problem: Callable[[int], str]) -> None:
+    """Raise for the first row where ``bad`` is true, ``problem(row)`` saying what is wrong."""
+    rows = np.flatnonzero(bad)
+    if rows.size:
+        raise _fail(path, column, int(rows[0]), problem(int(rows[0])))
+
+
 def _load(path: Path) -> pd.DataFrame:
     try:
         if path.suffix == ".parquet":
@@ -78,31 +86,34 @@ def _timestamps(path: Path, column: Column, values: pd.Series) -> pd.Series:
     text = values.astype("string").fillna("").str.strip()
     present = (text != "").to_numpy()
     parsed = pd.to_datetime(text.where(present), utc=True, errors="coerce", format="ISO8601")
-    bad = np.flatnonzero(present & parsed.isna().to_numpy())
-    if bad.size:
-        row = int(bad[0])
-        raise _fail(path, column.name, row, f"cannot parse {text.iloc[row]!r} as a timestamp")
+    name = column.name
+    _refuse_first(
+        path,
+        name,
+        present & parsed.isna().to_numpy(),
+        lambda row: f"cannot parse {text.iloc[row]!r} as a timestamp",
+    )
     offsets = text.str.extract(_OFFSET, expand=False).to_numpy(dtype=object)
-    naive = np.flatnonzero(present & pd.isna(offsets))
-    if naive.size:
-        row = int(naive[0])
-        raise _fail(path, column.name, row, f"timestamp {text.iloc[row]!r} has no time zone")
+    _refuse_first(
+        path,
+        name,
+        present & pd.isna(offsets),
+        lambda row: f"timestamp {text.iloc[row]!r} has no time zone",
+    )
     first = np.flatnonzero(present)
-    if first.size:
-        norm = np.where(offsets == "Z", "+00:00", offsets).astype(str)
-        norm = np.char.replace(norm, ":", "")
-        mixed = np.flatnonzero(present & (norm != norm[first[0]]))
-        if mixed.size:
-            row = int(mixed[0])
-            raise _fail(
-                path,
-                column.name,
-                row,
-                f"time zone {offsets[row]} differs from {offsets[first[0]]} in row "
-                f"{first[0] + 1} (mixed time zones)",
-            )
-        return parsed.dt.tz_convert(_fixed_zone(str(norm[first[0]])))
-    return parsed
+    if not first.size:
+        return parsed
+    norm = np.char.replace(np.where(offsets == "Z", "+00:00", offsets).astype(str), ":", "")
+    _refuse_first(
+        path,
+        name,
+        present & (norm != norm[first[0]]),
+        lambda row: (
+            f"time zone {offsets[row]} differs from {offsets[first[0]]} in row "
+            f"{first[0] + 1} (mixed time zones)"
+        ),
+    )
+    return parsed.dt.tz_convert(_fixed_zone(str(norm[first[0]])))
 
 
 def _numbers(path: Path, column: Column, values: pd.Series) -> pd.Series:
@@ -110,11 +121,26 @@ def _numbers(path: Path, column: Column, values: pd.Series) -> pd.Series:
         return values.astype(float)
     text = values.astype("string").fillna("").str.strip()
     numbers = pd.to_numeric(text.where(text != ""), errors="coerce")
-    bad = np.flatnonzero((text != "").to_numpy() & numbers.isna().to_numpy())
-    if bad.size:
-        row = int(bad[0])
-        raise _fail(path, column.name, row, f"cannot parse {text.iloc[row]!r} as a number")
+    _refuse_first(
+        path,
+        column.name,
+        (text != "").to_numpy() & numbers.isna().to_numpy(),
+        lambda row: f"cannot parse {text.iloc[row]!r} as a number",
+    )
     return numbers.astype(float)
+
+
+def _words(path: Path, column: Column, values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip()
+    text = text.mask(text == "")
+    if column.categories:
+        _refuse_first(
+            path,
+            column.name,
+            (text.notna() & ~text.isin(column.categories)).to_numpy(),
+            lambda row: f"{text.iloc[row]!r} is not one of {', '.join(column.categories)}",
+        )
+    return text
 
 
 def _check_table(path: Path, table: Table, frame: pd.DataFrame) -> pd.DataFrame:
@@ -153,12 +179,12 @@ def _check_table(path: Path, table: Table, frame: pd.DataFrame) -> pd.DataFrame:
             )
     for earlier, later in ORDERED[table.name]:
         gap = (frame[later] - frame[earlier]).dt.total_seconds().to_numpy()
-        negative = np.flatnonzero(gap < 0)
-        if negative.size:
-            row = int(negative[0])
-            raise _fail(
-                path, later, row, f"before '{earlier}' (a negative duration of {gap[row]:g} s)"
-            )
+        _refuse_first(
+            path,
+            later,
+            gap < 0,
+            lambda row: f"before '{earlier}' (a negative duration of {gap[row]:g} s)",  # noqa: B023
+        )
     return frame[list(table.names)]
 
 
@@ -188,15 +214,15 @@ def read_logs(folder: str | Path) -> OpsLogs:
         frames[name] = _check_table(path, table, _load(path))
     stores = frames["visits"]["store"].unique()
     for name, frame in frames.items():
-        unknown = np.flatnonzero(~frame["store"].isin(stores).to_numpy())
-        if unknown.size:
-            row = int(unknown[0])
-            raise _fail(
-                paths[name],
-                "store",
-                row,
-                f"unknown store {frame['store'].iloc[row]!r} (not in {paths['visits'].name})",
-            )
+        _refuse_first(
+            paths[name],
+            "store",
+            ~frame["store"].isin(stores).to_numpy(),
+            lambda row: (
+                f"unknown store {frame['store'].iloc[row]!r} "  # noqa: B023
+                f"(not in {paths['visits'].name})"
+            ),
+        )
     return _to_seconds(root, frames)
 
 

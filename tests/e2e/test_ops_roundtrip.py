@@ -74,7 +74,10 @@ def fitted(folder: Path) -> Path:
     done = run(COMMANDS[0], folder)
     assert done.returncode == 0, done.stderr
     out = folder / "fitted"
-    assert (out / "site" / "ops_week.yaml").exists() and (out / "ops_week_fit.html").exists()
+    assert (out / "site" / "ops_week.yaml").exists()
+    page = (out / "ops_week_fit.html").read_text()
+    assert page.count("<svg") >= 6 and "Q-Q" in page and "n = " in page
+    assert not any(tag in page for tag in ("<link", "<img", "<script"))  # self-contained
     return out
 
 

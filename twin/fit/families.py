@@ -32,6 +32,7 @@ class Fit:
     ad_stat: float = float("nan")
     ppf: Callable[[np.ndarray], np.ndarray] | None = None
     censored_n: int = 0
+    line: tuple[np.ndarray, np.ndarray, float, float] | None = None  # units, y, fixed, per item
 
 
 def _subsample(x: np.ndarray) -> np.ndarray:

@@ -25,7 +25,26 @@ def _svg(fig: Figure) -> str:
     return text[text.index("<svg") :]
 
 
+def _line_plot(fit: Fit) -> str:
+    """A regression: the mean of the data per unit count against the fitted line."""
+    assert fit.line is not None
+    units, y, fixed, per_item = fit.line
+    counts = np.bincount(units.astype(np.int64))
+    sums = np.bincount(units.astype(np.int64), weights=y)
+    seen = np.flatnonzero(counts >= 5)
+    fig = Figure(figsize=(4, 2.8))
+    axes = fig.subplots()
+    axes.plot(seen, sums[seen] / counts[seen], ".", markersize=4, label="data: mean per units")
+    axes.plot(seen, fixed + per_item * seen, "-", linewidth=1, label="fitted: fixed + per item")
+    axes.set_xlabel("units", fontsize=7)
+    axes.legend(fontsize=7)
+    axes.set_title(fit.name, fontsize=8)
+    return _svg(fig)
+
+
 def _plots(fit: Fit) -> str:
+    if fit.line is not None:
+        return _line_plot(fit) if fit.name.endswith(".fixed") else ""
     if fit.ppf is None or fit.data.size < 2:
         return ""
     rng = np.random.default_rng(0)

@@ -71,7 +71,9 @@ def _regression(
     note = f"regression on units: R2 = {r2:.3f}, n = {y.size}"
     for part, mean, cv in (("fixed", fixed, cv_fixed), ("per_item", per_item, cv_item)):
         spec = DistSpec(kind="gamma", mean=round(mean, 4), cv=round(min(max(cv, 0.01), 5.0), 4))
-        fits.append(Fit(f"{name}.{part}", spec, y if part == "fixed" else units, y.size, note))
+        fit = Fit(f"{name}.{part}", spec, y, y.size, note)
+        fit.line = (units, y, fixed, per_item)
+        fits.append(fit)
     return fits[-2].spec, fits[-1].spec, note
 
 

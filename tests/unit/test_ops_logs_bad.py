@@ -119,6 +119,7 @@ def test_an_unknown_store_in_the_rosters_is_refused(
     )
 
 
+@pytest.mark.slow
 def test_a_missing_folder_and_a_replay_of_an_unknown_store_are_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

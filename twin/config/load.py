@@ -19,6 +19,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
+from twin.config.memory import check_memory
 from twin.config.schema import TwinConfig
 from twin.config.validate import validate
 from twin.errors import ConfigError
@@ -55,7 +56,9 @@ def load_config(overrides: Sequence[str] = (), config_name: str = "config") -> T
             composed = compose(config_name=config_name, overrides=list(overrides))
     except (HydraException, OmegaConfBaseException) as exc:
         raise translate_error(exc) from None
-    return to_twin_config(composed)
+    config = to_twin_config(composed)
+    check_memory(config)
+    return config
 
 
 def to_twin_config(composed: DictConfig) -> TwinConfig:

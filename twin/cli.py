@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -11,15 +12,22 @@ from hydra import main as hydra_main
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from twin.cli_callbacks import FAILED_SWEEPS
+from twin.cli_callbacks import FAILED_SWEEPS, STARTED_SWEEPS
 from twin.config.load import load_config, register, to_twin_config, to_yaml
-from twin.errors import ConfigError, TwinError
+from twin.config.memory import check_memory
+from twin.errors import ConfigError, Interrupted, TwinError
 from twin.experiment.collect import experiment_hint
 from twin.experiment.console import kpi_summary_text
 from twin.experiment.objectives import objective_values
 from twin.experiment.progress import task_progress
 from twin.experiment.replications import simulate
-from twin.experiment.run_folder import base_meta, write_failure, write_result
+from twin.experiment.run_folder import (
+    base_meta,
+    write_failure,
+    write_interrupted,
+    write_result,
+    write_started,
+)
 from twin.report import render_run_report
 
 CONFIG_PATH = "pkg://twin.configs"
@@ -47,12 +55,22 @@ def run_task(cfg: DictConfig) -> float | tuple[float, ...] | None:
     started = time.perf_counter()
     config_yaml = None
     try:
+        write_started(run_dir, meta)
         config = to_twin_config(cfg)
+        check_memory(config)
         config_yaml = to_yaml(config)
         with task_progress(scenario) as progress:
             result = simulate(config, progress=progress)
         meta["replications"] = int(result.kpis["replication"].nunique())  # run.precision adds
         write_result(run_dir, result, config_yaml, meta)
+    except (Interrupted, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else int(signal.SIGINT)
+        meta["wall_time_s"] = round(time.perf_counter() - started, 3)
+        write_interrupted(run_dir, signal.Signals(signum).name, meta, config_yaml)
+        stop = exc if isinstance(exc, Interrupted) else Interrupted(signum)
+        stop.run_dir = str(run_dir)
+        stop.sweep_dir = str(hydra_cfg.sweep.dir) if is_multirun else None
+        raise stop from None
     except Exception as exc:
         meta["wall_time_s"] = round(time.perf_counter() - started, 3)
         write_failure(run_dir, exc, meta, config_yaml)
@@ -83,9 +101,41 @@ def _write_report(run_dir: Path) -> None:
     print(f"report: {report.resolve()}")
 
 
+def _on_signal(signum: int, frame: object) -> None:
+    """SIGINT / SIGTERM: stop where the program is (once; a second signal is ignored)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+def interrupted_text(stop: Interrupted) -> str:
+    """The one line printed for an interrupt (docs/RELIABILITY.md)."""
+    name = signal.Signals(stop.signum).name
+    if stop.sweep_dir:
+        return (
+            f"twin: interrupted by {name}; the sweep stopped, run the rest with: "
+            f"twin-collect --resume {stop.sweep_dir}"
+        )
+    if stop.run_dir:
+        return f"twin: interrupted by {name}; {stop.run_dir}/meta.json says interrupted"
+    return f"twin: interrupted by {name} before a run started"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """``twin [overrides]``: the default scenario, or any Hydra override / multirun sweep."""
     args = list(sys.argv[1:] if argv is None else argv)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _on_signal)
+    try:
+        _main(args)
+    except Interrupted as stop:
+        if stop.sweep_dir is None and STARTED_SWEEPS:
+            stop.sweep_dir = str(STARTED_SWEEPS[-1])
+        print(interrupted_text(stop), file=sys.stderr, flush=True)
+        raise SystemExit(stop.exit_code) from None
+
+
+def _main(args: list[str]) -> None:
     register()
     try:
         _precheck(args)

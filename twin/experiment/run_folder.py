@@ -152,3 +152,23 @@ def write_failure(
         write_text(run_dir / "config.yaml", config_yaml)
     meta.update(status="failed", finished_at=now_iso(), error=error_record(exc))
     write_json(run_dir / "meta.json", meta)
+
+
+def write_started(run_dir: Path, meta: dict[str, Any]) -> None:
+    """meta.json with status running, before time 0: a killed run leaves a folder that says so."""
+    write_json(run_dir / "meta.json", meta)
+
+
+def write_interrupted(
+    run_dir: Path, signal_name: str, meta: dict[str, Any], config_yaml: str | None = None
+) -> None:
+    """Record a run stopped by SIGINT or SIGTERM: status interrupted, no traceback."""
+    if config_yaml is not None:
+        write_text(run_dir / "config.yaml", config_yaml)
+    message = f"interrupted by {signal_name}"
+    meta.update(
+        status="interrupted",
+        finished_at=now_iso(),
+        error={"type": "Interrupted", "message": message},
+    )
+    write_json(run_dir / "meta.json", meta)

@@ -23,7 +23,7 @@ class DamagedFileError(TwinError, ValueError):
     def __init__(self, file: Path, problem: str) -> None:
         self.file = Path(file)
         self.problem = problem
-        super().__init__(f"{file}: {problem}")
+        super().__init__(f"{file} {problem}")
 
 
 def read_text(file: Path) -> str:

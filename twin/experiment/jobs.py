@@ -124,7 +124,7 @@ def read_job(folder: Path, number: int, sweep_dir: Path) -> Job:
         _read_into(job)
     except DamagedFileError as exc:
         job.status = DAMAGED
-        job.error = {"type": "Damaged", "message": f"damaged: {exc.file.name}: {exc.problem}"}
+        job.error = {"type": "Damaged", "message": f"damaged: {exc.file.name} {exc.problem}"}
     return job
 
 
@@ -141,7 +141,7 @@ def _read_into(job: Job) -> None:
     if status in (FAILED, INTERRUPTED):
         error = job.meta.get("error")
         if error is not None and not isinstance(error, dict):
-            raise DamagedFileError(meta_file, f"error is a {type(error).__name__}, not an object")
+            raise DamagedFileError(meta_file, f"holds an error that is a {type(error).__name__}, not an object")
         job.status = status
         job.error = error or {"type": status.title(), "message": f"the job was {status}"}
         return

@@ -68,16 +68,16 @@ def read_manifest(sweep_dir: Path) -> Manifest | None:
     jobs_data = data.get("jobs")
     launcher_overrides = data.get("launcher_overrides", [])
     if not isinstance(launcher_overrides, list):
-        raise DamagedFileError(file, "launcher_overrides is not a list")
+        raise DamagedFileError(file, "has launcher_overrides that are not a list")
     jobs: list[PlannedJob] | None = None
     if jobs_data is not None:
         if not isinstance(jobs_data, list):
-            raise DamagedFileError(file, "jobs is neither a list nor null")
+            raise DamagedFileError(file, "has jobs that are neither a list nor null")
         jobs = []
         for index, item in enumerate(jobs_data):
             ok = isinstance(item, dict) and isinstance(item.get("job"), int)
             if not ok or not isinstance(item.get("overrides"), list):
-                raise DamagedFileError(file, f"jobs[{index}] lacks a job number or overrides")
+                raise DamagedFileError(file, f"has jobs[{index}] without a job number or overrides")
             seed = item.get("seed")
             jobs.append(
                 PlannedJob(

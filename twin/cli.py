@@ -124,8 +124,7 @@ def interrupted_text(stop: Interrupted) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     """``twin [overrides]``: the default scenario, or any Hydra override / multirun sweep."""
     args = list(sys.argv[1:] if argv is None else argv)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, _on_signal)
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         _main(args)
     except Interrupted as stop:
@@ -133,6 +132,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             stop.sweep_dir = str(STARTED_SWEEPS[-1])
         print(interrupted_text(stop), file=sys.stderr, flush=True)
         raise SystemExit(stop.exit_code) from None
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _main(args: list[str]) -> None:

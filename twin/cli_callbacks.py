@@ -105,16 +105,22 @@ _NOT_FOR_RESUME = ("hydra.sweep.", "hydra.mode", "hydra/sweeper", "hydra.sweeper
 def sweep_manifest(config: DictConfig) -> Manifest:
     """The manifest of the sweep about to start (see twin.experiment.manifest)."""
     hydra_overrides = [str(o) for o in config.hydra.overrides.hydra]
-    launcher_overrides = [o for o in hydra_overrides if not o.lstrip("+~").startswith(_NOT_FOR_RESUME)]
+    launcher_overrides = [
+        o for o in hydra_overrides if not o.lstrip("+~").startswith(_NOT_FOR_RESUME)
+    ]
     sweeper = str(OmegaConf.select(config.hydra.sweeper, "_target_") or "")
     launcher = str(OmegaConf.select(config.hydra.launcher, "_target_") or "")
     planned = planned_overrides(config)
     jobs = None
     if planned is not None:
         loader = GlobalHydra.instance().config_loader()
-        jobs = [PlannedJob(number, overrides, *_seed_and_scenario(loader, config, overrides))
-                for number, overrides in enumerate(planned)]
-    return Manifest(jobs, launcher_overrides, sweeper.rsplit(".", 1)[-1], launcher.rsplit(".", 1)[-1])
+        jobs = [
+            PlannedJob(number, overrides, *_seed_and_scenario(loader, config, overrides))
+            for number, overrides in enumerate(planned)
+        ]
+    return Manifest(
+        jobs, launcher_overrides, sweeper.rsplit(".", 1)[-1], launcher.rsplit(".", 1)[-1]
+    )
 
 
 def _seed_and_scenario(

@@ -34,7 +34,7 @@ class ResumeError(TwinError):
     """A sweep cannot be resumed (no manifest, or a job's rerun could not start)."""
 
 
-class Interrupted(BaseException):  # noqa: N818 -- like KeyboardInterrupt, not an error
+class Interrupted(BaseException):
     """SIGINT or SIGTERM arrived: the run stops, records it and exits with 128 + the signal."""
 
     def __init__(self, signum: int) -> None:

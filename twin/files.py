@@ -32,7 +32,8 @@ def read_text(file: Path) -> str:
     except UnicodeDecodeError as exc:
         raise DamagedFileError(file, f"is not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
-        raise DamagedFileError(file, f"cannot be read ({exc.strerror or type(exc).__name__})")
+        problem = f"cannot be read ({exc.strerror or type(exc).__name__})"
+        raise DamagedFileError(file, problem) from None
 
 
 def read_json(file: Path, expect: type | None = None) -> Any:
@@ -78,6 +79,7 @@ def read_parquet(file: Path, columns: tuple[str, ...] | list[str] = ()) -> pd.Da
 def _expect(file: Path, value: Any, expect: type | None) -> None:
     if expect is None or isinstance(value, expect):
         return
-    wanted = {dict: "an object (mapping)", list: "a list"}.get(expect, expect.__name__)
+    names: dict[type, str] = {dict: "an object (mapping)", list: "a list"}
+    wanted = names.get(expect, expect.__name__)
     got = type(value).__name__ if value is not None else "nothing"
     raise DamagedFileError(file, f"holds {got}, expected {wanted}")

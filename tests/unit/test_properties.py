@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
 from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -143,7 +143,9 @@ def check_invariants(result: SimulationResult, warmup_s: float) -> None:
     inside = int(in_window["leave_s"].isna().sum())
     assert left + inside == len(in_window)  # arrived = left + inside at the end
     assert total("store.shoppers_n") == len(in_window)  # record rows = the KPI count
-    assert (in_window["leave_s"].dropna() >= in_window["arrive_s"][in_window["leave_s"].notna()]).all()
+    assert (
+        in_window["leave_s"].dropna() >= in_window["arrive_s"][in_window["leave_s"].notna()]
+    ).all()
     orders = result.records.get("orders")
     if orders is not None and "orders.n" in set(stores["kpi"]):
         placed = orders[orders["created_s"] >= warmup_s]
@@ -184,7 +186,10 @@ def test_any_override_is_refused_in_one_line_or_runs_with_its_invariants(overrid
         assert "\n" not in message, message
         assert exc.key not in ("", "?", "dist", "<root>"), message
         assert exc.key.split(".")[0] in {f.name for f in dataclasses.fields(TwinConfig)} | {
-            "demand", "network", "formats", "fulfilment"
+            "demand",
+            "network",
+            "formats",
+            "fulfilment",
         }, message
         event("refused before time 0, one line naming the key")
         return

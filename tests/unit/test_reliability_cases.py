@@ -67,7 +67,13 @@ def test_the_memory_estimate_refuses_a_run_that_cannot_fit_and_says_how_much() -
 
 @pytest.mark.parametrize(
     ("label", "expected"),
-    [("../../x", "x"), ("/etc/passwd", "etc_passwd"), ("..", "run"), ("", "run"), ("a b$c", "a_b_c")],
+    [
+        ("../../x", "x"),
+        ("/etc/passwd", "etc_passwd"),
+        ("..", "run"),
+        ("", "run"),
+        ("a b$c", "a_b_c"),
+    ],
 )
 def test_a_scenario_is_a_label_never_a_path(label: str, expected: str) -> None:
     assert folder_label(label) == expected
@@ -137,7 +143,15 @@ def test_twin_baseline_on_a_baseline_holding_a_list(
 
 # --- any text renders ------------------------------------------------------------------------
 
-ODD_IDS = ["S$1$", "S$\\bad{$", 'Q"uote\'s', "back\\slash", "<script>alert(1)</script>", "🛒 emoji", "$x^2$"]
+ODD_IDS = [
+    "S$1$",
+    "S$\\bad{$",
+    "Q\"uote's",
+    "back\\slash",
+    "<script>alert(1)</script>",
+    "🛒 emoji",
+    "$x^2$",
+]
 
 
 def test_store_ids_with_any_text_render_in_the_run_report(tmp_path: Path) -> None:

@@ -78,7 +78,12 @@ DAMAGES: list[tuple[str, Callable[[Path], None], str, str]] = [
         "by SIGINT",
     ),
     ("summary missing", lambda d: (d / "summary.parquet").unlink(), OK, ""),
-    ("all result files gone", lambda d: [(d / f).unlink() for f in ("summary.parquet", "kpis.parquet")], DAMAGED, "summary.parquet is missing"),
+    (
+        "all result files gone",
+        lambda d: [(d / f).unlink() for f in ("summary.parquet", "kpis.parquet")],
+        DAMAGED,
+        "summary.parquet is missing",
+    ),
 ]
 
 
@@ -90,7 +95,9 @@ def sweep(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("name", "damage", "status", "words"), DAMAGES, ids=[d[0] for d in DAMAGES])
+@pytest.mark.parametrize(
+    ("name", "damage", "status", "words"), DAMAGES, ids=[d[0] for d in DAMAGES]
+)
 def test_a_damaged_job_is_named_and_the_healthy_ones_gathered(
     sweep: Path,
     name: str,
@@ -113,7 +120,7 @@ def test_a_damaged_job_is_named_and_the_healthy_ones_gathered(
     assert {0, 2, 3} <= gathered
     if status != OK:
         assert 1 not in gathered
-        line = next(li for li in out.out.splitlines() if f" job 1 " in li)
+        line = next(li for li in out.out.splitlines() if " job 1 " in li)
         assert line.lstrip().startswith(status.upper())
         assert words in line
     assert "NOT RUN job 4" in out.out

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from twin.config.coldchain import ColdChainConfig
+from twin.config.crosschecks import check_orders_have_pickers
 from twin.config.delivery import DeliveryConfig, check_delivery
 from twin.config.experiment import ExperimentConfig, PrecisionConfig
-from twin.config.crosschecks import check_orders_have_pickers
 from twin.config.fields import choice, dist, items, num, prob
 from twin.config.fulfilment import FulfilmentConfig, check_orders_fulfilment
 from twin.config.orders import OrdersConfig

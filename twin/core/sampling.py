@@ -122,6 +122,7 @@ def _check_normal_mass(spec: DistSpec, key: str) -> None:
     if spec.sd == 0:
         inside = 1.0 if spec.low <= spec.mean <= high else 0.0
     else:
+
         def below(x: float) -> float:
             return 0.5 * math.erfc(-(x - spec.mean) / (spec.sd * math.sqrt(2.0)))
 

@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 
 from twin.config.load import load_config
-from twin.files import DamagedFileError, read_text
 from twin.errors import ConfigError, TwinError
 from twin.experiment.baseline_spec import BaselineSpec, load_specs
 from twin.experiment.baseline_stats import (
@@ -38,6 +37,7 @@ from twin.experiment.baseline_stats import (
 )
 from twin.experiment.replications import simulate
 from twin.experiment.run_folder import write_text
+from twin.files import DamagedFileError, read_text
 from twin.kpi.stats import t_interval
 
 FILE_FORMAT = 1
@@ -251,7 +251,9 @@ def read_record(baseline_dir: Path, name: str) -> BaselineRecord:
     try:
         return from_json_text(text)
     except json.JSONDecodeError as exc:
-        raise DamagedFileError(path, f"is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise DamagedFileError(
+            path, f"is not valid JSON ({exc.msg} at line {exc.lineno})"
+        ) from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, ConfigError):
             raise

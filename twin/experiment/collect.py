@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from twin.config.experiment import ExperimentConfig
+from twin.errors import ResumeError
 from twin.experiment.jobs import FAILED, OK
 from twin.experiment.sweep import Job, SweepSummary, collect_sweep
-from twin.errors import ResumeError
 from twin.files import DamagedFileError
 
 HEADLINE = [
@@ -30,8 +30,10 @@ def sweep_text(result: SweepSummary) -> str:
     told = ", ".join(f"{n} {status}" for status, n in counts.items() if n or status in (OK, FAILED))
     lines = [f"sweep {result.path}: {len(result.jobs)} jobs, {told}"]
     if result.manifest is None:
-        lines.append("  note: no manifest.json (a sweep from before manifests): jobs that never "
-                     "started cannot be named")
+        lines.append(
+            "  note: no manifest.json (a sweep from before manifests): jobs that never "
+            "started cannot be named"
+        )
     elif result.manifest.jobs is None:
         lines.append("  note: the sweeper chose its jobs as it went: the folders found are all")
     experiment = next(
@@ -149,7 +151,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"twin-collect: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     except OSError as exc:
-        print(f"twin-collect: {args.sweep_dir}: {exc.strerror or type(exc).__name__}", file=sys.stderr)
+        print(
+            f"twin-collect: {args.sweep_dir}: {exc.strerror or type(exc).__name__}", file=sys.stderr
+        )
         raise SystemExit(2) from None
     if not result.jobs:
         print(

@@ -10,6 +10,7 @@ damaged job never stops the gathering of the others.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,10 +55,9 @@ class Job:
             self._config = {}
             file = self.path / "config.yaml"
             if file.is_file():
-                try:
+                # a job with a damaged config is not ok; this is for the others
+                with contextlib.suppress(DamagedFileError):
                     self._config = read_yaml(file, expect=dict)
-                except DamagedFileError:
-                    pass  # a job with a damaged config is not ok; this is for the others
         return self._config
 
     def kpis(self) -> pd.DataFrame:
@@ -141,7 +141,9 @@ def _read_into(job: Job) -> None:
     if status in (FAILED, INTERRUPTED):
         error = job.meta.get("error")
         if error is not None and not isinstance(error, dict):
-            raise DamagedFileError(meta_file, f"holds an error that is a {type(error).__name__}, not an object")
+            raise DamagedFileError(
+                meta_file, f"holds an error that is a {type(error).__name__}, not an object"
+            )
         job.status = status
         job.error = error or {"type": status.title(), "message": f"the job was {status}"}
         return
@@ -163,7 +165,9 @@ def _read_into(job: Job) -> None:
         try:
             pq.read_metadata(folder / "kpis.parquet")
         except Exception:
-            raise DamagedFileError(folder / "kpis.parquet", "is not a readable Parquet file")
+            raise DamagedFileError(
+                folder / "kpis.parquet", "is not a readable Parquet file"
+            ) from None
 
 
 def _overrides(job: Job) -> list[str]:

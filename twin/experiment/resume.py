@@ -29,7 +29,9 @@ _CALLBACKS_OFF = (
 )
 
 
-def resume_command(sweep_dir: Path, job: int, overrides: list[str], launcher: list[str]) -> list[str]:
+def resume_command(
+    sweep_dir: Path, job: int, overrides: list[str], launcher: list[str]
+) -> list[str]:
     """The ``twin -m`` command that reruns job ``job`` of ``sweep_dir`` in its own folder."""
     folder = _quoted(str(Path(sweep_dir).resolve()))
     return [
@@ -55,7 +57,9 @@ def resume_sweep(sweep_dir: Path) -> list[int]:
     """Rerun the jobs of ``sweep_dir`` that are not ok; the job numbers rerun."""
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
-        raise FileNotFoundError(f"{sweep_dir} is not a folder; expected a sweep folder (twin -m ...)")
+        raise FileNotFoundError(
+            f"{sweep_dir} is not a folder; expected a sweep folder (twin -m ...)"
+        )
     manifest = read_manifest(sweep_dir)
     if manifest is None or manifest.jobs is None:
         raise ResumeError(
@@ -68,10 +72,15 @@ def resume_sweep(sweep_dir: Path) -> list[int]:
     for job in rerun:
         plan = planned.get(job.job)
         if plan is None:
-            print(f"twin-collect: job {job.job} is not in the manifest; left as it is", file=sys.stderr)
+            print(
+                f"twin-collect: job {job.job} is not in the manifest; left as it is",
+                file=sys.stderr,
+            )
             continue
-        print(f"twin-collect: resuming job {job.job} ({job.status}): {' '.join(plan.overrides)}",
-              flush=True)
+        print(
+            f"twin-collect: resuming job {job.job} ({job.status}): {' '.join(plan.overrides)}",
+            flush=True,
+        )
         folder = sweep_dir / str(job.job)
         if folder.exists():
             shutil.rmtree(folder)
@@ -83,9 +92,10 @@ def resume_sweep(sweep_dir: Path) -> list[int]:
         done.append(job.job)
     for job in find_jobs(sweep_dir, manifest):
         plan = planned.get(job.job)
-        if job.status == OK and plan is not None and None not in (plan.seed, job.seed):
-            if plan.seed != job.seed:
-                raise ResumeError(
-                    f"job {job.job} ran with seed {job.seed}, but the manifest says {plan.seed}"
-                )
+        if job.status != OK or plan is None or None in (plan.seed, job.seed):
+            continue
+        if plan.seed != job.seed:
+            raise ResumeError(
+                f"job {job.job} ran with seed {job.seed}, but the manifest says {plan.seed}"
+            )
     return done

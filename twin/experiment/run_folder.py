@@ -188,7 +188,10 @@ def unfinished_run(path: Path) -> str | None:
         except (OSError, ValueError):
             return None  # damaged, not unfinished: the readers say so
         if isinstance(meta, dict) and meta.get("status") == "running":
-            return "meta.json says running: the run was killed (SIGKILL, out of memory) or is still running"
+            return (
+                "meta.json says running: the run was killed (SIGKILL, out of memory) "
+                "or is still running"
+            )
         return None
     if (Path(path) / ".hydra").is_dir() and not (Path(path) / "kpis.parquet").is_file():
         return "no meta.json: the run was killed before time 0 or is still starting"

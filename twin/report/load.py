@@ -7,7 +7,6 @@ follow the contract raises :class:`ReportInputError` naming the file and what wa
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from twin.errors import TwinError
 from twin.files import read_json, read_text, read_yaml

@@ -170,3 +170,11 @@ def test_store_ids_with_any_text_render_in_the_run_report(tmp_path: Path) -> Non
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
     assert "S$1$" in html or "S$1$".replace("$", "&#36;") in html
+
+
+def test_reliability_doc_lists_every_unit_ceiling() -> None:
+    from twin.config.limits import UNIT_CEILINGS
+
+    doc = (Path(__file__).parents[2] / "docs" / "RELIABILITY.md").read_text(encoding="utf-8")
+    for ending, _, _ in UNIT_CEILINGS:
+        assert f"`{ending}`" in doc, ending

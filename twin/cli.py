@@ -118,7 +118,7 @@ def interrupted_text(stop: Interrupted) -> str:
         )
     if stop.run_dir:
         return f"twin: interrupted by {name}; {stop.run_dir}/meta.json says interrupted"
-    return f"twin: interrupted by {name} before a run started"
+    return f"twin: interrupted by {name}"
 
 
 def main(argv: Sequence[str] | None = None) -> None:

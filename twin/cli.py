@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from hydra import main as hydra_main
 from hydra.core.hydra_config import HydraConfig
@@ -63,28 +64,36 @@ def run_task(cfg: DictConfig) -> float | tuple[float, ...] | None:
             result = simulate(config, progress=progress)
         meta["replications"] = int(result.kpis["replication"].nunique())  # run.precision adds
         write_result(run_dir, result, config_yaml, meta)
-    except (Interrupted, KeyboardInterrupt) as exc:
-        signum = exc.signum if isinstance(exc, Interrupted) else int(signal.SIGINT)
+    except (Interrupted, KeyboardInterrupt, Exception) as exc:
+        if isinstance(exc, Exception) and not RECEIVED_SIGNALS:
+            meta["wall_time_s"] = round(time.perf_counter() - started, 3)
+            _fail(run_dir, exc, meta, config_yaml, is_multirun)
+            return None
+        # a library (pyarrow, a pool) may turn our Interrupted into its own exception
+        signum = exc.signum if isinstance(exc, Interrupted) else _last_signal()
         meta["wall_time_s"] = round(time.perf_counter() - started, 3)
         write_interrupted(run_dir, signal.Signals(signum).name, meta, config_yaml)
         stop = exc if isinstance(exc, Interrupted) else Interrupted(signum)
         stop.run_dir = str(run_dir)
         stop.sweep_dir = str(hydra_cfg.sweep.dir) if is_multirun else None
         raise stop from None
-    except Exception as exc:
-        meta["wall_time_s"] = round(time.perf_counter() - started, 3)
-        write_failure(run_dir, exc, meta, config_yaml)
-        message = str(exc) if isinstance(exc, TwinError) else f"{type(exc).__name__}: {exc}"
-        print(f"twin: run failed: {message}\n  details: {run_dir / 'meta.json'}", file=sys.stderr)
-        if is_multirun:
-            return None  # the other jobs go on; the sweep summary lists this one as failed
-        raise SystemExit(2 if isinstance(exc, ConfigError) else 1) from None
     print(kpi_summary_text(result.summary))
     print(f"run folder: {run_dir}")
     if not is_multirun:  # a sweep gets one sweep report when it ends
         _write_report(run_dir)
         print(experiment_hint(config.experiment) or "", end="")
     return objective_values(config.experiment.objectives, result.summary)
+
+
+def _fail(
+    run_dir: Path, exc: Exception, meta: dict[str, Any], config_yaml: str | None, multirun: bool
+) -> None:
+    write_failure(run_dir, exc, meta, config_yaml)
+    message = str(exc) if isinstance(exc, TwinError) else f"{type(exc).__name__}: {exc}"
+    print(f"twin: run failed: {message}\n  details: {run_dir / 'meta.json'}", file=sys.stderr)
+    if multirun:
+        return  # the other jobs go on; the sweep summary lists this one as failed
+    raise SystemExit(2 if isinstance(exc, ConfigError) else 1) from None
 
 
 def _write_report(run_dir: Path) -> None:
@@ -101,8 +110,18 @@ def _write_report(run_dir: Path) -> None:
     print(f"report: {report.resolve()}")
 
 
+# Signals received by this process (set by the handler only; read when an exception may be an
+# interrupt that a library wrapped into its own type).
+RECEIVED_SIGNALS: list[int] = []
+
+
+def _last_signal() -> int:
+    return RECEIVED_SIGNALS[-1] if RECEIVED_SIGNALS else int(signal.SIGINT)
+
+
 def _on_signal(signum: int, frame: object) -> None:
     """SIGINT / SIGTERM: stop where the program is (once; a second signal is ignored)."""
+    RECEIVED_SIGNALS.append(signum)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)
     raise Interrupted(signum)

@@ -113,7 +113,7 @@ def test_an_interrupted_run_says_so_in_one_line_and_in_meta(
     time.sleep(1.0)
     os.kill(process.pid, sig)
     _, err = process.communicate(timeout=120)
-    assert process.returncode == code
+    assert process.returncode == code, err
     assert len(err.strip().splitlines()) == 1, err
     assert "Traceback" not in err and f"interrupted by {sig.name}" in err
     meta = json.loads((run_dir / "meta.json").read_text())
@@ -127,7 +127,7 @@ def test_an_interrupted_sweep_names_its_jobs_and_resumes(tmp_path: Path) -> None
     time.sleep(1.0)
     os.kill(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=120)
-    assert process.returncode == 130
+    assert process.returncode == 130, err
     assert len(err.strip().splitlines()) == 1, err
     [sweep] = sweep_dirs(tmp_path)
     assert f"twin-collect --resume {sweep}" in err

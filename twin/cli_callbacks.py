@@ -114,12 +114,36 @@ def sweep_manifest(config: DictConfig) -> Manifest:
     jobs = None
     if planned is not None:
         loader = GlobalHydra.instance().config_loader()
+        base = _identity(config)
         jobs = [
-            PlannedJob(number, overrides, *_seed_and_scenario(loader, config, overrides))
+            PlannedJob(
+                number,
+                overrides,
+                *(
+                    _seed_and_scenario(loader, config, overrides)
+                    if any(_may_change_identity(o) for o in overrides)
+                    else base
+                ),
+            )
             for number, overrides in enumerate(planned)
         ]
     return Manifest(
         jobs, launcher_overrides, sweeper.rsplit(".", 1)[-1], launcher.rsplit(".", 1)[-1]
+    )
+
+
+def _may_change_identity(override: str) -> bool:
+    """Whether an override may change run.seed or run.scenario: a config group (no dot in its
+    key, e.g. ``+experiment=x``) or a key under ``run``; composing each job costs time."""
+    key = override.split("=", 1)[0].lstrip("+~")
+    return "." not in key or key.startswith("run.")
+
+
+def _identity(config: DictConfig) -> tuple[int | None, str | None]:
+    seed = OmegaConf.select(config, "run.seed")
+    scenario = OmegaConf.select(config, "run.scenario")
+    return (int(seed) if isinstance(seed, int) else None), (
+        None if scenario is None else str(scenario)
     )
 
 
@@ -128,14 +152,9 @@ def _seed_and_scenario(
 ) -> tuple[int | None, str | None]:
     """The job's run.seed and run.scenario, composed the way the launcher will compose them."""
     try:
-        job_config = loader.load_sweep_config(config, list(overrides))
-        seed = OmegaConf.select(job_config, "run.seed")
-        scenario = OmegaConf.select(job_config, "run.scenario")
+        return _identity(loader.load_sweep_config(config, list(overrides)))
     except Exception:  # the job itself will fail and say why; the manifest still lists it
         return None, None
-    return (int(seed) if isinstance(seed, int) else None), (
-        None if scenario is None else str(scenario)
-    )
 
 
 class SweepManifest(Callback):

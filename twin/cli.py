@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from hydra import main as hydra_main
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from twin.cli_callbacks import FAILED_SWEEPS
+from twin.cli_callbacks import FAILED_SWEEPS, STARTED_SWEEPS
 from twin.config.load import load_config, register, to_twin_config, to_yaml
-from twin.errors import ConfigError, TwinError
+from twin.config.memory import check_memory
+from twin.errors import ConfigError, Interrupted, TwinError
 from twin.experiment.collect import experiment_hint
 from twin.experiment.console import kpi_summary_text
 from twin.experiment.objectives import objective_values
 from twin.experiment.progress import task_progress
 from twin.experiment.replications import simulate
-from twin.experiment.run_folder import base_meta, write_failure, write_result
+from twin.experiment.run_folder import (
+    base_meta,
+    write_failure,
+    write_interrupted,
+    write_result,
+    write_started,
+)
 from twin.report import render_run_report
 
 CONFIG_PATH = "pkg://twin.configs"
@@ -47,26 +56,44 @@ def run_task(cfg: DictConfig) -> float | tuple[float, ...] | None:
     started = time.perf_counter()
     config_yaml = None
     try:
+        write_started(run_dir, meta)
         config = to_twin_config(cfg)
+        check_memory(config)
         config_yaml = to_yaml(config)
         with task_progress(scenario) as progress:
             result = simulate(config, progress=progress)
         meta["replications"] = int(result.kpis["replication"].nunique())  # run.precision adds
         write_result(run_dir, result, config_yaml, meta)
-    except Exception as exc:
+    except (Interrupted, KeyboardInterrupt, Exception) as exc:
+        if isinstance(exc, Exception) and not RECEIVED_SIGNALS:
+            meta["wall_time_s"] = round(time.perf_counter() - started, 3)
+            _fail(run_dir, exc, meta, config_yaml, is_multirun)
+            return None
+        # a library (pyarrow, a pool) may turn our Interrupted into its own exception
+        signum = exc.signum if isinstance(exc, Interrupted) else _last_signal()
         meta["wall_time_s"] = round(time.perf_counter() - started, 3)
-        write_failure(run_dir, exc, meta, config_yaml)
-        message = str(exc) if isinstance(exc, TwinError) else f"{type(exc).__name__}: {exc}"
-        print(f"twin: run failed: {message}\n  details: {run_dir / 'meta.json'}", file=sys.stderr)
-        if is_multirun:
-            return None  # the other jobs go on; the sweep summary lists this one as failed
-        raise SystemExit(2 if isinstance(exc, ConfigError) else 1) from None
+        write_interrupted(run_dir, signal.Signals(signum).name, meta, config_yaml)
+        stop = exc if isinstance(exc, Interrupted) else Interrupted(signum)
+        stop.run_dir = str(run_dir)
+        stop.sweep_dir = str(hydra_cfg.sweep.dir) if is_multirun else None
+        raise stop from None
     print(kpi_summary_text(result.summary))
     print(f"run folder: {run_dir}")
     if not is_multirun:  # a sweep gets one sweep report when it ends
         _write_report(run_dir)
         print(experiment_hint(config.experiment) or "", end="")
     return objective_values(config.experiment.objectives, result.summary)
+
+
+def _fail(
+    run_dir: Path, exc: Exception, meta: dict[str, Any], config_yaml: str | None, multirun: bool
+) -> None:
+    write_failure(run_dir, exc, meta, config_yaml)
+    message = str(exc) if isinstance(exc, TwinError) else f"{type(exc).__name__}: {exc}"
+    print(f"twin: run failed: {message}\n  details: {run_dir / 'meta.json'}", file=sys.stderr)
+    if multirun:
+        return  # the other jobs go on; the sweep summary lists this one as failed
+    raise SystemExit(2 if isinstance(exc, ConfigError) else 1) from None
 
 
 def _write_report(run_dir: Path) -> None:
@@ -83,9 +110,53 @@ def _write_report(run_dir: Path) -> None:
     print(f"report: {report.resolve()}")
 
 
+# Signals received by this process (set by the handler only; read when an exception may be an
+# interrupt that a library wrapped into its own type).
+RECEIVED_SIGNALS: list[int] = []
+
+
+def _last_signal() -> int:
+    return RECEIVED_SIGNALS[-1] if RECEIVED_SIGNALS else int(signal.SIGINT)
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    """SIGINT / SIGTERM: stop where the program is (once; a second signal is ignored)."""
+    RECEIVED_SIGNALS.append(signum)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+def interrupted_text(stop: Interrupted) -> str:
+    """The one line printed for an interrupt (docs/RELIABILITY.md)."""
+    name = signal.Signals(stop.signum).name
+    if stop.sweep_dir:
+        return (
+            f"twin: interrupted by {name}; the sweep stopped, run the rest with: "
+            f"twin-collect --resume {stop.sweep_dir}"
+        )
+    if stop.run_dir:
+        return f"twin: interrupted by {name}; {stop.run_dir}/meta.json says interrupted"
+    return f"twin: interrupted by {name}"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """``twin [overrides]``: the default scenario, or any Hydra override / multirun sweep."""
     args = list(sys.argv[1:] if argv is None else argv)
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        _main(args)
+    except Interrupted as stop:
+        if stop.sweep_dir is None and STARTED_SWEEPS:
+            stop.sweep_dir = str(STARTED_SWEEPS[-1])
+        print(interrupted_text(stop), file=sys.stderr, flush=True)
+        raise SystemExit(stop.exit_code) from None
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _main(args: list[str]) -> None:
     register()
     try:
         _precheck(args)

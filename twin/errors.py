@@ -28,3 +28,21 @@ class NetworkError(TwinError, ValueError):
 
 class RunError(TwinError):
     """A simulation run failed after it started."""
+
+
+class ResumeError(TwinError):
+    """A sweep cannot be resumed (no manifest, or a job's rerun could not start)."""
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: the run stops, records it and exits with 128 + the signal."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        self.run_dir: str | None = None
+        self.sweep_dir: str | None = None
+        super().__init__(signum)
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum

@@ -19,6 +19,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
+from twin.config.memory import check_memory
 from twin.config.schema import TwinConfig
 from twin.config.validate import validate
 from twin.errors import ConfigError
@@ -40,6 +41,20 @@ def register() -> None:
         store.store(name=SCHEMA_NAME, node=TwinConfig)
     if not OmegaConf.has_resolver("twin_uid"):
         OmegaConf.register_new_resolver("twin_uid", lambda: _PROCESS_UID)
+    if not OmegaConf.has_resolver("twin_label"):
+        OmegaConf.register_new_resolver("twin_label", folder_label)
+
+
+def folder_label(text: object) -> str:
+    """A label (a scenario name) as one safe folder-name part: never a path, never empty.
+
+    >>> folder_label("../../x")
+    'x'
+    >>> folder_label("base $2 'é'")
+    'base_2'
+    """
+    label = re.sub(r"[^A-Za-z0-9._-]+", "_", str(text)).strip("._")
+    return label[:64] or "run"
 
 
 def load_config(overrides: Sequence[str] = (), config_name: str = "config") -> TwinConfig:
@@ -55,7 +70,9 @@ def load_config(overrides: Sequence[str] = (), config_name: str = "config") -> T
             composed = compose(config_name=config_name, overrides=list(overrides))
     except (HydraException, OmegaConfBaseException) as exc:
         raise translate_error(exc) from None
-    return to_twin_config(composed)
+    config = to_twin_config(composed)
+    check_memory(config)
+    return config
 
 
 def to_twin_config(composed: DictConfig) -> TwinConfig:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from twin.config.coldchain import ColdChainConfig
+from twin.config.crosschecks import check_orders_have_pickers
 from twin.config.delivery import DeliveryConfig, check_delivery
 from twin.config.experiment import ExperimentConfig, PrecisionConfig
 from twin.config.fields import choice, dist, items, num, prob
@@ -36,30 +37,39 @@ def _d(kind: str, mean: float = 0.0, cv: float = 0.0, **kw: float) -> DistSpec:
 class RunConfig:
     scenario: str = "default"
     seed: int = num(20261128, ge=0, doc="base seed of all named random streams")
-    replications: int = num(1, ge=1)
-    days: int = num(1, ge=1, doc="simulated days; day 0 is start_weekday")
+    replications: int = num(1, ge=1, le=100_000)
+    days: int = num(1, ge=1, le=3660, doc="simulated days; day 0 is start_weekday")
     start_weekday: int = num(0, ge=0, le=6, doc="0 = Monday ... 6 = Sunday")
     warmup_s: float = num(0.0, ge=0.0, doc="observations before this time are excluded")
-    workers: int = num(1, ge=1, doc="processes for replications and regions")
+    workers: int = num(1, ge=1, le=4096, doc="processes for replications and regions")
     executor: str = choice(
         "process", ("process", "dask", "ray"), doc="where (replication, region) tasks run"
     )
     executor_address: str = ""  # dask scheduler / ray cluster address; "" = a local cluster
-    bin_s: float = num(900.0, gt=0.0, doc="time-series bin width")
+    bin_s: float = num(900.0, gt=0.0, le=86_400.0, doc="time-series bin width, at most a day")
     records: bool = False
     precision: PrecisionConfig = field(default_factory=PrecisionConfig)
+
+    def check(self, key: str) -> None:
+        horizon_s = self.days * 86_400.0
+        if self.warmup_s >= horizon_s:
+            raise ConfigError(
+                f"{key}.warmup_s",
+                self.warmup_s,
+                f"a warm-up shorter than the horizon (run.days = {self.days}: {horizon_s:g} s)",
+            )
 
 
 @dataclass
 class NetworkConfig:
     kind: str = choice("metro", ("single_store", "metro", "csv"))
     seed: int = num(7, ge=0, doc="layout seed: the same network for every run seed")
-    n_stores: int = num(12, ge=1)
-    n_zones: int = num(40, ge=1, doc="customer zones")
-    n_regions: int = num(1, ge=1, doc="independent regions (metro areas)")
+    n_stores: int = num(12, ge=1, le=100_000)
+    n_zones: int = num(40, ge=1, le=1_000_000, doc="customer zones")
+    n_regions: int = num(1, ge=1, le=10_000, doc="independent regions (metro areas)")
     area_km: float = num(20.0, gt=0.0, doc="side of the square each region covers")
     region_spacing_km: float = num(200.0, gt=0.0, doc="distance between region centres")
-    road_neighbours: int = num(4, ge=1, doc="road links from each node to its nearest nodes")
+    road_neighbours: int = num(4, ge=1, le=100, doc="road links from each node to its nearest")
     road_speed_kmh: float = num(30.0, gt=0.0, doc="effective urban road speed")
     road_detour_factor: float = num(1.3, ge=1.0, doc="road length / straight-line length")
     zone_population: DistSpec = dist(lambda: _d("lognormal", 25000.0, 0.5))
@@ -121,10 +131,10 @@ class RenegingConfig:
 
 @dataclass
 class CheckoutConfig:
-    lanes: int = num(8, ge=1, doc="staffed lanes")
+    lanes: int = num(8, ge=1, le=1_000, doc="staffed lanes")
     lanes_by_hour: list[int] = items(list, ge=0, doc="open lanes per hour (24), empty = all")
     discipline: str = choice("shared", ("shared", "jsq"), doc="one serpentine line or per lane")
-    sco_kiosks: int = num(4, ge=0)
+    sco_kiosks: int = num(4, ge=0, le=1_000)
     sco_share: float = prob(0.3, doc="share of eligible shoppers choosing self-checkout")
     sco_max_items: int = num(15, ge=0)
     staffed: ServiceConfig = field(default_factory=ServiceConfig)
@@ -145,7 +155,7 @@ class GroceryConfig:
     format: str = "grocery"
     open_hour: int = num(7, ge=0, le=23)
     close_hour: int = num(22, ge=1, le=24)
-    demand_scale: float = num(1.0, ge=0.0)
+    demand_scale: float = num(1.0, ge=0.0, le=1_000.0)
     checkout: CheckoutConfig = field(default_factory=CheckoutConfig)
 
     def check(self, key: str) -> None:
@@ -217,3 +227,4 @@ class TwinConfig:
         if self.demand.source == "model":
             check_checkout_stability("formats.grocery", self.formats.grocery, self.demand)
         check_format_names(self.network, self.formats)
+        check_orders_have_pickers(self.orders, self.fulfilment)

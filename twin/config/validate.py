@@ -6,6 +6,7 @@ import dataclasses
 import math
 from typing import Any
 
+from twin.config.limits import check_number
 from twin.core.sampling import DistSpec, validate_dist
 from twin.errors import ConfigError
 
@@ -17,6 +18,7 @@ def validate(config: Any, key: str = "") -> None:
     ``check(key)`` method adds cross-field rules and runs after its fields are checked.
     """
     if isinstance(config, DistSpec):
+        _check_dist_numbers(config, key or "dist")
         validate_dist(config, key or "dist")
         return
     if not dataclasses.is_dataclass(config):
@@ -25,7 +27,9 @@ def validate(config: Any, key: str = "") -> None:
         value = getattr(config, spec.name)
         full_key = f"{key}.{spec.name}" if key else spec.name
         _check_field(full_key, value, spec.metadata)
+        _check_finite(full_key, value, spec.metadata)
         if isinstance(value, DistSpec):
+            _check_dist_numbers(value, full_key)
             validate_dist(value, full_key, positive=bool(spec.metadata.get("dist_positive")))
         elif dataclasses.is_dataclass(value):
             validate(value, full_key)
@@ -40,6 +44,29 @@ def validate(config: Any, key: str = "") -> None:
     check = getattr(config, "check", None)
     if callable(check):
         check(key)
+
+
+def _check_finite(key: str, value: Any, metadata: Any) -> None:
+    """NaN and inf refused, and the unit's ceiling (twin.config.limits) unless one is declared."""
+    declared = (metadata or {}).get("le")
+    if declared is None:
+        declared = (metadata or {}).get("lt")
+    if isinstance(value, list):
+        item_le = (metadata or {}).get("item_le")
+        for index, item in enumerate(value):
+            check_number(f"{key}[{index}]", item, item_le)
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            check_number(f"{key}.{name}", item)
+    else:
+        check_number(key, value, declared)
+
+
+def _check_dist_numbers(spec: DistSpec, key: str) -> None:
+    for name in ("mean", "cv", "sd", "low", "high"):
+        check_number(f"{key}.{name}", getattr(spec, name))
+    for index, item in enumerate(spec.values):
+        check_number(f"{key}.values[{index}]", item)
 
 
 def _check_field(key: str, value: Any, metadata: Any) -> None:

@@ -97,6 +97,7 @@ def validate_dist(spec: DistSpec, key: str, *, positive: bool = False) -> None:
             raise ConfigError(f"{key}.sd", spec.sd, "a number >= 0")
         if positive and spec.low < 0:
             raise ConfigError(f"{key}.low", spec.low, "a truncation bound >= 0 for a duration")
+        _check_normal_mass(spec, key)
     if spec.kind == "uniform":
         if spec.high < spec.low:
             raise ConfigError(f"{key}.high", spec.high, f"a number >= low ({spec.low})")
@@ -108,6 +109,33 @@ def validate_dist(spec: DistSpec, key: str, *, positive: bool = False) -> None:
             raise ConfigError(f"{key}.values", min(values), "values >= 0 for a duration")
     if spec.kind == "fixed" and positive and spec.mean < 0:
         raise ConfigError(f"{key}.mean", spec.mean, "a number >= 0 for a duration")
+
+
+# A truncated normal keeping less than this share of its mass is refused: drawing it would take
+# about 1 / share tries per number, and its mass lies mostly outside its bounds.
+MIN_NORMAL_MASS = 1e-3
+
+
+def _check_normal_mass(spec: DistSpec, key: str) -> None:
+    """Refuse a truncated normal whose bounds hold almost none of its mass (naming the key)."""
+    high = spec.high if spec.high > spec.low else math.inf
+    if spec.sd == 0:
+        inside = 1.0 if spec.low <= spec.mean <= high else 0.0
+    else:
+
+        def below(x: float) -> float:
+            return 0.5 * math.erfc(-(x - spec.mean) / (spec.sd * math.sqrt(2.0)))
+
+        inside = (1.0 if high == math.inf else below(high)) - below(spec.low)
+    if inside < MIN_NORMAL_MASS:
+        bounds = f"[{spec.low:g}, {high:g}]"
+        raise ConfigError(
+            f"{key}.mean",
+            spec.mean,
+            f"a mean and sd that put at least {MIN_NORMAL_MASS:g} of the normal's mass inside "
+            f"its bounds {bounds} (now {inside:.2g}; for a duration or size most of it "
+            "would be negative)",
+        )
 
 
 def empirical_values(spec: DistSpec, key: str = "dist") -> list[float]:

@@ -37,6 +37,7 @@ from twin.experiment.baseline_stats import (
 )
 from twin.experiment.replications import simulate
 from twin.experiment.run_folder import write_text
+from twin.files import DamagedFileError, read_text
 from twin.kpi.stats import t_interval
 
 FILE_FORMAT = 1
@@ -187,6 +188,8 @@ def _json_float(value: float) -> float | None:
 
 def from_json_text(text: str) -> BaselineRecord:
     data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"holds {type(data).__name__}, expected an object")
     if data.get("format") != FILE_FORMAT:
         raise ConfigError(
             "baseline file format",
@@ -244,7 +247,18 @@ def read_record(baseline_dir: Path, name: str) -> BaselineRecord:
             "a recorded baseline file",
             f"Record it with: {RECORD_COMMAND} {name}",
         )
-    return from_json_text(path.read_text(encoding="utf-8"))
+    text = read_text(path)
+    try:
+        return from_json_text(text)
+    except json.JSONDecodeError as exc:
+        raise DamagedFileError(
+            path, f"is not valid JSON ({exc.msg} at line {exc.lineno})"
+        ) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        if isinstance(exc, ConfigError):
+            raise
+        what = f"lacks {exc}" if isinstance(exc, KeyError) else "does not follow the format"
+        raise DamagedFileError(path, f"{what}; re-record it with {RECORD_COMMAND}") from None
 
 
 # --- the check --------------------------------------------------------------------------------

@@ -12,7 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from twin.config.experiment import ExperimentConfig
+from twin.errors import ResumeError
+from twin.experiment.jobs import FAILED, OK
 from twin.experiment.sweep import Job, SweepSummary, collect_sweep
+from twin.files import DamagedFileError
 
 HEADLINE = [
     ("checkout.wait_s", "mean"),
@@ -23,24 +26,35 @@ HEADLINE = [
 
 def sweep_text(result: SweepSummary) -> str:
     """What a person wants to read after a sweep: jobs, failures, notes, where the files are."""
-    n_failed = len(result.failed)
-    lines = [
-        f"sweep {result.path}: {len(result.jobs)} jobs, "
-        f"{len(result.jobs) - n_failed} ok, {n_failed} failed"
-    ]
+    counts = result.counts()
+    told = ", ".join(f"{n} {status}" for status, n in counts.items() if n or status in (OK, FAILED))
+    lines = [f"sweep {result.path}: {len(result.jobs)} jobs, {told}"]
+    if result.manifest is None:
+        lines.append(
+            "  note: no manifest.json (a sweep from before manifests): jobs that never "
+            "started cannot be named"
+        )
+    elif result.manifest.jobs is None:
+        lines.append("  note: the sweeper chose its jobs as it went: the folders found are all")
     experiment = next(
-        (job.config().get("experiment") or {} for job in result.jobs if job.status == "ok"), {}
+        (job.config().get("experiment") or {} for job in result.jobs if job.status == OK), {}
     )
     if experiment.get("name"):
         lines.append(f"  experiment {experiment['name']}: {experiment.get('question', '')}")
     for job in result.failed:
         error = job.error or {}
         message = str(error.get("message", "")).strip().splitlines()
+        first = message[0] if message else ""
+        if job.status == FAILED:
+            first = f"{error.get('type', 'Error')}: {first}"
         lines.append(
-            f"  FAILED job {job.job} ({' '.join(job.overrides) or 'no overrides'}): "
-            f"{error.get('type', 'Error')}: {message[0] if message else ''}"
+            f"  {job.status.upper()} job {job.job} "
+            f"({' '.join(job.overrides) or 'no overrides'}): {first}"
         )
-        lines.append(f"    details: {job.path / 'meta.json'}")
+        if job.status == FAILED:
+            lines.append(f"    details: {job.path / 'meta.json'}")
+    if result.failed:
+        lines.append(f"  run the jobs that are not ok again: twin-collect --resume {result.path}")
     lines.extend(f"  note: {note}" for note in result.notes)
     if result.comparison is not None:
         lines.append(_comparison_text(result))
@@ -101,15 +115,17 @@ def experiment_hint(experiment: ExperimentConfig) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``twin-collect SWEEP_DIR [--baseline SELECTOR]``: rebuild a sweep's gathered files.
+    """``twin-collect SWEEP_DIR [--baseline SELECTOR] [--resume]``: gather a sweep folder.
 
-    Exit status 0 when every job succeeded, 1 when any failed, 2 when the folder is not a
-    sweep folder.
+    Exit status 0 when every job is ok, 1 when any is not (failed, damaged, interrupted,
+    incomplete or not run), 2 when the folder is not a sweep folder or its manifest is damaged.
+    With ``--resume`` the jobs that are not ok run again first (twin.experiment.resume).
     """
     parser = argparse.ArgumentParser(
         prog="twin-collect",
         description="Gather a sweep folder: summary.parquet, summary.csv, failed_jobs.json "
-        "and comparison.parquet (docs/EXPERIMENTS.md).",
+        "and comparison.parquet (docs/EXPERIMENTS.md); --resume runs the jobs that are not "
+        "ok again (docs/RELIABILITY.md).",
     )
     parser.add_argument("sweep_dir", type=Path, help="the sweep folder (runs/sweeps/...)")
     parser.add_argument(
@@ -118,15 +134,30 @@ def main(argv: Sequence[str] | None = None) -> None:
         help='baseline job: a scenario name, "key=value[,key=value]" or '
         '"job=N" (default: the jobs\' experiment.baseline)',
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="run the jobs that are not ok again, into the same folder with the same seeds "
+        "and launcher settings, then gather",
+    )
     args = parser.parse_args(argv)
     try:
+        if args.resume:
+            from twin.experiment.resume import resume_sweep
+
+            resume_sweep(args.sweep_dir)
         result = collect_sweep(args.sweep_dir, baseline=args.baseline)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, DamagedFileError, ResumeError) as exc:
         print(f"twin-collect: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except OSError as exc:
+        print(
+            f"twin-collect: {args.sweep_dir}: {exc.strerror or type(exc).__name__}", file=sys.stderr
+        )
         raise SystemExit(2) from None
     if not result.jobs:
         print(
-            f"twin-collect: {args.sweep_dir} has no job folders (0/, 1/, ...); "
+            f"twin-collect: {args.sweep_dir} has no job folders (0/, 1/, ...) and no manifest; "
             "expected a sweep folder written by twin -m",
             file=sys.stderr,
         )

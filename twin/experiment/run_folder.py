@@ -152,3 +152,47 @@ def write_failure(
         write_text(run_dir / "config.yaml", config_yaml)
     meta.update(status="failed", finished_at=now_iso(), error=error_record(exc))
     write_json(run_dir / "meta.json", meta)
+
+
+def write_started(run_dir: Path, meta: dict[str, Any]) -> None:
+    """meta.json with status running, before time 0: a killed run leaves a folder that says so."""
+    write_json(run_dir / "meta.json", meta)
+
+
+def write_interrupted(
+    run_dir: Path, signal_name: str, meta: dict[str, Any], config_yaml: str | None = None
+) -> None:
+    """Record a run stopped by SIGINT or SIGTERM: status interrupted, no traceback."""
+    if config_yaml is not None:
+        write_text(run_dir / "config.yaml", config_yaml)
+    message = f"interrupted by {signal_name}"
+    meta.update(
+        status="interrupted",
+        finished_at=now_iso(),
+        error={"type": "Interrupted", "message": message},
+    )
+    write_json(run_dir / "meta.json", meta)
+
+
+def unfinished_run(path: Path) -> str | None:
+    """Why the run folder ``path`` never finished (killed, or still running), else None.
+
+    A run writes meta.json with status running before time 0 and replaces it when it ends, so
+    a folder whose meta.json still says running, or a Hydra job folder with none, was killed
+    (SIGKILL, out of memory) or is still running.
+    """
+    meta_file = Path(path) / "meta.json"
+    if meta_file.is_file():
+        try:
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # damaged, not unfinished: the readers say so
+        if isinstance(meta, dict) and meta.get("status") == "running":
+            return (
+                "meta.json says running: the run was killed (SIGKILL, out of memory) "
+                "or is still running"
+            )
+        return None
+    if (Path(path) / ".hydra").is_dir() and not (Path(path) / "kpis.parquet").is_file():
+        return "no meta.json: the run was killed before time 0 or is still starting"
+    return None

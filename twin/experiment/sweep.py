@@ -10,7 +10,6 @@ and any time later as ``twin-collect SWEEP_DIR`` (:mod:`twin.experiment.collect`
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +20,11 @@ import yaml
 
 from twin.config.experiment import split_selectors
 from twin.experiment.compare import difference_table
-from twin.experiment.frames import SUMMARY_COLUMNS, summary_frame
+from twin.experiment.frames import SUMMARY_COLUMNS
+from twin.experiment.jobs import OK, STATUSES, Job, find_jobs
+from twin.experiment.manifest import Manifest, read_manifest
 from twin.experiment.run_folder import write_json, write_parquet, write_text
+from twin.files import DamagedFileError
 
 JOB_COLUMNS = ["job", "job_dir", "status"]
 COMPARISON_COLUMNS = [
@@ -45,37 +47,6 @@ COMPARISON_COLUMNS = [
 
 
 @dataclass
-class Job:
-    """One job folder of a sweep, as found on disk."""
-
-    job: int
-    path: Path
-    job_dir: str
-    status: str  # ok | failed
-    overrides: list[str]
-    meta: dict[str, Any]
-    error: dict[str, Any] | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    _config: dict[str, Any] | None = field(default=None, repr=False)
-
-    def config(self) -> dict[str, Any]:
-        """The job's resolved config.yaml as nested dicts (empty when there is none)."""
-        if self._config is None:
-            file = self.path / "config.yaml"
-            loaded = yaml.safe_load(file.read_text(encoding="utf-8")) if file.is_file() else {}
-            self._config = loaded if isinstance(loaded, dict) else {}
-        return self._config
-
-    def failure_record(self) -> dict[str, Any]:
-        return {
-            "job": self.job,
-            "job_dir": self.job_dir,
-            "overrides": self.overrides,
-            "error": self.error,
-        }
-
-
-@dataclass
 class SweepSummary:
     """What :func:`collect_sweep` found and wrote."""
 
@@ -86,10 +57,15 @@ class SweepSummary:
     baseline: str
     comparison: pd.DataFrame | None
     notes: list[str] = field(default_factory=list)
+    manifest: Manifest | None = None
 
     @property
     def failed(self) -> list[Job]:
-        return [job for job in self.jobs if job.status != "ok"]
+        """Every job that is not ok (failed, damaged, interrupted, incomplete or not run)."""
+        return [job for job in self.jobs if job.status != OK]
+
+    def counts(self) -> dict[str, int]:
+        return {status: sum(job.status == status for job in self.jobs) for status in STATUSES}
 
 
 def collect_sweep(
@@ -97,20 +73,22 @@ def collect_sweep(
 ) -> SweepSummary:
     """Gather ``sweep_dir``; ``baseline`` overrides the jobs' ``experiment.baseline``.
 
-    Failed jobs (status failed, or no finished meta.json) are listed, never dropped silently;
-    the other jobs' results are gathered as usual.
+    Every job of the manifest and every job folder gets a status (twin.experiment.jobs); jobs
+    that are not ok are listed, never dropped silently; the ok jobs are gathered as usual. A
+    damaged manifest raises :class:`twin.files.DamagedFileError`.
     """
     path = Path(sweep_dir)
     if not path.is_dir():
         raise FileNotFoundError(f"{path} is not a folder; expected a sweep folder (twin -m ...)")
-    jobs = find_jobs(path)
+    manifest = read_manifest(path)
+    jobs = find_jobs(path, manifest)
     params = _assign_params(jobs)
     notes: list[str] = []
     summary = _gather_summaries(jobs, params, notes)
     if baseline is None:
         baseline = _baseline_from_jobs(jobs, notes)
     comparison = _comparison(jobs, params, baseline, notes) if baseline else None
-    result = SweepSummary(path, jobs, params, summary, baseline, comparison, notes)
+    result = SweepSummary(path, jobs, params, summary, baseline, comparison, notes, manifest)
     if write:
         write_sweep(result)
     return result
@@ -126,69 +104,6 @@ def write_sweep(result: SweepSummary) -> None:
         write_parquet(comparison_file, result.comparison)
     else:
         comparison_file.unlink(missing_ok=True)  # a stale one would contradict this gathering
-
-
-def find_jobs(sweep_dir: Path) -> list[Job]:
-    """Every job folder of ``sweep_dir`` (a subfolder with meta.json or .hydra/), by job number."""
-    jobs = []
-    for sub in sorted(p for p in sweep_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if not ((sub / "meta.json").is_file() or (sub / ".hydra").is_dir()):
-            continue
-        number = _job_number(sub)
-        if number is None:
-            continue
-        jobs.append(_read_job(sub, number, sweep_dir))
-    return sorted(jobs, key=lambda job: job.job)
-
-
-def _job_number(folder: Path) -> int | None:
-    if folder.name.isdigit():
-        return int(folder.name)
-    hydra_file = folder / ".hydra" / "hydra.yaml"
-    if hydra_file.is_file():
-        loaded = yaml.safe_load(hydra_file.read_text(encoding="utf-8")) or {}
-        number = loaded.get("hydra", {}).get("job", {}).get("num")
-        if isinstance(number, int):
-            return number
-    return None
-
-
-def _read_job(folder: Path, number: int, sweep_dir: Path) -> Job:
-    meta: dict[str, Any] = {}
-    meta_file = folder / "meta.json"
-    error: dict[str, Any] | None = None
-    if meta_file.is_file():
-        try:
-            meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            error = {"type": "BrokenMeta", "message": f"meta.json is not valid JSON: {exc}"}
-    overrides = meta.get("overrides")
-    if not isinstance(overrides, list):
-        overrides_file = folder / ".hydra" / "overrides.yaml"
-        loaded = yaml.safe_load(overrides_file.read_text()) if overrides_file.is_file() else None
-        overrides = loaded if isinstance(loaded, list) else []
-    status = str(meta.get("status") or "")
-    has_results = (folder / "summary.parquet").is_file() or (folder / "kpis.parquet").is_file()
-    if error is None and status != "ok":
-        error = meta.get("error") or {
-            "type": "Incomplete",
-            "message": f"the job did not finish (meta.json status: {status or 'missing'}); "
-            "it may have been killed or timed out",
-        }
-    elif error is None and not has_results:
-        error = {
-            "type": "MissingResults",
-            "message": "meta.json says ok, but there is neither summary.parquet nor kpis.parquet",
-        }
-    return Job(
-        number,
-        folder,
-        str(folder.relative_to(sweep_dir)),
-        "ok" if error is None else "failed",
-        [str(o) for o in overrides],
-        meta,
-        error,
-    )
 
 
 def parse_override(text: str) -> tuple[str, Any] | None:
@@ -261,10 +176,8 @@ def _gather_summaries(jobs: list[Job], params: list[str], notes: list[str]) -> p
 
 
 def _job_summary(job: Job) -> pd.DataFrame:
-    file = job.path / "summary.parquet"
-    if file.is_file():
-        return pd.read_parquet(file)
-    return summary_frame(pd.read_parquet(job.path / "kpis.parquet"))
+    assert job.summary is not None  # read with the job (twin.experiment.jobs)
+    return job.summary
 
 
 def _baseline_from_jobs(jobs: list[Job], notes: list[str]) -> str:
@@ -356,10 +269,14 @@ def _comparison(
     kpis: dict[int, pd.DataFrame] = {}
     parts = []
     for number, base_number in pairs.items():
-        for n in (number, base_number):
-            if n not in kpis:
-                kpis[n] = pd.read_parquet(by_number[n].path / "kpis.parquet")
-        seeds = (by_number[number].meta.get("seed"), by_number[base_number].meta.get("seed"))
+        try:
+            for n in (number, base_number):
+                if n not in kpis:
+                    kpis[n] = by_number[n].kpis()
+        except DamagedFileError as exc:
+            notes.append(f"job {number} not compared: {exc}")
+            continue
+        seeds = (by_number[number].seed, by_number[base_number].seed)
         paired = seeds[0] == seeds[1]
         if not paired:
             notes.append(
@@ -370,5 +287,7 @@ def _comparison(
         table.insert(0, "baseline_job", base_number)
         table.insert(0, "job", number)
         parts.append(table)
+    if not parts:
+        return None
     comparison = pd.concat(parts, ignore_index=True)
     return comparison[COMPARISON_COLUMNS]

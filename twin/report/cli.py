@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from twin.errors import TwinError
+from twin.experiment.run_folder import unfinished_run
 from twin.report.load import detect_kind
 from twin.report.render import render_run_report, render_sizing_report, render_sweep_report
 
@@ -37,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     path: Path = args.path
     if not path.exists():
         return _fail(f"twin-report: {path} does not exist; {EXPECTED}.")
+    unfinished = unfinished_run(path)
+    if unfinished:
+        return _fail(f"twin-report: {path} is incomplete: {unfinished}")
     kind = detect_kind(path)
     if kind is None:
         what = "is a file, not a folder" if path.is_file() else "holds none of those files"
@@ -50,6 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = render(path, args.out)
     except (TwinError, OSError) as exc:
         return _fail(f"twin-report: could not build the {kind} report of {path}: {exc}")
+    except Exception as exc:  # a file that passed the checks but not the pages: still one line
+        return _fail(
+            f"twin-report: could not build the {kind} report of {path}: a file there does not "
+            f"follow docs/CONTRACTS.md ({type(exc).__name__})"
+        )
     print(f"{kind} report written to {out}")
     return 0
 

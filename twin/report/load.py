@@ -7,7 +7,6 @@ follow the contract raises :class:`ReportInputError` naming the file and what wa
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +14,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from twin.errors import TwinError
+from twin.files import read_json, read_text, read_yaml
 from twin.kpi.stats import t_interval
 
 FolderKind = Literal["run", "sweep", "sizing"]
@@ -114,13 +113,8 @@ def load_run(path: Path) -> RunData:
     data.meta = _read_json(path / "meta.json")
     config_file = path / "config.yaml"
     if config_file.is_file():
-        data.config_text = config_file.read_text(encoding="utf-8")
-        try:
-            parsed = yaml.safe_load(data.config_text)
-        except yaml.YAMLError as exc:
-            raise ReportInputError(
-                f"{config_file} is not valid YAML ({exc}); expected the resolved run config."
-            ) from exc
+        data.config_text = read_text(config_file)
+        parsed = read_yaml(config_file)
         data.config = parsed if isinstance(parsed, dict) else {}
     data.kpis = _read_parquet(path / "kpis.parquet", KPI_COLUMNS)
     data.summary = _read_parquet(path / "summary.parquet", SUMMARY_COLUMNS)
@@ -128,8 +122,11 @@ def load_run(path: Path) -> RunData:
         data.summary = summarise_kpis(data.kpis)
     data.timeseries = _read_parquet(path / "timeseries.parquet", TIMESERIES_COLUMNS)
     network = _read_json(path / "network.json")
-    if network is not None and not isinstance(network, dict):
-        raise ReportInputError(f"{path / 'network.json'} must be an object with stores and zones.")
+    if network is not None and not _is_network(network):
+        raise ReportInputError(
+            f"{path / 'network.json'} must be an object whose stores and zones are lists of "
+            "objects with numeric x_km and y_km."
+        )
     data.network = network
     return data
 
@@ -199,12 +196,27 @@ def _read_parquet(file: Path, columns: tuple[str, ...]) -> pd.DataFrame | None:
 
 
 def _read_json(file: Path) -> Any:
-    if not file.is_file():
-        return None
-    try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ReportInputError(f"{file} is not valid JSON ({exc}).") from exc
+    return read_json(file) if file.is_file() else None
+
+
+def _is_network(network: Any) -> bool:
+    """network.json as the network map reads it (twin.network: to_json_dict)."""
+    if not isinstance(network, dict):
+        return False
+    for part in ("stores", "zones"):
+        rows = network.get(part) or []
+        if not isinstance(rows, list):
+            return False
+        for row in rows:
+            if not isinstance(row, dict):
+                return False
+            for coordinate in ("x_km", "y_km"):
+                value = row.get(coordinate)
+                if value is not None and (
+                    isinstance(value, bool) or not isinstance(value, int | float)
+                ):
+                    return False
+    return True
 
 
 def _parquet_columns(file: Path) -> list[str]:

@@ -55,6 +55,7 @@ STYLE: dict[str, Any] = {
     "lines.linewidth": 1.6,
     "svg.fonttype": "path",
     "svg.hashsalt": "twin-report",
+    "text.parse_math": False,  # labels are data (a store id may hold $): never mathtext
     "axes.prop_cycle": cycler(color=list(OKABE_ITO)),
 }
 

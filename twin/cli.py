@@ -20,7 +20,7 @@ from twin.errors import ConfigError, TwinError
 from twin.experiment.collect import experiment_hint
 from twin.experiment.console import job_line, kpi_summary_text
 from twin.experiment.objectives import objective_values
-from twin.experiment.progress import task_progress
+from twin.experiment.progress import busy, task_progress
 from twin.experiment.replications import simulate
 from twin.experiment.run_folder import base_meta, write_failure, write_result
 from twin.experiment.runs_index import record
@@ -108,7 +108,8 @@ def _index(run_dir: Path, meta: dict[str, object]) -> None:
 def _write_report(run_dir: Path) -> None:
     """The run's HTML report under reports/; the run folder is kept whatever happens here."""
     try:
-        report = render_run_report(run_dir)
+        with busy("report"):
+            report = render_run_report(run_dir)
     except Exception as exc:
         log.error(
             "twin: the run is saved in %s, but its report failed: %s: %s. "

@@ -172,9 +172,11 @@ def size_help() -> str:
                 [
                     ("sizing.store=ID", "the store to size (default: the first)"),
                     ("sizing.ready_within_promise_target=X", "pickup orders ready in promise"),
+                    ("sizing.overflow_target=X", "locker overflow per zone at most X"),
                     ("sizing.demand_scales=[1.0,1.5]", "demand multipliers to size for"),
-                    ("sizing.max_capacity=N", "largest capacity tried"),
-                    ("run.replications=N  run.workers=N", "replications per point, processes"),
+                    ("sizing.replications=N  sizing.days=N", "per capacity point"),
+                    ("sizing.max_capacity=N", "search limit per resource"),
+                    ("run.workers=N", "processes for the simulations"),
                 ],
                 40,
             ),
@@ -217,3 +219,20 @@ QUERY_HELP = ArgparseHelp(
     "  twin-query --csv out.csv \"select * from runs where status = 'failed'\"\n"
     "Keys with dots are quoted column names. More in docs/QUERIES.md.",
 )
+
+
+COLLECT_EPILOG = """examples:
+  twin-collect runs/sweeps/2026-12-04/17-13-22_default_c76686
+  twin-collect SWEEP_DIR --baseline formats.grocery.checkout.lanes=8
+  twin-collect SWEEP_DIR --baseline job=0
+Exit status 0 when every job succeeded, 1 when any failed, 2 when it is not a sweep folder."""
+
+REPORT_EPILOG = """examples:
+  twin-report runs/2026-12-04/17-11-24_default_22d118     a run's page
+  twin-report runs/sweeps/DATE/TIME_default_UID           a sweep's page
+  twin-report runs/sizing/DATE/TIME_default_UID --out sizing.html"""
+
+BASELINE_EPILOG = """examples:
+  twin-baseline check                  every baseline in configs/baseline against tests/baselines
+  twin-baseline check grocery_metro    one baseline
+  twin-baseline record grocery_metro   record it again after an intended model change"""

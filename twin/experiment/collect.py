@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from twin.cli_help import COLLECT_EPILOG
 from twin.config.experiment import ExperimentConfig
 from twin.experiment.sweep import Job, SweepSummary, collect_sweep
 
@@ -110,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         prog="twin-collect",
         description="Gather a sweep folder: summary.parquet, summary.csv, failed_jobs.json "
         "and comparison.parquet (docs/EXPERIMENTS.md).",
+        epilog=COLLECT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("sweep_dir", type=Path, help="the sweep folder (runs/sweeps/...)")
     parser.add_argument(

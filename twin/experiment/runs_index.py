@@ -115,12 +115,14 @@ def parse_override(text: str) -> tuple[str, Any] | None:
         return None
     key, value = text.split("=", 1)
     key = key.lstrip("+")
+    if value.startswith(("{", "[")):
+        return key, value  # Hydra's dict and list syntax ({k:1}) is not YAML: keep the text
     try:
         typed = yaml.safe_load(value) if value != "" else ""
     except yaml.YAMLError:
         typed = value
     if isinstance(typed, list | dict):
-        typed = json.dumps(typed)
+        typed = value
     elif typed is not None and not isinstance(typed, bool | int | float | str):
         typed = str(typed)  # dates and the like
     return key, typed

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from twin.cli_help import REPORT_EPILOG
 from twin.errors import TwinError
 from twin.report.load import detect_kind
 from twin.report.render import render_run_report, render_sizing_report, render_sweep_report
@@ -28,6 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="twin-report",
         description="Rebuild the self-contained HTML report of a run, sweep or sizing folder "
         "from its saved files (nothing is simulated).",
+        epilog=REPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("path", type=Path, help="run, sweep or sizing folder")
     parser.add_argument(

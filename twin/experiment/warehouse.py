@@ -1,10 +1,11 @@
 """DuckDB over every run under a ``runs/`` folder: views ``runs``, ``kpis``, ``summary``,
-``timeseries`` (docs/QUERIES.md).
+``timeseries`` and ``network`` (docs/QUERIES.md).
 
 ``runs`` is the index (:mod:`twin.experiment.runs_index`), one row per run, sweep job and
 sizing. The other three read the tables of the run folders the index lists, each folder once,
 so a sweep's gathered ``summary.parquet`` (a copy of its jobs' rows) is never counted again.
 Each row carries ``run_id``; join ``runs`` on it for the parameters (typed override columns).
+``network`` is the part of ``summary`` about the whole network (store ``all``).
 """
 
 from __future__ import annotations
@@ -48,7 +49,18 @@ def connect(root: Path) -> Any:
             if (root / path / f"{table}.parquet").is_file()
         }
         con.execute(_view_sql(con, table, columns, files))
+    con.execute(NETWORK_VIEW)
     return con
+
+
+# The whole network's rows of summary: store 'all' of region 'all' (several regions) or of
+# the only region; what the console's KPI summary shows.
+NETWORK_VIEW = """
+CREATE VIEW network AS
+SELECT s.* FROM summary s
+WHERE s.store = 'all'
+  AND (s.region = 'all' OR s.run_id NOT IN (SELECT run_id FROM summary WHERE region = 'all'))
+"""
 
 
 def _view_sql(con: Any, table: str, columns: list[str], files: dict[str, str]) -> str:

@@ -198,8 +198,9 @@ class ArgparseHelp:
 
 
 RUNS_HELP = ArgparseHelp(
-    "twin-runs: list the runs, sweep jobs and sizings under runs/, one line each (start, run id,"
-    " kind, status, scenario, wall time, overrides, folder), from the index runs/index.parquet.",
+    "twin-runs: list the runs, sweep jobs and sizings under runs/, one line each (start, run id,\n"
+    "kind, status, scenario, wall time, overrides, folder), from the index runs/index.parquet\n"
+    "(rebuilt from the run folders when missing).",
     "examples:\n"
     "  twin-runs                                  every run and job\n"
     "  twin-runs --status failed --since 2026-12-01\n"
@@ -209,9 +210,12 @@ RUNS_HELP = ArgparseHelp(
 )
 
 QUERY_HELP = ArgparseHelp(
-    "twin-query: DuckDB SQL over every run under runs/. Views: runs (the index: run_id, kind,"
-    " status, scenario, started_at, wall_time_s, git_sha, path, and one typed column per"
-    " override key), kpis, summary, timeseries (every run folder's table once, with run_id).",
+    "twin-query: DuckDB SQL over every run under runs/. Views:\n"
+    "  runs        the index: run_id, kind, status, scenario, started_at, wall_time_s, git_sha,\n"
+    "              path, overrides, and one typed column per override key\n"
+    "  kpis, summary, timeseries\n"
+    "              every run folder's table once (never a sweep's gathered copy), with run_id\n"
+    "  network     the summary rows of the whole network",
     "examples:\n"
     '  twin-query "select count(*) from runs"\n'
     '  twin-query "select r.network, s.mean from summary s join runs r using (run_id)\n'

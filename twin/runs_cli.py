@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from twin.cli_help import QUERY_HELP, RUNS_HELP
+from twin.cli_help import QUERY_HELP, RUNS_HELP, ArgparseHelp
 from twin.experiment.runs_index import load_index, parse_override, reindex
 
 STATUSES = ("ok", "failed", "running")
@@ -27,14 +27,19 @@ def _runs_dir(value: str) -> Path:
     return path
 
 
-def runs_parser() -> argparse.ArgumentParser:
+def _parser(prog: str, text: ArgparseHelp) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="twin-runs",
-        description=RUNS_HELP.description,
-        epilog=RUNS_HELP.epilog,
+        prog=prog,
+        description=text.description,
+        epilog=text.epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--runs", default="runs", help="the runs folder (default: ./runs)")
+    return parser
+
+
+def runs_parser() -> argparse.ArgumentParser:
+    parser = _parser("twin-runs", RUNS_HELP)
     parser.add_argument("--reindex", action="store_true", help="rebuild runs/index.parquet")
     parser.add_argument("--scenario", help="only this scenario (run.scenario)")
     parser.add_argument("--status", choices=STATUSES, help="only runs with this status")
@@ -130,17 +135,11 @@ def runs_main(argv: Sequence[str] | None = None) -> None:
 
 
 def query_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="twin-query",
-        description=QUERY_HELP.description,
-        epilog=QUERY_HELP.epilog,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("sql", help="a DuckDB query over runs, kpis, summary, timeseries")
-    parser.add_argument("--runs", default="runs", help="the runs folder (default: ./runs)")
+    parser = _parser("twin-query", QUERY_HELP)
+    parser.add_argument("sql", help="a DuckDB query over runs, kpis, summary, timeseries, network")
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--csv", metavar="FILE", help="write the result as CSV ('-': stdout)")
-    out.add_argument("--json", metavar="FILE", help="write the result as JSON records")
+    out.add_argument("--json", metavar="FILE", help="write JSON records ('-': stdout)")
     out.add_argument("--parquet", metavar="FILE", help="write the result as parquet")
     parser.add_argument("--max-rows", type=int, default=60, help="table rows shown (default 60)")
     return parser

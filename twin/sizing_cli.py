@@ -51,7 +51,7 @@ def size_task(cfg: DictConfig) -> None:
     try:
         config = to_twin_config(cfg)
         config_yaml = to_yaml(config)
-        with count_progress("sizing", "sim") as progress:
+        with count_progress("sizing", " sim") as progress:
             result = size_pickup(config, progress=progress)
         write_text(out_dir / "config.yaml", config_yaml)
         write_sizing(out_dir, result)

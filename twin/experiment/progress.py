@@ -87,7 +87,7 @@ def count_progress(
 ) -> Iterator[Any]:
     """A bar (a counter when ``total`` is unknown) fed with ``progress(done)``; on a terminal.
 
-    ``with count_progress("sizing", "sim") as progress: size_pickup(config, progress=progress)``
+    ``with count_progress("sizing", " sim") as progress: size_pickup(config, progress=progress)``
     """
     if not (progress_enabled() if enabled is None else enabled):
         yield lambda done: None

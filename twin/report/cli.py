@@ -12,6 +12,7 @@ from pathlib import Path
 
 from twin.cli_help import REPORT_EPILOG
 from twin.errors import TwinError
+from twin.experiment.progress import busy
 from twin.report.load import detect_kind
 from twin.report.render import render_run_report, render_sizing_report, render_sweep_report
 
@@ -50,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sizing": render_sizing_report,
     }[kind]
     try:
-        out = render(path, args.out)
+        with busy(f"{kind} report"):  # elapsed time on a terminal: plots take seconds
+            out = render(path, args.out)
     except (TwinError, OSError) as exc:
         return _fail(f"twin-report: could not build the {kind} report of {path}: {exc}")
     print(f"{kind} report written to {out}")

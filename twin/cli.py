@@ -51,6 +51,8 @@ def run_task(cfg: DictConfig) -> float | tuple[float, ...] | None:
     job = f"job {hydra_cfg.job.num}" if is_multirun else "run"
     scenario = str(cfg.get("run", {}).get("scenario", "default"))
     meta = base_meta(scenario, cfg.run.get("seed"), cfg.run.get("replications"), overrides)
+    if is_multirun:  # the runs index tells jobs from runs by these, whatever the folder names
+        meta.update(kind="job", job=int(hydra_cfg.job.num))
     log.info(
         "%s %s: scenario %s, overrides: %s",
         job,

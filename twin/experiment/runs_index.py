@@ -80,6 +80,12 @@ def _kind(meta: dict[str, Any], folder: Path) -> str:
     return "job" if folder.name.isdigit() else "run"
 
 
+def _job_number(meta: dict[str, Any], folder: Path) -> int | None:
+    if isinstance(meta.get("job"), int):
+        return int(meta["job"])
+    return int(folder.name) if folder.name.isdigit() else None
+
+
 def legacy_run_id(relative_path: str) -> str:
     """A stable id for a folder written before run ids existed (from its path)."""
     return "legacy-" + relative_path.replace("/", "_")
@@ -103,7 +109,7 @@ def row_of(folder: Path, meta: dict[str, Any], root: Path) -> dict[str, Any]:
         "git_sha": meta.get("git_sha"),
         "path": relative,
         "sweep_dir": Path(relative).parent.as_posix() if kind == "job" else None,
-        "job": int(folder.name) if kind == "job" and folder.name.isdigit() else None,
+        "job": _job_number(meta, folder) if kind == "job" else None,
         "overrides": json.dumps(list(meta.get("overrides") or [])),
         "error": (f"{error.get('type')}: {error.get('message')}" if error else None),
     }

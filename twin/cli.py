@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import time
@@ -14,13 +15,15 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from twin.cli_callbacks import FAILED_SWEEPS, STARTED_SWEEPS
+from twin.cli_help import twin_help, wants_help
+from twin.cli_logging import FILE_ONLY, verbosity
 from twin.config.load import load_config, register, to_twin_config, to_yaml
 from twin.config.memory import check_memory
 from twin.errors import ConfigError, Interrupted, TwinError
 from twin.experiment.collect import experiment_hint
-from twin.experiment.console import kpi_summary_text
+from twin.experiment.console import job_line, kpi_summary_text
 from twin.experiment.objectives import objective_values
-from twin.experiment.progress import task_progress
+from twin.experiment.progress import busy, task_progress
 from twin.experiment.replications import simulate
 from twin.experiment.run_folder import (
     base_meta,
@@ -29,9 +32,11 @@ from twin.experiment.run_folder import (
     write_result,
     write_started,
 )
+from twin.experiment.runs_index import record
 from twin.report import render_run_report
 
 CONFIG_PATH = "pkg://twin.configs"
+log = logging.getLogger("twin.cli")
 
 
 def _precheck(argv: Sequence[str]) -> None:
@@ -43,16 +48,29 @@ def _precheck(argv: Sequence[str]) -> None:
 
 
 def run_task(cfg: DictConfig) -> float | tuple[float, ...] | None:
-    """One Hydra job: simulate, write the run folder, print the KPI summary and its path.
+    """One Hydra job: simulate, write the run folder, log the KPI summary and its path.
 
-    Returns the ``experiment.objectives`` values, for an optimising sweeper (Optuna).
+    The run folder's twin.log gets every message; in a sweep the console gets one line per
+    job. Returns the ``experiment.objectives`` values, for an optimising sweeper (Optuna).
     """
     hydra_cfg = HydraConfig.get()
     run_dir = Path(hydra_cfg.runtime.output_dir)
     overrides = list(hydra_cfg.overrides.task)
     is_multirun = str(hydra_cfg.mode) == "RunMode.MULTIRUN"
+    job = f"job {hydra_cfg.job.num}" if is_multirun else "run"
     scenario = str(cfg.get("run", {}).get("scenario", "default"))
     meta = base_meta(scenario, cfg.run.get("seed"), cfg.run.get("replications"), overrides)
+    if is_multirun:  # the runs index tells jobs from runs by these, whatever the folder names
+        meta.update(kind="job", job=int(hydra_cfg.job.num))
+    log.info(
+        "%s %s: scenario %s, overrides: %s",
+        job,
+        meta["run_id"],
+        scenario,
+        " ".join(overrides) or "(none)",
+        extra=FILE_ONLY,
+    )
+    log.debug("folder %s, git %s, versions %s", run_dir, meta["git_sha"], meta["versions"])
     started = time.perf_counter()
     config_yaml = None
     try:
@@ -65,49 +83,78 @@ def run_task(cfg: DictConfig) -> float | tuple[float, ...] | None:
         meta["replications"] = int(result.kpis["replication"].nunique())  # run.precision adds
         write_result(run_dir, result, config_yaml, meta)
     except (Interrupted, KeyboardInterrupt, Exception) as exc:
+        meta["wall_time_s"] = round(time.perf_counter() - started, 3)
         if isinstance(exc, Exception) and not RECEIVED_SIGNALS:
-            meta["wall_time_s"] = round(time.perf_counter() - started, 3)
-            _fail(run_dir, exc, meta, config_yaml, is_multirun)
+            _fail(run_dir, exc, meta, config_yaml, job, is_multirun)
             return None
         # a library (pyarrow, a pool) may turn our Interrupted into its own exception
         signum = exc.signum if isinstance(exc, Interrupted) else _last_signal()
-        meta["wall_time_s"] = round(time.perf_counter() - started, 3)
         write_interrupted(run_dir, signal.Signals(signum).name, meta, config_yaml)
+        _index(run_dir, meta)
         stop = exc if isinstance(exc, Interrupted) else Interrupted(signum)
         stop.run_dir = str(run_dir)
         stop.sweep_dir = str(hydra_cfg.sweep.dir) if is_multirun else None
         raise stop from None
-    print(kpi_summary_text(result.summary))
-    print(f"run folder: {run_dir}")
-    if not is_multirun:  # a sweep gets one sweep report when it ends
-        _write_report(run_dir)
-        print(experiment_hint(config.experiment) or "", end="")
+    _index(run_dir, meta)
+    summary = kpi_summary_text(result.summary)
+    if is_multirun:  # one line per job on the console; the summary in the job's twin.log
+        log.info(summary, extra=FILE_ONLY)
+        log.info(job_line(job, overrides, result.summary, meta["wall_time_s"], run_dir))
+    else:
+        log.info(summary)
+        log.info("run folder: %s", run_dir)
+        _write_report(run_dir)  # a sweep gets one sweep report when it ends
+        hint = experiment_hint(config.experiment)
+        if hint:
+            log.info(hint.rstrip("\n"))
     return objective_values(config.experiment.objectives, result.summary)
 
 
 def _fail(
-    run_dir: Path, exc: Exception, meta: dict[str, Any], config_yaml: str | None, multirun: bool
+    run_dir: Path,
+    exc: Exception,
+    meta: dict[str, Any],
+    config_yaml: str | None,
+    job: str,
+    multirun: bool,
 ) -> None:
     write_failure(run_dir, exc, meta, config_yaml)
+    _index(run_dir, meta)
     message = str(exc) if isinstance(exc, TwinError) else f"{type(exc).__name__}: {exc}"
-    print(f"twin: run failed: {message}\n  details: {run_dir / 'meta.json'}", file=sys.stderr)
+    log.debug("traceback of the failure", exc_info=exc)
+    log.error("twin: %s failed: %s\n  details: %s", job, message, run_dir / "meta.json")
     if multirun:
         return  # the other jobs go on; the sweep summary lists this one as failed
     raise SystemExit(2 if isinstance(exc, ConfigError) else 1) from None
 
 
+def _index(run_dir: Path, meta: dict[str, object]) -> None:
+    """Add the run to runs/index.parquet (a cache: a failure here loses nothing)."""
+    try:
+        index = record(run_dir, meta)
+    except Exception as exc:
+        log.warning("twin: the runs index was not updated (%s); run: twin-runs --reindex", exc)
+        return
+    if index is not None:
+        log.debug("indexed %s in %s", meta.get("run_id"), index)
+
+
 def _write_report(run_dir: Path) -> None:
     """The run's HTML report under reports/; the run folder is kept whatever happens here."""
     try:
-        report = render_run_report(run_dir)
+        with busy("report"):
+            report = render_run_report(run_dir)
     except Exception as exc:
-        print(
-            f"twin: the run is saved in {run_dir}, but its report failed: "
-            f"{type(exc).__name__}: {exc}. Rebuild it with: twin-report {run_dir}",
-            file=sys.stderr,
+        log.error(
+            "twin: the run is saved in %s, but its report failed: %s: %s. "
+            "Rebuild it with: twin-report %s",
+            run_dir,
+            type(exc).__name__,
+            exc,
+            run_dir,
         )
         raise SystemExit(1) from None
-    print(f"report: {report.resolve()}")
+    log.info("report: %s", report.resolve())
 
 
 # Signals received by this process (set by the handler only; read when an exception may be an
@@ -157,13 +204,17 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _main(args: list[str]) -> None:
+    if wants_help(args):  # the twin's own page, before Hydra starts (Hydra's: --hydra-help)
+        print(twin_help())
+        return
+    args, logging_overrides = verbosity(args)
     register()
     try:
         _precheck(args)
     except ConfigError as exc:
         print(f"twin: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    sys.argv = [sys.argv[0], *args]
+    sys.argv = [sys.argv[0], *args, *logging_overrides]
     hydra_main(config_path=CONFIG_PATH, config_name="config", version_base="1.3")(run_task)()
     if FAILED_SWEEPS:  # gathered and printed by the GatherSweep callback
         raise SystemExit(1)

@@ -25,7 +25,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from twin.experiment.collect import sweep_text
 from twin.experiment.manifest import Manifest, PlannedJob, write_manifest
-from twin.experiment.progress import progress_enabled
+from twin.experiment.progress import busy, progress_enabled
 from twin.experiment.sweep import collect_sweep
 
 POLL_S = 0.5
@@ -231,7 +231,8 @@ class SweepReport(Callback):
         if not (sweep_dir / "summary.parquet").is_file():
             return  # nothing gathered (GatherSweep said why)
         try:
-            report = render_sweep_report(sweep_dir)
+            with busy("sweep report"):  # elapsed time on a terminal
+                report = render_sweep_report(sweep_dir)
         except Exception as exc:  # the sweep folder is intact; the report can be rebuilt
             print(
                 f"twin: the sweep report failed: {type(exc).__name__}: {exc}\n"

@@ -8,6 +8,7 @@ sizing_curve.png, config.yaml, meta.json) and its HTML report under reports/.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -17,13 +18,18 @@ from hydra import main as hydra_main
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from twin.cli_help import size_help, wants_help
+from twin.cli_logging import verbosity
 from twin.config.load import load_config, register, to_twin_config, to_yaml
 from twin.errors import ConfigError, TwinError
+from twin.experiment.progress import busy, count_progress
 from twin.experiment.run_folder import base_meta, now_iso, write_failure, write_json, write_text
+from twin.experiment.runs_index import record
 from twin.experiment.sizing import size_pickup
 from twin.experiment.sizing_output import summary_text, write_sizing
 
 CONFIG_PATH = "pkg://twin.configs"
+log = logging.getLogger("twin.size")
 RUN_DIR = "hydra.run.dir=runs/sizing/${now:%Y-%m-%d}/${now:%H-%M-%S}_${run.scenario}_${twin_uid:}"
 
 
@@ -39,12 +45,14 @@ def size_task(cfg: DictConfig) -> None:
         list(hydra_cfg.overrides.task),
     )
     meta["kind"] = "sizing"
+    log.info("sizing %s: overrides: %s", meta["run_id"], " ".join(meta["overrides"]) or "(none)")
     started = time.perf_counter()
     config_yaml = None
     try:
         config = to_twin_config(cfg)
         config_yaml = to_yaml(config)
-        result = size_pickup(config)
+        with count_progress("sizing", " sim") as progress:
+            result = size_pickup(config, progress=progress)
         write_text(out_dir / "config.yaml", config_yaml)
         write_sizing(out_dir, result)
         meta.update(
@@ -57,32 +65,48 @@ def size_task(cfg: DictConfig) -> None:
     except Exception as exc:
         meta["wall_time_s"] = round(time.perf_counter() - started, 3)
         write_failure(out_dir, exc, meta, config_yaml)
+        _index(out_dir, meta)
         message = str(exc) if isinstance(exc, TwinError) else f"{type(exc).__name__}: {exc}"
-        print(f"twin-size: failed: {message}\n  details: {out_dir / 'meta.json'}", file=sys.stderr)
+        log.debug("traceback of the failure", exc_info=exc)
+        log.error("twin-size: failed: %s\n  details: %s", message, out_dir / "meta.json")
         raise SystemExit(2 if isinstance(exc, ConfigError) else 1) from None
-    print(summary_text(result))
-    print(f"sizing folder: {out_dir}")
+    _index(out_dir, meta)
+    log.info(summary_text(result))
+    log.info("sizing folder: %s", out_dir)
     _write_report(out_dir)
+
+
+def _index(out_dir: Path, meta: dict[str, object]) -> None:
+    try:
+        record(out_dir, meta)
+    except Exception as exc:  # the index is a cache: twin-runs --reindex rebuilds it
+        log.warning("twin-size: the runs index was not updated (%s)", exc)
 
 
 def _write_report(out_dir: Path) -> None:
     try:
         from twin.report import render_sizing_report
 
-        report = render_sizing_report(out_dir)
+        with busy("report"):
+            report = render_sizing_report(out_dir)
     except Exception as exc:  # the sizing folder is complete; the report is a convenience
-        print(
-            f"twin-size: the sizing is saved in {out_dir}, but its report failed: "
-            f"{type(exc).__name__}: {exc}",
-            file=sys.stderr,
+        log.error(
+            "twin-size: the sizing is saved in %s, but its report failed: %s: %s",
+            out_dir,
+            type(exc).__name__,
+            exc,
         )
         return
-    print(f"report: {report.resolve()}")
+    log.info("report: %s", report.resolve())
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """``twin-size [overrides]``."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if wants_help(args):  # the twin's own page, before Hydra starts (Hydra's: --hydra-help)
+        print(size_help())
+        return
+    args, logging_overrides = verbosity(args)
     register()
     if not any(arg in ("-m", "--multirun") or arg.startswith("-") for arg in args):
         try:
@@ -92,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise SystemExit(2) from None
     if not any(arg.startswith("hydra.run.dir=") for arg in args):
         args = [RUN_DIR, *args]
-    sys.argv = [sys.argv[0], *args]
+    sys.argv = [sys.argv[0], *args, *logging_overrides]
     hydra_main(config_path=CONFIG_PATH, config_name="config", version_base="1.3")(size_task)()
 
 

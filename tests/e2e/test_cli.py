@@ -54,7 +54,9 @@ def test_twin_runs_from_any_folder_and_writes_a_run_folder(tmp_path: Path) -> No
         "stat",
         "value",
         "unit",
+        "run_id",
     ]
+    assert set(kpis["run_id"]) == {meta["run_id"]}
     assert sorted(kpis["replication"].unique()) == [0, 1]
 
 

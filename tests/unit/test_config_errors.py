@@ -12,8 +12,17 @@ G = "formats.grocery.checkout"
 
 CASES = [
     (["run.days=abc"], r"run\.days = 'abc'; expected a value of type Integer"),
-    ([f"{G}.lanez=3"], rf"{G}\.lanez = '\(unknown key\)'; expected a known key; {G} has: .*lanes"),
-    (["+run.speed=3"], r"run\.speed = 3; expected a known key; run has: .*replications"),
+    (
+        [f"{G}.lanez=3"],
+        rf"{G}\.lanez = '\(unknown key\)'; expected a known key \(did you mean 'lanes'\?\); "
+        rf"{G} has: .*lanes",
+    ),
+    (["+run.speed=3"], r"run\.speed = 3; expected a known key.*; run has: .*replications"),
+    (["+run.replicatons=3"], r"run\.replicatons = 3; .*\(did you mean 'replications'\?\)"),
+    (["netwrk=metro"], r"netwrk = '\(unknown key\)'; .*\(did you mean 'network'"),
+    (["network=singl_store"], r"network = 'singl_store'; .*\(did you mean 'single_store'\?\)"),
+    (["+experiment=heatwav"], r"experiment = 'heatwav'; .*\(did you mean 'heatwave'\?\)"),
+    (["+baseline=grocery_metro"], r"baseline = .*twin-baseline check NAME"),
     (
         ["demand.daily_shoppers_per_store=-5"],
         r"demand\.daily_shoppers_per_store = -5\.0; expected a number >= 0",

@@ -6,11 +6,12 @@ This module and :mod:`twin.cli` are the only places that import hydra or omegaco
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import importlib.resources
 import re
 import secrets
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from hydra import compose, initialize_config_dir
@@ -105,7 +106,8 @@ def _reject_unknown_keys(value: Any, cls: Any, key: str) -> None:
             raise ConfigError(
                 full_key,
                 getattr(value, name),
-                f"a known key; {key or 'the root'} has: {', '.join(sorted(known))}",
+                f"a known key{did_you_mean(name, known)}; "
+                f"{key or 'the root'} has: {', '.join(sorted(known))}",
             )
         _reject_unknown_keys(getattr(value, name), hints[name], full_key)
 
@@ -119,6 +121,21 @@ def from_yaml(text: str) -> TwinConfig:
     """Rebuild a validated config from YAML written by :func:`to_yaml`."""
     merged = OmegaConf.merge(OmegaConf.structured(TwinConfig), OmegaConf.create(text))
     return to_twin_config(merged)  # type: ignore[arg-type]
+
+
+# configs/ folders that look like groups but are not part of a run's config.
+NOT_RUN_GROUPS = {
+    "baseline": "a config group of a run (twin --help lists them); configs/baseline/ holds KPI "
+    "baselines: check one with twin-baseline check NAME, or use +experiment=NAME for a what-if",
+}
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` (difflib), or ''."""
+    close = difflib.get_close_matches(word, sorted(choices), n=2, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
 
 
 _NOT_IN_STRUCT = re.compile(r"Key '([^']+)' (?:is )?not in (?:struct|'\w+')")
@@ -143,11 +160,15 @@ def translate_error(exc: BaseException) -> ConfigError:
         options = re.search(
             r"Available options in '[^']+':(.*?)(?:Config search path|$)", str(exc), re.S
         )
-        listed = ", ".join(options.group(1).split()) if options else "see configs/" + group
-        return ConfigError(group, missing.group(1).rsplit("/", 1)[-1], f"one of: {listed}")
+        listed = options.group(1).split() if options else []
+        value = missing.group(1).rsplit("/", 1)[-1]
+        expected = f"one of: {', '.join(listed)}" if listed else f"an option in configs/{group}"
+        return ConfigError(group, value, expected + did_you_mean(value, listed))
     unknown = _NOT_IN_STRUCT.search(text)
     if unknown:
         key = full_key or unknown.group(1)
+        if key in NOT_RUN_GROUPS:
+            return ConfigError(key, "(not a config group of a run)", NOT_RUN_GROUPS[key])
         parent = key.rsplit(".", 1)[0] if "." in key else ""
         known = known_keys(parent)
         if not known:  # a free-form mapping (e.g. network.format_mix): new keys need a '+'
@@ -156,8 +177,11 @@ def translate_error(exc: BaseException) -> ConfigError:
                 "(new key)",
                 f"an existing key of {parent}, or add it with a leading '+': +{key}=VALUE",
             )
+        hint = did_you_mean(key.rsplit(".", 1)[-1], known)
         return ConfigError(
-            key, "(unknown key)", f"a known key; {parent or 'the root'} has: {', '.join(known)}"
+            key,
+            "(unknown key)",
+            f"a known key{hint}; {parent or 'the root'} has: {', '.join(known)}",
         )
     bad = _BAD_VALUE.search(text)
     if bad:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from twin.cli_help import BASELINE_EPILOG
 from twin.config.load import load_config
 from twin.errors import ConfigError, TwinError
 from twin.experiment.baseline_spec import BaselineSpec, load_specs
@@ -436,6 +437,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="twin-baseline",
         description="Record KPI baselines or check the model against them (docs/BASELINES.md).",
+        epilog=BASELINE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from twin.cli_help import COLLECT_EPILOG
 from twin.config.experiment import ExperimentConfig
 from twin.errors import ResumeError
 from twin.experiment.jobs import FAILED, OK
@@ -126,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         description="Gather a sweep folder: summary.parquet, summary.csv, failed_jobs.json "
         "and comparison.parquet (docs/EXPERIMENTS.md); --resume runs the jobs that are not "
         "ok again (docs/RELIABILITY.md).",
+        epilog=COLLECT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("sweep_dir", type=Path, help="the sweep folder (runs/sweeps/...)")
     parser.add_argument(

@@ -61,3 +61,30 @@ def _fmt(value: float, unit: str) -> str:
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     return f"{value:.2f}"
+
+
+JOB_LINE_KPIS = [
+    ("checkout.wait_s", "mean", "wait"),
+    ("checkout.reneged_frac", "mean", "reneged"),
+    ("store.revenue", "total", "revenue"),
+]
+
+
+def job_line(
+    job: str, overrides: list[str], summary: pd.DataFrame, wall_time_s: float, folder: object
+) -> str:
+    """One sweep job on one line: its overrides, a few network KPIs, wall time and folder."""
+    rows = summary[summary["store"] == "all"]
+    scope = "all" if "all" in set(rows["region"]) else (rows["region"].min() if len(rows) else "")
+    rows = rows[rows["region"] == scope]
+    cells = []
+    for kpi, stat, label in JOB_LINE_KPIS:
+        match = rows[(rows["kpi"] == kpi) & (rows["stat"] == stat)]
+        if not match.empty:
+            unit = "total" if stat == "total" else str(match["unit"].iloc[0])
+            text = _fmt(float(match["mean"].iloc[0]), unit)
+            cells.append(f"{label} {text}" + (f" {unit}" if unit not in ("frac", "total") else ""))
+    return (
+        f"{job} ok ({wall_time_s:.1f} s): {' '.join(overrides) or '(no overrides)'}: "
+        f"{', '.join(cells)} -> {folder}"
+    )

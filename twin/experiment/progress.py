@@ -79,3 +79,52 @@ def task_progress(label: str, enabled: bool | None = None) -> Iterator[TaskBar]:
         yield bar
     finally:
         bar.close()
+
+
+@contextmanager
+def count_progress(
+    label: str, unit: str, total: int | None = None, enabled: bool | None = None
+) -> Iterator[Any]:
+    """A bar (a counter when ``total`` is unknown) fed with ``progress(done)``; on a terminal.
+
+    ``with count_progress("sizing", " sim") as progress: size_pickup(config, progress=progress)``
+    """
+    if not (progress_enabled() if enabled is None else enabled):
+        yield lambda done: None
+        return
+    bar = tqdm(total=total, desc=label, unit=unit, leave=False, file=sys.stderr, dynamic_ncols=True)
+
+    def update(done: int) -> None:
+        bar.n = done
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        bar.close()
+
+
+@contextmanager
+def busy(label: str, enabled: bool | None = None) -> Iterator[None]:
+    """An elapsed-time indicator for one long step with no countable parts (a report's
+    plots): ``label: 12s`` refreshed twice a second on a terminal, nothing otherwise."""
+    if not (progress_enabled() if enabled is None else enabled):
+        yield
+        return
+    import threading
+
+    stop = threading.Event()
+    bar = tqdm(total=None, desc=label, bar_format="{desc}: {elapsed}", leave=False, file=sys.stderr)
+
+    def tick() -> None:
+        while not stop.wait(0.5):
+            bar.refresh()
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        bar.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import secrets
 import subprocess
 import tempfile
 import traceback
@@ -103,10 +104,23 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def new_run_id() -> str:
+    """A run id: the UTC start time and 6 random hex digits (sortable, unique across machines)."""
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+
+
+def with_run_id(frame: pd.DataFrame, run_id: str | None) -> pd.DataFrame:
+    """``frame`` with the run id as its last column (what a run folder's tables carry)."""
+    if run_id is None:
+        return frame
+    return frame.assign(run_id=pd.Series(run_id, index=frame.index, dtype=object))
+
+
 def base_meta(
     scenario: str, seed: int | None, replications: int | None, overrides: list[str]
 ) -> dict[str, Any]:
     return {
+        "run_id": new_run_id(),
         "status": "running",
         "scenario": scenario,
         "seed": seed,
@@ -134,9 +148,10 @@ def write_result(
 ) -> None:
     """All files of a successful run; meta.json last, so status ok means everything is there."""
     write_text(run_dir / "config.yaml", config_yaml)
-    write_parquet(run_dir / "kpis.parquet", result.kpis)
-    write_parquet(run_dir / "summary.parquet", result.summary)
-    write_parquet(run_dir / "timeseries.parquet", result.timeseries)
+    run_id = meta.get("run_id")
+    write_parquet(run_dir / "kpis.parquet", with_run_id(result.kpis, run_id))
+    write_parquet(run_dir / "summary.parquet", with_run_id(result.summary, run_id))
+    write_parquet(run_dir / "timeseries.parquet", with_run_id(result.timeseries, run_id))
     write_json(run_dir / "network.json", result.network.to_json_dict())
     for domain, frame in result.records.items():
         write_parquet(run_dir / f"records_{domain}.parquet", frame)

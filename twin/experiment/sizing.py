@@ -141,9 +141,15 @@ class SizingResult:
 
 
 def size_pickup(
-    config: TwinConfig, network: Network | None = None, executor: Executor | None = None
+    config: TwinConfig,
+    network: Network | None = None,
+    executor: Executor | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> SizingResult:
-    """Size pickers and locker compartments of ``config.sizing.store`` (see the module doc)."""
+    """Size pickers and locker compartments of ``config.sizing.store`` (see the module doc).
+
+    ``progress(n)`` is called after each point with the simulations run so far.
+    """
     started = time.perf_counter()
     sizing = config.sizing
     if network is None:
@@ -163,6 +169,8 @@ def size_pickup(
         trial.run.seed = seed
         per_rep = _simulate(trial, region, store_id, pool)
         counter[0] += len(per_rep)
+        if progress is not None:
+            progress(counter[0])
         kpis = {r.kpi for r in resources} | set(_context_kpis(resources).values())
         out = {}
         for kpi in kpis:

@@ -10,7 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from twin.cli_help import REPORT_EPILOG
 from twin.errors import TwinError
+from twin.experiment.progress import busy
 from twin.experiment.run_folder import unfinished_run
 from twin.report.load import detect_kind
 from twin.report.render import render_run_report, render_sizing_report, render_sweep_report
@@ -29,6 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="twin-report",
         description="Rebuild the self-contained HTML report of a run, sweep or sizing folder "
         "from its saved files (nothing is simulated).",
+        epilog=REPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("path", type=Path, help="run, sweep or sizing folder")
     parser.add_argument(
@@ -51,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sizing": render_sizing_report,
     }[kind]
     try:
-        out = render(path, args.out)
+        with busy(f"{kind} report"):  # elapsed time on a terminal: plots take seconds
+            out = render(path, args.out)
     except (TwinError, OSError) as exc:
         return _fail(f"twin-report: could not build the {kind} report of {path}: {exc}")
     except Exception as exc:  # a file that passed the checks but not the pages: still one line

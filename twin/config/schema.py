@@ -14,6 +14,7 @@ from twin.config.experiment import ExperimentConfig, PrecisionConfig
 from twin.config.fields import choice, dist, items, num, prob
 from twin.config.fulfilment import FulfilmentConfig, check_orders_fulfilment
 from twin.config.orders import OrdersConfig
+from twin.config.planner import PlannerConfig
 from twin.config.sizing import SizingConfig
 from twin.config.stability import check_checkout_stability
 from twin.config.store_formats import BarConfig, BooksConfig, JwoConfig, check_format_names
@@ -156,6 +157,13 @@ class GroceryConfig:
                 by_hour,
                 f"24 values (one per hour), got {len(by_hour)}",
             )
+        if by_hour and not any(by_hour[self.open_hour : self.close_hour]):
+            raise ConfigError(
+                f"{key}.checkout.lanes_by_hour",
+                by_hour,
+                f"a staffed lane in at least one open hour ({self.open_hour}-{self.close_hour}; "
+                "an empty list: the planner's)",
+            )
         if by_hour and max(by_hour) > self.checkout.lanes:
             raise ConfigError(
                 f"{key}.checkout.lanes_by_hour",
@@ -198,6 +206,7 @@ class TwinConfig:
     fulfilment: FulfilmentConfig = field(default_factory=FulfilmentConfig)
     sizing: SizingConfig = field(default_factory=SizingConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    planner: PlannerConfig = field(default_factory=PlannerConfig)
 
     def check(self, key: str) -> None:
         check_orders_fulfilment(self.orders, self.fulfilment, self.formats)

@@ -143,7 +143,10 @@ class CheckoutFront:
         self.state = [WAITING] * n
         self.visits = array("d")  # VISIT_COLUMNS, row after row (no Python object per value)
 
-        self.lanes_by_hour = [self._lanes_at_hour(h) for h in range(24)]
+        # lanes open in each hour: of the day (24, every day alike), or of the horizon (planned)
+        self.lanes_by_hour = list(context.staffed_lanes) or [
+            self._lanes_at_hour(h) for h in range(24)
+        ]
         if checkout.discipline == "shared":
             self.shared_line: Line | None = Line(self.lanes_by_hour[0])
             self.lanes: list[Line] = []
@@ -189,9 +192,10 @@ class CheckoutFront:
         """Open and close staffed lanes on the hour (a closing lane serves its customer first)."""
         env = self.env
         hour = 0
+        period = len(self.lanes_by_hour)
         while True:
             yield env.timeout(3600.0)
-            hour = (hour + 1) % 24
+            hour = (hour + 1) % period
             lanes = self.lanes_by_hour[hour]
             if lanes == self.lanes_open:
                 continue
@@ -289,7 +293,10 @@ class CheckoutFront:
         return CheckoutLog(
             arrivals_s,
             visits,
-            self.context.open_intervals(self.checkout.lanes_by_hour or None, self.checkout.lanes),
+            self.context.open_intervals(
+                self.context.staffed_lanes or self.checkout.lanes_by_hour or None,
+                self.checkout.lanes,
+            ),
             self.context.open_intervals(None, self.checkout.sco_kiosks),
             self.checkout.cashier_cost_per_h,
         )

@@ -45,6 +45,13 @@ REFUND = define(
     "total",
     "Value of pickup orders returned to stock after the hold limit and refunded.",
 )
+PLACED_VALUE = define(
+    "orders.placed_value",
+    "currency",
+    "total",
+    "Value of the online orders placed (all channels); with store.revenue it gives "
+    "orders.online_revenue_share_frac.",
+)
 ORDER_TO_READY = define(
     "pickup.order_to_ready_s",
     "s",
@@ -153,6 +160,7 @@ def orders_kpis(rows: KpiRows, log: OrdersLog, window: Window) -> None:
     if log.has_bars:
         from_bar = float(np.count_nonzero(placed & (o[:, C["from_bar"]] > 0)))
         rows.value(FROM_BAR_N, from_bar, "total")
+    rows.value(PLACED_VALUE, float(o[placed, C["value"]].sum()), "total")
     rows.tally(UNITS, o[placed, C["units"]])
     rows.tally(WEIGHT, o[placed, C["weight_kg"]])
     pickup = placed & (o[:, C["is_pickup"]] > 0)

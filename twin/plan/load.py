@@ -112,6 +112,7 @@ class PickMoments:
     work_s: float  # mean picker seconds per order: items, plus a walk and a staging per task
     task_s: float  # mean seconds per pick task
     tasks: list[list[float]]  # each sampled order's task durations, in pick order
+    most_tasks: int  # the most tasks of a sampled order (more pickers do not help it)
 
     def makespans(self, pickers: int) -> np.ndarray:
         """Each sampled order's pick time on ``pickers`` idle pickers (its tasks in parallel)."""
@@ -143,7 +144,10 @@ def pick_moments(config: TwinConfig, channel: str, sample: int = 1000) -> PickMo
         tasks.append([overhead + sum(task_s) for _, task_s in cut])
     durations = [s for order in tasks for s in order]
     return PickMoments(
-        float(sum(durations)) / sample, float(np.mean(durations)) if durations else 0.0, tasks
+        float(sum(durations)) / sample,
+        float(np.mean(durations)) if durations else 0.0,
+        tasks,
+        max([len(order) for order in tasks], default=1) or 1,
     )
 
 

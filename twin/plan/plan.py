@@ -174,6 +174,8 @@ class _PickerRule:
         return np.array([m.work_s for m in self.moments])
 
     def makespans(self, pickers: int) -> np.ndarray:
+        # beyond an order's task count more pickers do not shorten its pick
+        pickers = min(pickers, self.moments[PICKUP].most_tasks)
         if pickers not in self._makespans:
             self._makespans[pickers] = self.moments[PICKUP].makespans(pickers)
         return self._makespans[pickers]

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import twin
+from tests.support import FLAT_24H
 from twin.config.coldchain import ColdChainConfig
 from twin.config.schema import CheckoutConfig, RenegingConfig
 from twin.core.arrivals import DAY_S
@@ -22,7 +23,10 @@ from twin.domain.checkout import (
     balk_probabilities,
     sco_choices,
 )
+from twin.domain.lockers import LockerLog
+from twin.domain.lockers_kpis import lockers_kpis
 from twin.domain.registry import FORMATS, KPI_DOMAINS
+from twin.kpi.catalog import KpiRows
 from twin.kpi.censoring import km_restricted_mean
 from twin.model import run_region
 from twin.network.build import build_network
@@ -157,3 +161,38 @@ def test_kaplan_meier_mean_removes_the_truncation_bias() -> None:
 def test_every_shopper_of_a_day_is_in_the_time_in_store_tally(closing_day) -> None:  # type: ignore[no-untyped-def]
     _, _, kpis = closing_day
     assert kpis[("store.time_in_store_s", "n")] == kpis[("store.shoppers_n", "total")]
+
+
+def test_locker_dwell_counts_open_stays_as_censored() -> None:
+    rng = np.random.default_rng(4)
+    n = 20_000
+    placed = rng.uniform(0.0, DAY_S, n)
+    dwell = np.minimum(rng.lognormal(math.log(3 * 3600.0), 1.0, n), 24 * 3600.0)
+    end_s = DAY_S + 3600.0  # the run drained an hour past the horizon
+    released = np.where(placed + dwell <= end_s, placed + dwell, np.nan)
+    stays = np.column_stack([np.zeros(n), np.zeros(n), np.ones(n), placed, released])
+    rows = KpiRows()
+    lockers_kpis(rows, LockerLog(stays, np.zeros((0, 4)), np.array([n, 0, 0.0]), end_s), (0, DAY_S))
+    kpis = {(kpi, stat): value for kpi, stat, value, _ in rows.rows}
+    assert kpis[("locker.dwell_open_n", "total")] == np.count_nonzero(np.isnan(released))
+    assert kpis[("locker.dwell_s", "mean")] < 0.9 * float(np.mean(dwell))  # ended ones: low
+    assert kpis[("locker.dwell_km_s", "mean")] == pytest.approx(float(np.mean(dwell)), rel=0.03)
+
+
+def test_a_jwo_day_drains_until_the_last_party_walked_out() -> None:
+    config = twin.load_config(
+        [
+            "network=single_store",
+            "orders.enabled=false",
+            "+network.format_overrides.S01=jwo",
+            "formats.jwo.close_hour=24",  # shoppers come in until midnight, the horizon
+            "demand.weekday_hour_shares=" + FLAT_24H,
+        ]
+    )
+    region = build_network(config.network, FORMATS.keys()).regions[0]
+    result = run_region(config, region, 0, keep_logs=True)
+    store = KPI_DOMAINS["store"].concat(result.logs["store"])
+    assert store.inside_arrive_s.size == 0
+    assert np.count_nonzero(store.leave_s > DAY_S) > 0  # they walked out after the horizon
+    kpis = {(kpi, stat): value for _, s, kpi, stat, value, _ in result.rows if s == "all"}
+    assert kpis[("store.still_inside_n", "total")] == 0

@@ -20,12 +20,11 @@ from twin.domain.checkout import (
     RENEGED_OUTCOME,
     SELF_CHECKOUT,
     SERVED,
-    balk_probabilities,
-    sco_choices,
 )
 from twin.domain.lockers import LockerLog
 from twin.domain.lockers_kpis import lockers_kpis
 from twin.domain.registry import FORMATS, KPI_DOMAINS
+from twin.domain.shopper_choices import balk_probabilities, sco_choices
 from twin.kpi.catalog import KpiRows
 from twin.kpi.censoring import km_restricted_mean
 from twin.model import run_region

@@ -8,7 +8,6 @@ journey up to the tills and hands each paying shopper to :meth:`CheckoutFront.pa
 
 from __future__ import annotations
 
-import math
 from array import array
 from collections import deque
 from collections.abc import Generator
@@ -19,10 +18,16 @@ from typing import Any
 import numpy as np
 import simpy
 
-from twin.config.schema import CheckoutConfig, ServiceConfig
+from twin.config.schema import CheckoutConfig
 from twin.core.arrivals import DAY_S, HOUR_S
 from twin.core.buffers import doubles, longs
 from twin.core.sampling import block_drawer
+from twin.domain.shopper_choices import (
+    MAX_VISIBLE_LINE,
+    balk_probabilities,
+    sco_choices,
+    service_times,
+)
 from twin.domain.site import StoreContext
 
 STAFFED, SELF_CHECKOUT = 0, 1
@@ -38,7 +43,6 @@ VISIT_COLUMNS = (
     "outcome",
     "revenue",
 )
-MAX_VISIBLE_LINE = 500
 
 ProcessGen = Generator[simpy.Event, Any, None]
 
@@ -66,52 +70,6 @@ class CheckoutLog:
             float(np.mean([log.cashier_cost_per_h for log in logs])),
             [iv for log in logs for iv in log.overtime],
         )
-
-
-def service_times(
-    service: ServiceConfig, context: StoreContext, prefix: str, units: np.ndarray
-) -> np.ndarray:
-    """fixed + per-item x units + payment, each from its own stream."""
-    n = units.size
-    fixed = block_drawer(service.fixed_s, context.stream(f"{prefix}.fixed"))(n)
-    per_item = block_drawer(service.per_item_s, context.stream(f"{prefix}.per_item"))(n)
-    payment = block_drawer(service.payment_s, context.stream(f"{prefix}.payment"))(n)
-    return fixed + per_item * units + payment
-
-
-def balk_probabilities(checkout: CheckoutConfig) -> list[float]:
-    """P(balk) for each visible line length 0..MAX_VISIBLE_LINE (a lookup, not exp in the loop).
-
-    A logistic in the line length, shifted and rescaled so that nobody balks at an empty line
-    and P(balk) rises to ``max_prob`` for long lines: ``max_prob * (s(L) - s(0)) / (1 - s(0))``
-    with ``s(L) = 1 / (1 + exp(-(L - midpoint) / scale))``.
-    """
-    balking = checkout.balking
-    if not balking.enabled:
-        return [0.0] * (MAX_VISIBLE_LINE + 1)
-
-    def logistic(length: int) -> float:
-        return 1.0 / (1.0 + math.exp(-(length - balking.midpoint_len) / balking.scale_len))
-
-    at_empty = logistic(0)
-    return [
-        balking.max_prob * (logistic(length) - at_empty) / (1.0 - at_empty)
-        for length in range(MAX_VISIBLE_LINE + 1)
-    ]
-
-
-def sco_choices(checkout: CheckoutConfig, units: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Who uses self-checkout: ``sco_share`` of all shoppers, drawn among the eligible ones.
-
-    Only baskets of at most ``sco_max_items`` may use the kiosks, so an eligible shopper
-    chooses them with probability ``sco_share / eligible share`` (capped at 1): the share of
-    transactions at self-checkout is then ``sco_share`` whatever the basket mix.
-    """
-    eligible = (units <= checkout.sco_max_items) & (checkout.sco_kiosks > 0)
-    eligible_frac = float(np.mean(eligible)) if units.size else 0.0
-    if eligible_frac <= 0.0:
-        return eligible
-    return eligible & (u < min(1.0, checkout.sco_share / eligible_frac))
 
 
 class Line:
@@ -235,8 +193,9 @@ class CheckoutFront:
         """Open and close staffed lanes on the hour (a closing lane serves its customer first).
 
         At closing time the doors close to new shoppers; if shoppers are still inside, the
-        lanes of the last open hour (at least one) and the kiosks stay open until the last
-        of them leaves (:meth:`_left_tills` ends the overtime).
+        lanes of the last open hour (at least one, at most one per shopper inside) and the
+        kiosks stay open until the last of them leaves (:meth:`_left_tills` closes lanes as
+        the store empties and ends the overtime).
         """
         env = self.env
         hour = 0
@@ -270,10 +229,11 @@ class CheckoutFront:
             self._fill(self.shared_line)
 
     def _start_overtime(self, due: int) -> None:
-        """Closing time with shoppers inside: keep the last hour's lanes (at least one) open."""
+        """Closing time with shoppers inside: keep the last hour's lanes open, at least one and
+        at most one per shopper still inside."""
         self._due = due
         self._overtime_start_s = self.env.now
-        self._set_lanes(max(1, self.lanes_open))
+        self._set_lanes(max(1, min(self.lanes_open, due - self._left)))
 
     def _end_overtime(self) -> None:
         self._close_lanes(0)

@@ -29,6 +29,7 @@ from twin.network.build import Region
 from twin.plan.plan import RegionPlan, build_plan
 
 ALL = "all"
+DRAIN_LIMIT_S = DAY_S  # at most this long past the horizon for the last shoppers to leave
 KpiRow = tuple[str, str, str, str, float, str]  # region, store, kpi, stat, value, unit
 SeriesRow = tuple[str, str, str, np.ndarray, str]  # region, store, series, values, unit
 
@@ -107,11 +108,32 @@ def build_region(
     return env, sites, extensions
 
 
+def run_until_stores_empty(
+    env: simpy.Environment, sites: dict[str, Site], horizon_s: float
+) -> None:
+    """Run to the horizon, then on until the last shopper has left every store.
+
+    The doors close at closing time, so the drain is short (the last shoppers browse, queue
+    and pay); other work (online orders) goes on meanwhile and is reported as carried over
+    where still open. A site opts in with a ``last_shopper_left`` event. The drain is capped
+    at :data:`DRAIN_LIMIT_S` past the horizon: shoppers still inside then stay open in the
+    logs (``StoreLog.inside_arrive_s``) rather than loop forever.
+    """
+    env.run(until=horizon_s)
+    pending = [
+        event
+        for site in sites.values()
+        if (event := getattr(site, "last_shopper_left", None)) is not None and not event.triggered
+    ]
+    if pending:
+        env.run(until=env.any_of([env.all_of(pending), env.timeout(DRAIN_LIMIT_S)]))
+
+
 def _run_region(
     config: TwinConfig, region: Region, replication: int, keep_logs: bool
 ) -> RegionResult:
     env, sites, extensions = build_region(config, region, replication)
-    env.run(until=config.run.days * DAY_S)
+    run_until_stores_empty(env, sites, config.run.days * DAY_S)
 
     logs_by_store: dict[str, dict[str, Any]] = {sid: site.logs() for sid, site in sites.items()}
     for extension in extensions:

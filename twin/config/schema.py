@@ -102,18 +102,21 @@ class ServiceConfig:
 
 @dataclass
 class BalkingConfig:
-    """P(balk) = max_prob / (1 + exp(-(line - midpoint) / scale)) (Lu et al. 2013)."""
+    """P(balk) rises from 0 at an empty line to ``max_prob`` (Lu et al. 2013):
+    ``max_prob * (s(L) - s(0)) / (1 - s(0))``, ``s(L) = 1 / (1 + exp(-(L - midpoint) / scale))``
+    for a visible line of ``L`` shoppers."""
 
     enabled: bool = True
-    max_prob: float = prob(0.1)
-    midpoint_len: float = num(10.0, ge=0.0)
-    scale_len: float = num(2.5, gt=0.0)
+    max_prob: float = prob(0.2, doc="P(balk) at a very long line")
+    midpoint_len: float = num(12.0, ge=0.0, le=500.0, doc="line length of the steepest rise")
+    scale_len: float = num(2.5, gt=0.0, le=100.0, doc="line lengths over which P(balk) rises")
 
 
 @dataclass
 class RenegingConfig:
     enabled: bool = True
-    patience_s: DistSpec = dist(lambda: _d("lognormal", 509.0, 1.0))
+    # median 7 min, P(patience < 4 min) = 0.10 (M/A/R/C; Omnico ~8 min; DOMAIN.md 1(a))
+    patience_s: DistSpec = dist(lambda: _d("lognormal", 462.0, 0.458))
 
 
 @dataclass
@@ -122,7 +125,11 @@ class CheckoutConfig:
     lanes_by_hour: list[int] = items(list, ge=0, doc="open lanes per hour (24), empty = all")
     discipline: str = choice("shared", ("shared", "jsq"), doc="one serpentine line or per lane")
     sco_kiosks: int = num(4, ge=0)
-    sco_share: float = prob(0.3, doc="share of eligible shoppers choosing self-checkout")
+    sco_share: float = prob(
+        0.29,
+        doc="share of all shoppers choosing self-checkout (drawn among those with at most "
+        "sco_max_items; capped when too few are eligible)",
+    )
     sco_max_items: int = num(15, ge=0)
     staffed: ServiceConfig = field(default_factory=ServiceConfig)
     self_checkout: ServiceConfig = field(

@@ -194,7 +194,7 @@ class OnlineOrders:
                 "picking": site.picking.log(),
             }
             if site.lockers is not None:
-                logs["lockers"] = site.lockers.log()
+                logs["lockers"] = site.lockers.log(self.env.now)
             out[site.store_id] = logs
         for dispatcher in self.dispatchers:
             for store_id, extra in dispatcher.logs().items():

@@ -18,6 +18,7 @@ from twin.config.orders import CHANNELS, TEMPERATURE_ZONES
 from twin.config.schema import CheckoutConfig, DemandConfig, GroceryConfig, TwinConfig
 from twin.core.arrivals import hourly_rates_per_s
 from twin.core.sampling import block_drawer, dist_mean
+from twin.domain.checkout import sco_choices
 from twin.domain.orders import channel_rates, offering_stores, split_tasks
 from twin.network.catchment import zone_store_matrix
 from twin.network.regions import Region
@@ -80,8 +81,7 @@ def till_moments(demand: DemandConfig, checkout: CheckoutConfig) -> TillMoments:
             )
         ),
     )
-    eligible = (units <= checkout.sco_max_items) & (checkout.sco_kiosks > 0)
-    p_sco = np.where(eligible, checkout.sco_share, 0.0)
+    p_sco = sco_choices(checkout, units, rng.random(SAMPLE)).astype(float)  # as the stores choose
     staffed_w = 1.0 - p_sco
     staffed_frac = float(staffed_w.mean())
     staffed_units = float((staffed_w * units).sum() / staffed_w.sum()) if staffed_frac else 0.0

@@ -23,6 +23,32 @@ from twin.kpi.stats import t_interval
 from twin.kpi.targets import CALIBRATION_TARGETS, NETWORK, Target
 
 DEFAULT_OVERRIDES = ("run.replications=5",)
+HOW_CALIBRATED = """
+## How the default is calibrated
+
+Only planner targets and sourced defaults were set, never outcomes: the operations plan
+(docs/PLANNER.md) is computed before time 0 from expected load, and these targets decide it:
+`planner.lanes.wait_target_s` 180 s with `wait_alpha` 0.45 (Erlang C on the expected till
+arrivals), `planner.pickers.ready_target` 0.99 (the M/M/c readiness estimate is optimistic:
+planning for 0.95 gave ~90 % of pickups in time), `planner.pickers.utilisation_target` 0.6,
+`planner.fleet.utilisation_target` 0.5, and the balanced zone catchment
+(`fulfilment.balance_detour_s` 600 s). Behaviour (balking, patience, self-checkout share,
+closing, cold staging, freshest-first picking) is sourced in its domain pages.
+
+Known gaps, kept as strict expected failures in tests/calibration/ so they are seen:
+
+- **Picker utilisation (network).** About 50 online orders per store and day, 30 of them
+  pickups promised within 15 minutes: an order's ~4 pick tasks (30 items at 28 s, split by
+  temperature zone and 15-item totes) take 9-13 minutes on 2-4 idle pickers, so every hour
+  with pickups needs 2-4 pickers mostly waiting for the next order. Planning for utilisation
+  instead (`ready_target` 0.95, `utilisation_target` 0.8) gave 33 % busy and 90 % of pickups
+  in time (worst store 77 %, 3 replications); twice the online volume gave 43-51 % busy but
+  an online share of revenue of 11.5 %, twice the published 5.5 % (measured before the
+  behaviour changes of issue 15 were merged). The two targets conflict at this volume.
+- **Chilled hand-over temperature (network).** 5.5 C against the 5 C Food Code limit with cold
+  staging: chilled items warm on the shop floor while picked and on bikes and drones on the
+  way; no bikes at all gave 5.3 C. It is a cold-chain matter, not a staffing one.
+"""
 ALL = "all"
 
 
@@ -133,7 +159,19 @@ def calibration_markdown(checks: Sequence[Check], how: str) -> str:
             f"{_fmt(t.kpi, check.value)}{half} | {worst} | {'yes' if check.inside else '**no**'} "
             f"| [{t.grade}] {t.source} |"
         )
-    return "\n".join(lines) + "\n"
+    off = [c for c in checks if not c.inside]
+    lines += ["", f"{len(checks) - len(off)} of {len(checks)} rows inside."]
+    if off:
+        lines.append(
+            "Off target: "
+            + "; ".join(
+                f"{c.target.label} ({c.target.scope.replace('_', ' ')}) "
+                f"{_fmt(c.target.kpi, c.value)}"
+                for c in off
+            )
+            + "."
+        )
+    return "\n".join(lines) + "\n" + HOW_CALIBRATED
 
 
 def run_default(overrides: Sequence[str] = DEFAULT_OVERRIDES) -> pd.DataFrame:

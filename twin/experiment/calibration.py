@@ -90,7 +90,15 @@ def _worst(target: Target, stores: pd.DataFrame) -> tuple[str, float]:
     if outside.max() > 0:
         i = int(np.argmax(outside))
     else:
-        slack = np.minimum(values - target.low, target.high - values)
+        # a bound at a KPI's natural limit (0, or 1 for a fraction) never binds
+        low_binds = not math.isinf(target.low) and target.low > 0
+        high_binds = not math.isinf(target.high) and not (
+            target.kpi.endswith("_frac") and target.high >= 1.0
+        )
+        slack = np.minimum(
+            values - target.low if low_binds else np.inf,
+            target.high - values if high_binds else np.inf,
+        )
         i = int(np.argmin(slack))
     return str(stores["store"].iloc[i]), float(values[i])
 

@@ -18,8 +18,8 @@ from twin.config.orders import CHANNELS, TEMPERATURE_ZONES
 from twin.config.schema import CheckoutConfig, DemandConfig, GroceryConfig, TwinConfig
 from twin.core.arrivals import hourly_rates_per_s
 from twin.core.sampling import block_drawer, dist_mean
-from twin.domain.checkout import sco_choices
 from twin.domain.orders import channel_rates, offering_stores, split_tasks
+from twin.domain.shopper_choices import sco_choices
 from twin.network.catchment import zone_store_matrix
 from twin.network.regions import Region
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 import twin
+from tests.support import PLANNER_FIXED
 from twin.domain.delivery_kpis import DeliveryLog
 from twin.domain.lastmile import LastMile
 from twin.model import run_region
@@ -28,6 +29,7 @@ def delivery_only_overrides(
     """
     return [
         "network=single_store",
+        *PLANNER_FIXED,
         f"run.replications={replications}",
         f"run.warmup_s={warmup_s}",
         f"run.days={days}",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.support import PLANNER_FIXED
+
 FLAT_24H = "[" + ",".join(["1"] * 24) + "]"
 PICKING = "fulfilment.store.picking"
 LOCKERS = "fulfilment.store.lockers"
@@ -17,6 +19,7 @@ def poisson_pickup_overrides(
     """
     return [
         "network=single_store",
+        *PLANNER_FIXED,
         f"run.replications={replications}",
         f"run.warmup_s={warmup_s}",
         f"run.days={days}",

@@ -8,6 +8,12 @@ import twin
 
 FLAT_24H = "[" + ",".join(["1"] * 24) + "]"
 SAME_EVERY_DAY = "[1,1,1,1,1,1,1]"
+# Reduced configurations keep their configured capacities: the planner (twin.plan) is off.
+PLANNER_FIXED = [
+    "planner.lanes.mode=fixed",
+    "planner.pickers.mode=fixed",
+    "planner.fleet.mode=fixed",
+]
 
 
 def poisson_store_overrides(
@@ -21,6 +27,7 @@ def poisson_store_overrides(
     other_format = [] if fmt == "grocery" else ["+network.format_overrides.S01=" + fmt]
     return [
         "network=single_store",
+        *PLANNER_FIXED,
         *other_format,
         f"run.replications={replications}",
         f"run.warmup_s={warmup_s}",

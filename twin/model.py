@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,9 +24,12 @@ from twin.domain.registry import FORMATS, KPI_DOMAINS, Site
 from twin.domain.registry import REGION_BUILDERS as _REGISTERED_REGION_BUILDERS
 from twin.domain.site import StoreContext
 from twin.kpi.catalog import KpiRows
+from twin.kpi.derived import derived_rows
 from twin.network.build import Region
+from twin.plan.plan import RegionPlan, build_plan
 
 ALL = "all"
+DRAIN_LIMIT_S = DAY_S  # at most this long past the horizon for the last shoppers to leave
 KpiRow = tuple[str, str, str, str, float, str]  # region, store, kpi, stat, value, unit
 SeriesRow = tuple[str, str, str, np.ndarray, str]  # region, store, series, values, unit
 
@@ -50,6 +53,11 @@ class RegionResult:
     logs: dict[str, list[Any]] = field(default_factory=dict)
     # run.records: record table -> [(store, column names, rows)]
     records: dict[str, list[tuple[str, tuple[str, ...], np.ndarray]]] = field(default_factory=dict)
+
+
+def planned_region(config: TwinConfig, region: Region) -> Region:
+    """``region`` with its operations plan attached (:func:`twin.plan.plan.build_plan`)."""
+    return replace(region, plan=build_plan(config, region))
 
 
 def window_of(config: TwinConfig) -> tuple[float, float]:
@@ -80,20 +88,52 @@ def build_region(
     env = simpy.Environment()
     streams = Streams(config.run.seed, replication, region.name)
     horizon_s = config.run.days * DAY_S
+    if region.plan is None:
+        region = planned_region(config, region)
+    plan: RegionPlan = region.plan
     sites: dict[str, Site] = {}
     for store in region.stores:
         fmt = getattr(config.formats, store.format)
-        context = StoreContext(store.id, fmt.open_hour, fmt.close_hour, horizon_s, streams)
+        levels = plan.stores[store.id]
+        lanes = (
+            tuple(levels.horizon("staffed_lanes", config.run.days, config.run.start_weekday))
+            if "staffed_lanes" in levels.levels
+            else ()
+        )
+        context = StoreContext(
+            store.id, fmt.open_hour, fmt.close_hour, horizon_s, streams, staffed_lanes=lanes
+        )
         sites[store.id] = FORMATS[store.format](env, context, fmt, config)
     extensions = [build(env, region, config, streams, sites) for build in REGION_BUILDERS]
     return env, sites, extensions
+
+
+def run_until_stores_empty(
+    env: simpy.Environment, sites: dict[str, Site], horizon_s: float
+) -> None:
+    """Run to the horizon, then on until the last shopper has left every store.
+
+    The doors close at closing time, so the drain is short (the last shoppers browse, queue
+    and pay); other work (online orders) goes on meanwhile and is reported as carried over
+    where still open. A site opts in with a ``last_shopper_left`` event. The drain is capped
+    at :data:`DRAIN_LIMIT_S` past the horizon: shoppers still inside then stay open in the
+    logs (``StoreLog.inside_arrive_s``) rather than loop forever.
+    """
+    env.run(until=horizon_s)
+    pending = [
+        event
+        for site in sites.values()
+        if (event := getattr(site, "last_shopper_left", None)) is not None and not event.triggered
+    ]
+    if pending:
+        env.run(until=env.any_of([env.all_of(pending), env.timeout(DRAIN_LIMIT_S)]))
 
 
 def _run_region(
     config: TwinConfig, region: Region, replication: int, keep_logs: bool
 ) -> RegionResult:
     env, sites, extensions = build_region(config, region, replication)
-    env.run(until=config.run.days * DAY_S)
+    run_until_stores_empty(env, sites, config.run.days * DAY_S)
 
     logs_by_store: dict[str, dict[str, Any]] = {sid: site.logs() for sid, site in sites.items()}
     for extension in extensions:
@@ -168,6 +208,7 @@ def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResul
     with ThreadPoolExecutor(max_workers=max(1, min(config.run.workers, len(domains)))) as pool:
         parts = list(pool.map(domain_rows, domains))
     rows = [row for domain_part, _ in parts for row in domain_part]
+    rows.extend((ALL, ALL, *row) for row in derived_rows([row[2:] for row in rows]))
     series = [one for _, domain_part in parts for one in domain_part]
     return RegionResult(ALL, results[0].replication if results else 0, rows, series)
 
@@ -187,4 +228,4 @@ def _scope(
         spec.kpis(kpi_rows, log, window)
         for name, values, unit in spec.series(log, window, config.run.bin_s):
             series.append((region, store, name, values, unit))
-    rows.extend((region, store, *row) for row in kpi_rows.rows)
+    rows.extend((region, store, *row) for row in kpi_rows.rows + derived_rows(kpi_rows.rows))

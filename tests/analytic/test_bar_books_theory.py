@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import twin
-from tests.support import kpi_values, poisson_store_overrides
+from tests.support import PLANNER_FIXED, kpi_values, poisson_store_overrides
 from twin.config.store_formats import BooksConfig
 from twin.domain.bookstore import buy_probability
 from twin.kpi.stats import t_interval
@@ -62,6 +62,7 @@ def test_bookstore_units_and_conversion_match_poisson_thinning() -> None:
     cfg = twin.load_config(
         [
             "network=single_store",
+            *PLANNER_FIXED,
             "+network.format_overrides.S01=bookstore",
             "run.replications=12",
             f"{k}.books.titles=1000",

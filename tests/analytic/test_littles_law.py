@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import twin
-from tests.support import kpi_values, poisson_store_overrides
+from tests.support import PLANNER_FIXED, kpi_values, poisson_store_overrides
 from twin.kpi.stats import t_interval
 
 pytestmark = pytest.mark.analytic
@@ -45,7 +45,7 @@ def test_occupancy_matches_mginf_mean() -> None:
 
 def test_littles_law_per_replication() -> None:
     """L = lambda W on each sample path (the default store: queues, balking, reneging on)."""
-    cfg = twin.load_config(["network=single_store", "run.replications=5"])
+    cfg = twin.load_config(["network=single_store", *PLANNER_FIXED, "run.replications=5"])
     result = twin.simulate(cfg)
     occupancy = kpi_values(result, "store.occupancy").to_numpy()
     time_in_store = kpi_values(result, "store.time_in_store_s").to_numpy()

@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 
 import twin
+from tests.support import PLANNER_FIXED
 from twin.config.schema import DAY_FACTORS, WEEKDAY_HOUR_SHARES
 from twin.core.arrivals import hourly_rates_per_s, nhpp_arrival_times
 
@@ -16,7 +17,12 @@ pytestmark = pytest.mark.analytic
 def test_hourly_counts_are_poisson_with_the_profile_means() -> None:
     replications = 30
     cfg = twin.load_config(
-        ["network=single_store", f"run.replications={replications}", "run.bin_s=3600"]
+        [
+            "network=single_store",
+            *PLANNER_FIXED,
+            f"run.replications={replications}",
+            "run.bin_s=3600",
+        ]
     )
     series = twin.simulate(cfg).timeseries
     counts = series[(series["series"] == "arrivals_n") & (series["store"] == "S01")]

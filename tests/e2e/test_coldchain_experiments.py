@@ -60,3 +60,11 @@ def test_cooler_failures_cost_shelf_life_and_warm_the_handover() -> None:
     assert_significant(table, "coldchain.chilled_handover_temp_c", +1)
     assert cell(table, "coldchain.shelf_life_lost_frac", "mean", "diff_mean") > 0
     assert cell(table, "coldchain.orders_n", "total", "diff_mean") == 0
+
+
+def test_floor_staging_warms_the_handover_and_spoils_more() -> None:
+    # the default stages chilled and frozen parts in their zone; the what-if on the shop floor
+    table = experiment_vs_baseline("floor_staging")
+    assert_significant(table, "coldchain.chilled_handover_temp_c", +1)
+    assert_significant(table, "coldchain.shelf_life_lost_frac", +1)
+    assert cell(table, "coldchain.orders_n", "total", "diff_mean") == 0

@@ -202,6 +202,7 @@ def test_back_at_the_store_between_attempts_is_store_storage() -> None:
     config = uniform_config(10.0, storage_temp_c=10.0)
     config.environment.shop_floor_c_by_hour = [30.0] * 24
     config.environment.store_cooler_c = 2.0
+    config.environment.staging_area = "floor"  # the what-if: totes wait on the floor
     order = make_order(0, is_pickup=False, left_storage_s=0.0, picked_s=100.0)
     legs = [(0, "van", 200.0, 1000.0), (0, "van", 5000.0, 6000.0)]
     _, log = run_chain(config, [order], legs)
@@ -235,9 +236,23 @@ def test_orders_not_handed_over_are_not_assessed_but_expired_ones_are_written_of
     assert values["coldchain.refund_value:total"] == 0.0
 
 
+def test_the_age_limit_caps_the_age_at_pick() -> None:
+    # freshest first with an age limit: no item leaves the shelf older than the limit, so a
+    # short handling (5% of the shelf life) writes nothing off
+    config = uniform_config(4.0)
+    config.categories["x"].age_at_pick_frac = DistSpec(kind="uniform", low=0.0, high=1.0)
+    config.max_age_at_pick_frac = 0.5
+    order = make_order(0, items=400, collected_s=1000.0 + 0.05 * 10 * DAY_S)
+    _, log = run_chain(config, [order])
+    left = item_values(log, "left_frac")
+    assert left.min() >= 0.5 - 0.06 and np.mean(left < 0.5) > 0.05  # some at the cap
+    assert not np.any(item_values(log, "is_written_off"))
+
+
 def test_items_below_the_remaining_threshold_are_written_off() -> None:
     config = uniform_config(4.0)
     config.categories["x"].age_at_pick_frac = DistSpec(kind="uniform", low=0.0, high=1.0)
+    config.max_age_at_pick_frac = 1.0  # no age limit here: the threshold alone decides
     order = make_order(0, items=400, collected_s=1000.0 + 0.05 * 10 * DAY_S)  # 5% of life
     _, log = run_chain(config, [order])
     left = item_values(log, "left_frac")

@@ -297,16 +297,23 @@ def test_waiting_for_a_compartment_delays_readiness() -> None:
 
 
 def test_metro_assigns_each_zone_to_its_nearest_store_or_one_with_capacity() -> None:
-    cfg = twin.load_config(["formats.grocery.demand_scale=0"])
+    cfg = twin.load_config(["formats.grocery.demand_scale=0", "fulfilment.assignment=nearest"])
     online = run_online(cfg)
     times = online.region.tables.zone_store_s
     assert all(o.store == int(np.argmin(times[o.zone])) for o in online.orders)
+    balanced = run_online(twin.load_config(["formats.grocery.demand_scale=0"]))
+    detour = [times[o.zone, o.store] - times[o.zone].min() for o in balanced.orders]
+    assert max(detour) <= 600.0 + 1e-9 and max(detour) > 0  # some zones go to another store
+    per_store = np.bincount([o.store for o in balanced.orders], minlength=times.shape[1])
+    nearest = np.bincount([o.store for o in online.orders], minlength=times.shape[1])
+    assert per_store.max() < nearest.max() and per_store.min() > nearest.min()
     busy = twin.load_config(
         [
             "formats.grocery.demand_scale=0",
             "fulfilment.max_backlog_tasks=1",
             "fulfilment.assignment=nearest_with_capacity",
             "fulfilment.store.picking.pickers=1",
+            "planner.pickers.mode=fixed",
         ]
     )
     moved = run_online(busy)

@@ -45,9 +45,10 @@ def activation_energy_matching_q10(q10: float, temp_c: float) -> float:
 
 
 def _age_at_pick() -> DistSpec:
-    # Dates on the shelf spread evenly; pickers take items with at least the write-off share
-    # (write_off_below_remaining_frac, 25%) left, so any loss on the way can spoil one.
-    return DistSpec(kind="uniform", low=0.0, high=0.75)
+    # Freshest first: pickers take the newest dates on the shelf, so an item has used up at most
+    # a quarter of its shelf life (assumption); a write-off then needs the handling to use up
+    # half of it (write_off_below_remaining_frac 25%), not a little on top of an old date.
+    return DistSpec(kind="uniform", low=0.0, high=0.25)
 
 
 @dataclass
@@ -186,7 +187,7 @@ class EnvironmentConfig:
         21.0, ge=_MIN_TEMP_C, le=_MAX_TEMP_C, doc="indoor air where in-home deliveries are left"
     )
     staging_area: str = choice(
-        "floor",
+        "cold",
         STAGING_AREAS,
         doc="where picked parts wait outside lockers (counter, curbside, dispatch desk): "
         "floor = shop-floor air, cold = the store cooler / freezer of their zone",
@@ -241,8 +242,21 @@ class ColdChainConfig:
     write_off_below_remaining_frac: float = prob(
         0.25, doc="remaining shelf-life fraction at handover below which an item is written off"
     )
+    max_age_at_pick_frac: float = prob(
+        0.5,
+        doc="age limit: pickers never take an item with more of its shelf life used up (the "
+        "categories' age_at_pick_frac draws are capped here)",
+    )
 
     def check(self, key: str) -> None:
+        if self.max_age_at_pick_frac + self.write_off_below_remaining_frac >= 1.0:
+            raise ConfigError(
+                f"{key}.max_age_at_pick_frac",
+                self.max_age_at_pick_frac,
+                f"an age limit below 1 - write_off_below_remaining_frac "
+                f"({1.0 - self.write_off_below_remaining_frac:g})",
+                "Items at the limit would be written off before any handling.",
+            )
         if self.enabled and not self.categories:
             raise ConfigError(f"{key}.categories", {}, "at least one product category")
         if self.categories:

@@ -59,6 +59,12 @@ class PickingConfig:
             raise ConfigError(
                 f"{key}.end_hour", self.end_hour, f"an hour after start_hour ({self.start_hour})"
             )
+        if self.pickers_by_hour and not any(self.pickers_by_hour):
+            raise ConfigError(
+                f"{key}.pickers_by_hour",
+                self.pickers_by_hour,
+                "a schedule with a picker in at least one hour (an empty list: the planner's)",
+            )
 
     def by_hour(self, pickers: int | None = None) -> list[int]:
         """Pickers on shift in each hour of the day (``pickers`` replaces the flat level)."""
@@ -204,7 +210,12 @@ class FulfilmentConfig:
     """Which stores serve online orders, how orders find a store, and what each store runs."""
 
     channels_by_format: dict[str, list[str]] = field(default_factory=_all_channels)
-    assignment: str = choice("nearest", ("nearest", "nearest_with_capacity"))
+    assignment: str = choice(
+        "balanced",
+        ("balanced", "nearest", "nearest_with_capacity"),
+        doc="balanced: zones to the least-loaded store within balance_detour_s of the nearest",
+    )
+    balance_detour_s: float = num(600.0, ge=0.0, doc="balanced: extra road time a zone may go")
     max_backlog_tasks: int = num(20, ge=1, doc="nearest_with_capacity: a store is full above this")
     candidates: int = num(3, ge=1, doc="nearest_with_capacity: stores tried, nearest first")
     store: StoreFulfilmentConfig = field(default_factory=StoreFulfilmentConfig)

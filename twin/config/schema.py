@@ -15,6 +15,7 @@ from twin.config.experiment import ExperimentConfig, PrecisionConfig
 from twin.config.fields import choice, dist, items, num, prob
 from twin.config.fulfilment import FulfilmentConfig, check_orders_fulfilment
 from twin.config.orders import OrdersConfig
+from twin.config.planner import PlannerConfig
 from twin.config.sizing import SizingConfig
 from twin.config.stability import check_checkout_stability
 from twin.config.store_formats import BarConfig, BooksConfig, JwoConfig, check_format_names
@@ -115,18 +116,21 @@ class ServiceConfig:
 
 @dataclass
 class BalkingConfig:
-    """P(balk) = max_prob / (1 + exp(-(line - midpoint) / scale)) (Lu et al. 2013)."""
+    """P(balk) rises from 0 at an empty line to ``max_prob`` (Lu et al. 2013):
+    ``max_prob * (s(L) - s(0)) / (1 - s(0))``, ``s(L) = 1 / (1 + exp(-(L - midpoint) / scale))``
+    for a visible line of ``L`` shoppers."""
 
     enabled: bool = True
-    max_prob: float = prob(0.1)
-    midpoint_len: float = num(10.0, ge=0.0)
-    scale_len: float = num(2.5, gt=0.0)
+    max_prob: float = prob(0.2, doc="P(balk) at a very long line")
+    midpoint_len: float = num(12.0, ge=0.0, le=500.0, doc="line length of the steepest rise")
+    scale_len: float = num(2.5, gt=0.0, le=100.0, doc="line lengths over which P(balk) rises")
 
 
 @dataclass
 class RenegingConfig:
     enabled: bool = True
-    patience_s: DistSpec = dist(lambda: _d("lognormal", 509.0, 1.0))
+    # median 7 min, P(patience < 4 min) = 0.10 (M/A/R/C; Omnico ~8 min; DOMAIN.md 1(a))
+    patience_s: DistSpec = dist(lambda: _d("lognormal", 462.0, 0.458))
 
 
 @dataclass
@@ -135,7 +139,11 @@ class CheckoutConfig:
     lanes_by_hour: list[int] = items(list, ge=0, doc="open lanes per hour (24), empty = all")
     discipline: str = choice("shared", ("shared", "jsq"), doc="one serpentine line or per lane")
     sco_kiosks: int = num(4, ge=0, le=1_000)
-    sco_share: float = prob(0.3, doc="share of eligible shoppers choosing self-checkout")
+    sco_share: float = prob(
+        0.29,
+        doc="share of all shoppers choosing self-checkout (drawn among those with at most "
+        "sco_max_items; capped when too few are eligible)",
+    )
     sco_max_items: int = num(15, ge=0)
     staffed: ServiceConfig = field(default_factory=ServiceConfig)
     self_checkout: ServiceConfig = field(
@@ -169,6 +177,13 @@ class GroceryConfig:
                 f"{key}.checkout.lanes_by_hour",
                 by_hour,
                 f"24 values (one per hour), got {len(by_hour)}",
+            )
+        if by_hour and not any(by_hour[self.open_hour : self.close_hour]):
+            raise ConfigError(
+                f"{key}.checkout.lanes_by_hour",
+                by_hour,
+                f"a staffed lane in at least one open hour ({self.open_hour}-{self.close_hour}; "
+                "an empty list: the planner's)",
             )
         if by_hour and max(by_hour) > self.checkout.lanes:
             raise ConfigError(
@@ -212,6 +227,7 @@ class TwinConfig:
     fulfilment: FulfilmentConfig = field(default_factory=FulfilmentConfig)
     sizing: SizingConfig = field(default_factory=SizingConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    planner: PlannerConfig = field(default_factory=PlannerConfig)
 
     def check(self, key: str) -> None:
         check_orders_fulfilment(self.orders, self.fulfilment, self.formats)

@@ -189,11 +189,12 @@ class BookstoreSite:
         # the checkout KPIs, and the store KPIs.
         done_browsing_s = self.arrivals_s + self.draws.browse_s
         buying = self.draws.units > 0
-        horizon_s = run.days * 86400.0
-        leaves = ~buying & (done_browsing_s <= horizon_s)
-        self.left_s = np.where(leaves, done_browsing_s, math.nan).tolist()  # without a book
+        # The run drains until the last buyer has left the tills (twin.model), so a browser
+        # without a book leaves at the end of browsing, before or after the horizon.
+        self.left_s = np.where(~buying, done_browsing_s, math.nan).tolist()  # without a book
         buyers = np.flatnonzero(buying)
         self.tills.drive(self.arrivals_s, done_browsing_s[buyers], buyers)
+        self.last_shopper_left = self.tills.all_left
 
     def logs(self) -> dict[str, Any]:
         """The store's logs by domain: ``store``, ``checkout`` and ``books``."""

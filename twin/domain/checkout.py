@@ -8,20 +8,26 @@ journey up to the tills and hands each paying shopper to :meth:`CheckoutFront.pa
 
 from __future__ import annotations
 
-import math
 from array import array
 from collections import deque
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 import numpy as np
 import simpy
 
-from twin.config.schema import CheckoutConfig, ServiceConfig
+from twin.config.schema import CheckoutConfig
+from twin.core.arrivals import DAY_S, HOUR_S
 from twin.core.buffers import doubles, longs
 from twin.core.sampling import block_drawer
+from twin.domain.shopper_choices import (
+    MAX_VISIBLE_LINE,
+    balk_probabilities,
+    sco_choices,
+    service_times,
+)
 from twin.domain.site import StoreContext
 
 STAFFED, SELF_CHECKOUT = 0, 1
@@ -37,7 +43,6 @@ VISIT_COLUMNS = (
     "outcome",
     "revenue",
 )
-MAX_VISIBLE_LINE = 500
 
 ProcessGen = Generator[simpy.Event, Any, None]
 
@@ -51,6 +56,9 @@ class CheckoutLog:
     lane_open: list[tuple[float, float]]  # one (start, end) per staffed lane-hour
     kiosk_open: list[tuple[float, float]]
     cashier_cost_per_h: float
+    # one (start, end) per staffed lane kept open after closing time for shoppers still inside
+    # (also in ``lane_open``: overtime is labour)
+    overtime: list[tuple[float, float]] = field(default_factory=list)
 
     @staticmethod
     def concat(logs: list[CheckoutLog]) -> CheckoutLog:
@@ -60,29 +68,8 @@ class CheckoutLog:
             [iv for log in logs for iv in log.lane_open],
             [iv for log in logs for iv in log.kiosk_open],
             float(np.mean([log.cashier_cost_per_h for log in logs])),
+            [iv for log in logs for iv in log.overtime],
         )
-
-
-def service_times(
-    service: ServiceConfig, context: StoreContext, prefix: str, units: np.ndarray
-) -> np.ndarray:
-    """fixed + per-item x units + payment, each from its own stream."""
-    n = units.size
-    fixed = block_drawer(service.fixed_s, context.stream(f"{prefix}.fixed"))(n)
-    per_item = block_drawer(service.per_item_s, context.stream(f"{prefix}.per_item"))(n)
-    payment = block_drawer(service.payment_s, context.stream(f"{prefix}.payment"))(n)
-    return fixed + per_item * units + payment
-
-
-def balk_probabilities(checkout: CheckoutConfig) -> list[float]:
-    """P(balk) for each visible line length 0..MAX_VISIBLE_LINE (a lookup, not exp in the loop)."""
-    balking = checkout.balking
-    if not balking.enabled:
-        return [0.0] * (MAX_VISIBLE_LINE + 1)
-    return [
-        balking.max_prob / (1.0 + math.exp(-(length - balking.midpoint_len) / balking.scale_len))
-        for length in range(MAX_VISIBLE_LINE + 1)
-    ]
 
 
 class Line:
@@ -125,8 +112,7 @@ class CheckoutFront:
         self.context = context
         self.checkout = checkout
         n = units.size
-        eligible = (units <= checkout.sco_max_items) & (checkout.sco_kiosks > 0)
-        uses_sco = eligible & (context.stream("checkout.choice").random(n) < checkout.sco_share)
+        uses_sco = sco_choices(checkout, units, context.stream("checkout.choice").random(n))
         staffed_s = service_times(checkout.staffed, context, "checkout.staffed", units)
         sco_s = service_times(checkout.self_checkout, context, "checkout.sco", units)
         patience = block_drawer(checkout.reneging.patience_s, context.stream("patience"))(n)
@@ -143,7 +129,10 @@ class CheckoutFront:
         self.state = [WAITING] * n
         self.visits = array("d")  # VISIT_COLUMNS, row after row (no Python object per value)
 
-        self.lanes_by_hour = [self._lanes_at_hour(h) for h in range(24)]
+        # lanes open in each hour: of the day (24, every day alike), or of the horizon (planned)
+        self.lanes_by_hour = list(context.staffed_lanes) or [
+            self._lanes_at_hour(h) for h in range(24)
+        ]
         if checkout.discipline == "shared":
             self.shared_line: Line | None = Line(self.lanes_by_hour[0])
             self.lanes: list[Line] = []
@@ -151,7 +140,16 @@ class CheckoutFront:
             self.shared_line = None
             self.lanes = [Line(1) for _ in range(checkout.lanes)]
         self.lanes_open = self.lanes_by_hour[0]
-        self.kiosks = Line(checkout.sco_kiosks)
+        self._open_at = [context.open_hour <= h < context.close_hour for h in range(24)]
+        self.kiosks = Line(checkout.sco_kiosks if self._open_at[0] else 0)
+        # Closing: the doors close at close_hour, but lanes stay open until the last shopper
+        # who came in has left (overtime); the kiosks close with them.
+        self._left = 0  # shoppers who left the tills (served, balked or reneged)
+        self._due = 0  # shoppers who must leave before the current overtime ends
+        self._overtime_start_s = -1.0  # < 0: not in overtime
+        self.overtime_lanes: list[tuple[float, float]] = []  # (start_s, end_s) per lane
+        self.overtime_spans: list[tuple[float, float]] = []  # closing time -> store empty
+        self.all_left = env.event()  # every shopper who reaches the tills has left them
 
     def drive(self, arrivals_s: np.ndarray, reach_s: np.ndarray, shoppers: np.ndarray) -> None:
         """Start the tills: shopper ``shoppers[k]`` reaches them at ``reach_s[k]``.
@@ -164,6 +162,15 @@ class CheckoutFront:
         self._reach_shoppers = longs(shoppers[order])
         self._arrivals_s = doubles(arrivals_s)
         self._next_reach = 0
+        self._total = int(shoppers.size)
+        # For each closing time, how many of these shoppers came in before it.
+        days = round(self.context.horizon_s / DAY_S)
+        self._closes_s = [d * DAY_S + self.context.close_hour * HOUR_S for d in range(days)]
+        came_in = np.sort(arrivals_s[shoppers])
+        self._due_by_close = np.searchsorted(came_in, self._closes_s, side="left").tolist()
+        self._next_close = 0
+        if self._total == 0:
+            self.all_left.succeed()
         if self._reach_s:
             self.env.timeout(self._reach_s[0]).callbacks.append(self._on_reach)
         self.env.process(self._lane_schedule())
@@ -186,19 +193,77 @@ class CheckoutFront:
         return by_hour[hour] if by_hour else self.checkout.lanes
 
     def _lane_schedule(self) -> ProcessGen:
-        """Open and close staffed lanes on the hour (a closing lane serves its customer first)."""
+        """Open and close staffed lanes on the hour (a closing lane serves its customer first).
+
+        At closing time the doors close to new shoppers; if shoppers are still inside, the
+        lanes of the last open hour (at least one, at most one per shopper inside) and the
+        kiosks stay open until the last of them leaves (:meth:`_left_tills` closes lanes as
+        the store empties and ends the overtime).
+        """
         env = self.env
-        hour = 0
+        step = 0
+        period = len(self.lanes_by_hour)
         while True:
-            yield env.timeout(3600.0)
-            hour = (hour + 1) % 24
-            lanes = self.lanes_by_hour[hour]
-            if lanes == self.lanes_open:
-                continue
-            self.lanes_open = lanes
-            if self.shared_line is not None:
-                self.shared_line.capacity = lanes
-                self._fill(self.shared_line)
+            yield env.timeout(HOUR_S)
+            step += 1  # hours since time 0: the plan's index (it may cover the horizon)
+            hour = step % 24
+            closes = self._closes_s
+            if self._next_close < len(closes) and env.now >= closes[self._next_close]:
+                due = self._due_by_close[self._next_close]
+                self._next_close += 1
+                if not self._open_at[hour] and self._left < due:
+                    self._start_overtime(due)
+                    continue
+            if self._overtime_start_s >= 0.0:
+                if not self._open_at[hour]:
+                    continue  # still serving the last shoppers
+                self._end_overtime()  # (only if the store reopens before they left)
+            if self._open_at[hour] and self.kiosks.capacity != self.checkout.sco_kiosks:
+                self.kiosks.capacity = self.checkout.sco_kiosks
+                self._fill(self.kiosks)
+            elif not self._open_at[hour]:
+                self.kiosks.capacity = 0
+            self._set_lanes(self.lanes_by_hour[step % period])
+
+    def _set_lanes(self, lanes: int) -> None:
+        if lanes == self.lanes_open:
+            return
+        self.lanes_open = lanes
+        if self.shared_line is not None:
+            self.shared_line.capacity = lanes
+            self._fill(self.shared_line)
+
+    def _start_overtime(self, due: int) -> None:
+        """Closing time with shoppers inside: keep the last hour's lanes open, at least one and
+        at most one per shopper still inside."""
+        self._due = due
+        self._overtime_start_s = self.env.now
+        self._set_lanes(max(1, min(self.lanes_open, due - self._left)))
+
+    def _end_overtime(self) -> None:
+        self._close_lanes(0)
+        self.overtime_spans.append((self._overtime_start_s, self.env.now))
+        self._overtime_start_s = -1.0
+        self.kiosks.capacity = 0
+
+    def _close_lanes(self, lanes: int) -> None:
+        """In overtime: close lanes down to ``lanes`` (each serves its customer first)."""
+        now = self.env.now
+        self.overtime_lanes.extend([(self._overtime_start_s, now)] * (self.lanes_open - lanes))
+        self._set_lanes(lanes)
+
+    def _left_tills(self) -> None:
+        """A shopper left the tills. After closing time, lanes close as the store empties
+        (never more lanes than shoppers still inside); the last one ends the overtime."""
+        self._left += 1
+        if self._overtime_start_s >= 0.0:
+            inside = self._due - self._left
+            if inside == 0:
+                self._end_overtime()
+            elif inside < self.lanes_open:
+                self._close_lanes(inside)
+        if self._left == self._total:
+            self.all_left.succeed()
 
     def _staffed_line(self) -> Line:
         if self.shared_line is not None:
@@ -218,6 +283,7 @@ class CheckoutFront:
         if self.balk_u[i] < self.balk_prob[min(line.waiting, MAX_VISIBLE_LINE)]:
             self.state[i] = GAVE_UP
             self.visits.extend((i, arrive_s, now, now, now, is_sco, self.units[i], BALKED, 0.0))
+            self._left_tills()
             return
         if line.busy < line.capacity and not line.waiting:
             line.busy += 1
@@ -254,6 +320,7 @@ class CheckoutFront:
             self._start_next(line)  # the server goes straight to the next shopper
         else:
             line.busy -= 1
+        self._left_tills()
 
     def _start_next(self, line: Line) -> None:
         queue = line.queue
@@ -279,6 +346,7 @@ class CheckoutFront:
         self.visits.extend(
             (i, arrive_s, join_s, now, now, self.uses_sco[i], self.units[i], RENEGED_OUTCOME, 0.0)
         )
+        self._left_tills()
 
     def visit_array(self) -> np.ndarray:
         """The visit rows as a float array of VISIT_COLUMNS (possibly empty)."""
@@ -286,12 +354,19 @@ class CheckoutFront:
 
     def log(self, arrivals_s: np.ndarray, visits: np.ndarray) -> CheckoutLog:
         """The ``checkout`` KPI domain's log, from :meth:`visit_array`."""
+        lane_overtime = self.overtime_lanes
+        kiosk_overtime = self.overtime_spans * self.checkout.sco_kiosks
         return CheckoutLog(
             arrivals_s,
             visits,
-            self.context.open_intervals(self.checkout.lanes_by_hour or None, self.checkout.lanes),
-            self.context.open_intervals(None, self.checkout.sco_kiosks),
+            self.context.open_intervals(
+                self.context.staffed_lanes or self.checkout.lanes_by_hour or None,
+                self.checkout.lanes,
+            )
+            + lane_overtime,
+            self.context.open_intervals(None, self.checkout.sco_kiosks) + kiosk_overtime,
             self.checkout.cashier_cost_per_h,
+            lane_overtime,
         )
 
 

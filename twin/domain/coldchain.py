@@ -178,7 +178,7 @@ class ColdChain:
                     int(self.counts[:, c].sum())
                 ),
                 0.0,
-                1.0,
+                config.max_age_at_pick_frac,  # the age limit of freshest-first picking
             )
             for c, (name, category) in enumerate(zip(self.names, self.categories, strict=True))
         ]

@@ -51,6 +51,7 @@ class GrocerySite:
         # store.shoppers_n, store.revenue.
         everyone = np.arange(self.arrivals_s.size)
         self.tills.drive(self.arrivals_s, self.arrivals_s + draws.browse_s, everyone)
+        self.last_shopper_left = self.tills.all_left  # the run drains until it triggers
 
     def logs(self) -> dict[str, Any]:
         """The store's logs by domain: ``store`` (common) and ``checkout``."""

@@ -240,6 +240,11 @@ class JwoSite:
         rec = fmt.recognition
         self.reviewers_by_hour = list(rec.reviewers_by_hour) or [rec.reviewers] * 24
         self.reviewers = ServerPool(env, self.reviewers_by_hour[0])
+        # The run drains until every party has walked out (or left at the door): twin.model.
+        self.last_shopper_left = env.event()
+        self._parties_gone = 0
+        if n == 0:
+            self.last_shopper_left.succeed()
         env.process(start_visits(env, self.arrivals_s, self._visit))
         if rec.reviewers_by_hour:
             env.process(self._reviewer_shifts())
@@ -271,6 +276,7 @@ class JwoSite:
         elif self.leaves_when_full:
             self.outcome[i] = TURNED_AWAY
             self.door_s[i] = env.now
+            self._party_gone()
             return
         else:
             request = door.request(people)
@@ -278,6 +284,7 @@ class JwoSite:
             if (yield request) == GAVE_UP:
                 self.outcome[i] = GAVE_UP
                 self.door_s[i] = env.now
+                self._party_gone()
                 return
         self.outcome[i] = ADMITTED
         self.door_s[i] = env.now
@@ -290,6 +297,7 @@ class JwoSite:
         yield env.timeout(self.browse_s[i])
         door.leave(people)
         self.exit_s[i] = env.now
+        self._party_gone()
         yield env.timeout(self.auto_receipt_s[i])
         if self.is_reviewed[i]:
             reviewers = self.reviewers
@@ -299,6 +307,12 @@ class JwoSite:
             yield env.timeout(self.review_s[i])
             reviewers.release()
         self.receipt_s[i] = env.now
+
+    def _party_gone(self) -> None:
+        """A party walked out or left at the door; the last one ends the run's drain."""
+        self._parties_gone += 1
+        if self._parties_gone == len(self.people):
+            self.last_shopper_left.succeed()
 
     def logs(self) -> dict[str, Any]:
         """The store's logs by domain: ``store`` (common) and ``jwo``."""

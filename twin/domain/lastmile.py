@@ -34,6 +34,7 @@ Cold chain: :meth:`LastMile.cold_legs` (docs/CONTRACTS.md).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -132,18 +133,27 @@ class LastMile:
             [MODE_NAMES.index(mode) for mode in cfg.channel_modes.get(channel, [])]
             for channel in CHANNELS
         ]
-        uses_drones = cfg.drone.drones > 0 and any(DRONE in m for m in self.channel_modes)
+        drone_fleets = (
+            [plan_store.fleet("drone") for plan_store in region.plan.stores.values()]
+            if region.plan is not None
+            else [cfg.drone.drones]
+        )
+        uses_drones = max(drone_fleets, default=0) > 0 and any(
+            DRONE in m for m in self.channel_modes
+        )
         self._draw_order_attributes(orders.orders, streams)
         weather = build_weather(cfg.drone.weather, streams, self.days) if uses_drones else None
         waves = list(cfg.wave_hours) if cfg.dispatch == "waves" else None
+        plan = region.plan
         for store_id, desk in desks.items():
             index = desk.store_index
+            fleet = _store_fleet(cfg, plan.stores[store_id] if plan is not None else None)
             couriers = {
                 MODE_NAMES.index(name): CourierPool(
                     env,
                     self,
                     MODE_NAMES.index(name),
-                    getattr(cfg, name),
+                    replace(getattr(cfg, name), vehicles=fleet[name]),
                     index,
                     store_id,
                     region.tables,
@@ -152,14 +162,14 @@ class LastMile:
                     self.days,
                 )
                 for name in COURIER_MODES
-                if cfg.fleet(name) > 0
+                if fleet[name] > 0
             }
             drones = None
-            if weather is not None:
+            if weather is not None and fleet["drone"] > 0:
                 drones = DroneFleet(
                     env,
                     self,
-                    cfg.drone,
+                    replace(cfg.drone, drones=fleet["drone"]),
                     index,
                     store_id,
                     region.tables,
@@ -487,6 +497,13 @@ def build_last_mile(
 ) -> LastMile:
     """The dispatcher registered in :data:`twin.domain.dispatch.DISPATCHERS`."""
     return LastMile(env, region, config, streams, desks, orders)
+
+
+def _store_fleet(cfg: DeliveryConfig, plan: Any) -> dict[str, int]:
+    """Vehicles (drones) of each mode at one store: the plan's, or the configured counts."""
+    if plan is None or "vans" not in plan.levels:
+        return {mode: cfg.fleet(mode) for mode in ("van", "bike", "drone")}
+    return {mode: plan.fleet(mode) for mode in ("van", "bike", "drone")}
 
 
 __all__ = ["LastMile", "build_last_mile", "build_weather"]

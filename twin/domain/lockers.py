@@ -10,6 +10,7 @@ whose blocking does not depend on the dwell-time distribution.
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections import deque
 from dataclasses import dataclass
@@ -81,11 +82,13 @@ class LockerBank:
             freed.append(zone)
         return freed
 
-    def log(self) -> LockerLog:
+    def log(self, end_s: float = math.nan) -> LockerLog:
+        """The stays and offers so far; ``end_s``: when the run ended (open stays end later)."""
         return LockerLog(
             np.array(self.stays, dtype=float).reshape(-1, len(STAY_COLUMNS)),
             self.offer_rows(),
             np.array([sum(counts) for counts in self.capacity], dtype=float),
+            end_s,
         )
 
 
@@ -96,6 +99,7 @@ class LockerLog:
     stays: np.ndarray  # rows of STAY_COLUMNS
     offers: np.ndarray  # rows of OFFER_COLUMNS (order ids are unique per region only)
     compartments: np.ndarray  # per zone
+    end_s: float = math.nan  # when the run ended: stays still open were open at least until then
 
     @staticmethod
     def concat(logs: list[LockerLog]) -> LockerLog:
@@ -103,6 +107,7 @@ class LockerLog:
             np.concatenate([log.stays for log in logs]),
             np.concatenate([_offers_with_store(log.offers, i) for i, log in enumerate(logs)]),
             np.sum([log.compartments for log in logs], axis=0),
+            max((log.end_s for log in logs), default=math.nan),
         )
 
 

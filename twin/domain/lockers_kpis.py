@@ -12,6 +12,7 @@ from twin.config.orders import TEMPERATURE_ZONES
 from twin.domain.lockers import OFFER_COLUMNS, STAY_COLUMNS, LockerLog
 from twin.domain.store_kpis import Series, Window
 from twin.kpi.catalog import KpiRows, define
+from twin.kpi.censoring import km_restricted_mean
 from twin.kpi.levels import LevelSummary, level_from_intervals
 
 S = {name: i for i, name in enumerate(STAY_COLUMNS)}
@@ -30,7 +31,25 @@ OVERFLOW = define(
     "Pickup orders with at least one part that found no free compartment "
     "(sent to the counter, or waited) / orders offered to the lockers.",
 )
-DWELL_S = define("locker.dwell_s", "s", "tally", "Part placed in a locker -> collected or expired.")
+DWELL_S = define(
+    "locker.dwell_s",
+    "s",
+    "tally",
+    "Part placed in a locker -> collected or expired (stays that ended; see dwell_km_s).",
+)
+DWELL_KM_S = define(
+    "locker.dwell_km_s",
+    "s",
+    "ratio",
+    "Mean stay of parts placed in the window, stays still open at the end counted as "
+    "right-censored (Kaplan-Meier restricted mean): no truncation bias.",
+)
+DWELL_OPEN_N = define(
+    "locker.dwell_open_n",
+    "parts",
+    "total",
+    "Locker stays placed in the window and still open at the end of the run (censored).",
+)
 OCCUPIED = define("locker.occupied", "compartments", "level", "Compartments in use.")
 ZONE_UTILISATION = {
     zone: define(
@@ -70,6 +89,12 @@ def lockers_kpis(rows: KpiRows, log: LockerLog, window: Window) -> None:
     placed_in = (stays[:, S["placed_s"]] >= start) & (stays[:, S["placed_s"]] < end)
     released = placed_in & np.isfinite(stays[:, S["released_s"]])
     rows.tally(DWELL_S, stays[released, S["released_s"]] - stays[released, S["placed_s"]])
+    placed = stays[placed_in, S["placed_s"]]
+    ended = released[placed_in]
+    end_s = log.end_s if np.isfinite(log.end_s) else end
+    dwell = np.where(ended, stays[placed_in, S["released_s"]], end_s) - placed
+    rows.value(DWELL_KM_S, km_restricted_mean(dwell, ended))
+    rows.value(DWELL_OPEN_N, float(np.count_nonzero(~ended)), "total")
     level = _level(stays, start, end, span)
     rows.level(OCCUPIED, level.time_avg, level.max)
     for z, zone in enumerate(TEMPERATURE_ZONES):

@@ -4,8 +4,9 @@
 draws every order of the region (:func:`twin.domain.orders.build_orders`), precomputes each
 zone's candidate stores per channel from the region's travel-time table, and builds one
 :class:`twin.domain.pickup.StoreFulfilment` per store offering a channel. In the loop an
-order is assigned in O(candidates): the nearest store offering its channel, or
-(``nearest_with_capacity``) the nearest whose picking backlog is under the limit. Kiosk bars'
+order is assigned in O(candidates): the store serving its zone (``balanced``: precomputed by
+:mod:`twin.network.catchment`; ``nearest``), or (``nearest_with_capacity``) the nearest whose
+picking backlog is under the limit. Kiosk bars'
 receipt codes become orders too (:mod:`twin.domain.bar_orders`): drawn before time 0, placed
 when the bar redeems the code, from the customer zone nearest the bar.
 """
@@ -27,6 +28,7 @@ from twin.domain.dispatch import DISPATCHERS, DispatchDesk
 from twin.domain.orders import Order, build_orders, offering_stores
 from twin.domain.orders_kpis import orders_log
 from twin.domain.pickup import ExpiredHook, StoreFulfilment
+from twin.network.catchment import candidate_stores
 from twin.network.regions import Region
 
 ProcessGen = Any
@@ -65,12 +67,13 @@ class OnlineOrders:
         self.on_expired: list[ExpiredHook] = [self.expired.append]
         self.sites: list[StoreFulfilment | None] = [None] * len(region.stores)
         self.candidates: list[list[list[int]]] = []  # channel -> zone -> store indices
+        detour_s = fulfilment.balance_detour_s if fulfilment.assignment == "balanced" else 0.0
         for channel in CHANNELS if config.orders.enabled else ():
             mask = offering_stores(region, fulfilment, channel)
-            self.candidates.append(_nearest(region, mask, fulfilment.candidates))
+            self.candidates.append(candidate_stores(region, mask, fulfilment.candidates, detour_s))
             for index in np.flatnonzero(mask).tolist():
                 if self.sites[index] is None:
-                    self.sites[index] = self._site(index, fulfilment, horizon_s)
+                    self.sites[index] = self._site(index, fulfilment, horizon_s, run)
         self.by_capacity = fulfilment.assignment == "nearest_with_capacity"
         self.max_backlog = fulfilment.max_backlog_tasks
         self.promise_s = [channel.promise_s for _, channel in config.orders.channels()]
@@ -89,11 +92,18 @@ class OnlineOrders:
         if scheduled:
             env.process(self._arrivals(scheduled))
 
-    def _site(self, index: int, fulfilment: FulfilmentConfig, horizon_s: float) -> StoreFulfilment:
+    def _site(
+        self, index: int, fulfilment: FulfilmentConfig, horizon_s: float, run: Any
+    ) -> StoreFulfilment:
         store_id = self.region.stores[index].id
         cfg = fulfilment.store
         override = fulfilment.store_overrides.get(store_id)
         pickers = None if override is None or override.pickers == KEEP else override.pickers
+        plan = self.region.plan.stores[store_id] if self.region.plan is not None else None
+        if plan is not None and "pickers" in plan.levels:  # planned (or the config, if fixed)
+            shift = plan.horizon("pickers", run.days, run.start_weekday)
+        else:
+            shift = cfg.picking.by_hour(pickers)
         compartments = [cfg.lockers.zone(zone).compartments for zone in TEMPERATURE_ZONES]
         if override is not None:
             compartments = [
@@ -105,7 +115,7 @@ class OnlineOrders:
             store_id,
             index,
             cfg,
-            cfg.picking.by_hour(pickers),
+            shift,
             compartments,
             horizon_s,
             self.on_expired,
@@ -184,21 +194,12 @@ class OnlineOrders:
                 "picking": site.picking.log(),
             }
             if site.lockers is not None:
-                logs["lockers"] = site.lockers.log()
+                logs["lockers"] = site.lockers.log(self.env.now)
             out[site.store_id] = logs
         for dispatcher in self.dispatchers:
             for store_id, extra in dispatcher.logs().items():
                 out.setdefault(store_id, {}).update(extra)
         return out
-
-
-def _nearest(region: Region, allowed: np.ndarray, count: int) -> list[list[int]]:
-    """Per zone, up to ``count`` allowed stores by road time, nearest first (ties: lower index)."""
-    if not allowed.any():
-        return [[] for _ in region.zones]
-    times = np.where(allowed[None, :], region.tables.zone_store_s, np.inf)
-    order = np.argsort(times, axis=1, kind="stable")[:, : min(count, int(allowed.sum()))]
-    return order.tolist()
 
 
 def build_online_orders(

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.domain.orders import COLLECTED, DELIVERY, EXPIRED, PICKUP, REPLENISHMENT, Order
+from twin.domain.orders import (
+    COLLECTED,
+    DELIVERY,
+    EXPIRED,
+    PENDING,
+    PICKUP,
+    REPLENISHMENT,
+    Order,
+)
 from twin.domain.store_kpis import Series, Window
 from twin.kpi.catalog import KpiRows, define
 from twin.kpi.levels import bin_counts
@@ -37,6 +45,13 @@ FROM_BAR_N = define(
     "Online orders placed with a kiosk-bar receipt code (also counted in orders.n and by "
     "channel); reported in regions with bars.",
 )
+CARRIED_OVER_N = define(
+    "orders.carried_over_n",
+    "orders",
+    "total",
+    "Orders placed in the window still in progress when the run ended (pickup: not collected "
+    "or expired; delivery: not dispatched): carried over, not dropped.",
+)
 UNITS = define("orders.basket_units", "units", "tally", "Units per online order.")
 WEIGHT = define("orders.weight_kg", "kg", "tally", "Weight per online order.")
 REFUND = define(
@@ -44,6 +59,13 @@ REFUND = define(
     "currency",
     "total",
     "Value of pickup orders returned to stock after the hold limit and refunded.",
+)
+PLACED_VALUE = define(
+    "orders.placed_value",
+    "currency",
+    "total",
+    "Value of the online orders placed (all channels); with store.revenue it gives "
+    "orders.online_revenue_share_frac.",
 )
 ORDER_TO_READY = define(
     "pickup.order_to_ready_s",
@@ -153,6 +175,9 @@ def orders_kpis(rows: KpiRows, log: OrdersLog, window: Window) -> None:
     if log.has_bars:
         from_bar = float(np.count_nonzero(placed & (o[:, C["from_bar"]] > 0)))
         rows.value(FROM_BAR_N, from_bar, "total")
+    rows.value(PLACED_VALUE, float(o[placed, C["value"]].sum()), "total")
+    pending = placed & (o[:, C["outcome"]] == PENDING)
+    rows.value(CARRIED_OVER_N, float(np.count_nonzero(pending)), "total")
     rows.tally(UNITS, o[placed, C["units"]])
     rows.tally(WEIGHT, o[placed, C["weight_kg"]])
     pickup = placed & (o[:, C["is_pickup"]] > 0)

@@ -74,7 +74,8 @@ class PickingStation:
         self.runs = array("d")
         self.tasks_log = array("d")
         days = max(1, round(horizon_s / DAY_S))
-        self.shift = [pickers_by_hour[h % 24] for h in range(days * 24)]
+        # 24 values (every day alike) or one per hour of the horizon (planned)
+        self.shift = [pickers_by_hour[h % len(pickers_by_hour)] for h in range(days * 24)]
         env.process(self._shifts())
 
     @property

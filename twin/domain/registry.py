@@ -28,6 +28,9 @@ from twin.kpi.catalog import KpiRows
 
 
 class Site(Protocol):
+    """A store wired into an environment. A site whose shoppers may still be inside at the
+    horizon also has ``last_shopper_left`` (a simpy event): the run drains until it triggers."""
+
     def logs(self) -> dict[str, Any]: ...
 
 

@@ -19,6 +19,13 @@ OCCUPANCY = define(
     "level",
     "Shoppers inside the store (time average over the window, and maximum).",
 )
+STILL_INSIDE_N = define(
+    "store.still_inside_n",
+    "shoppers",
+    "total",
+    "Shoppers who arrived in the window and were still inside when the run ended (the run "
+    "drains until the last shopper leaves, so 0 unless the drain limit cut it short).",
+)
 REVENUE = define("store.revenue", "currency", "total", "Walk-in sales (visits that paid).")
 
 Window = tuple[float, float]
@@ -61,6 +68,7 @@ def store_kpis(rows: KpiRows, log: StoreLog, window: Window) -> None:
     arrived = np.count_nonzero((log.arrivals_s >= start) & (log.arrivals_s < end))
     rows.value(SHOPPERS_N, float(arrived), "total")
     rows.tally(TIME_IN_STORE_S, (log.leave_s - log.arrive_s)[in_window])
+    rows.value(STILL_INSIDE_N, float(np.count_nonzero(log.inside_arrive_s >= start)), "total")
     level = log.occupancy(window, end - start)
     rows.level(OCCUPANCY, level.time_avg, level.max)
     rows.value(REVENUE, float(log.revenue[in_window].sum()), "total")

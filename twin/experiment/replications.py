@@ -19,6 +19,7 @@ from twin.experiment.frames import kpi_frame, record_frames, series_frame, summa
 from twin.experiment.precision import check_target, extend_to_precision
 from twin.model import RegionResult, network_rows, run_region, window_of
 from twin.network.build import Network, Region, build_network
+from twin.plan.plan import plan_network
 
 Progress = Callable[[int, int], None]  # (tasks done, tasks in all)
 
@@ -48,6 +49,7 @@ def simulate(
     check_target(config.run.precision)
     if network is None:
         network = build_network(config.network, FORMATS.keys())
+    network = plan_network(config, network)  # before time 0: checks, warnings, the plan
     results = run_replications(config, network, range(config.run.replications), progress)
     results = extend_to_precision(  # a no-op unless run.precision.kpi is set
         config, results, lambda reps: run_replications(config, network, reps, progress)

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from twin.experiment.plan_table import plan_frame
 from twin.experiment.replications import SimulationResult
 
 PACKAGES = (
@@ -153,6 +154,8 @@ def write_result(
     write_parquet(run_dir / "summary.parquet", with_run_id(result.summary, run_id))
     write_parquet(run_dir / "timeseries.parquet", with_run_id(result.timeseries, run_id))
     write_json(run_dir / "network.json", result.network.to_json_dict())
+    replications = int(result.kpis["replication"].max()) + 1 if len(result.kpis) else 0
+    write_parquet(run_dir / "plan.parquet", plan_frame(result.network, replications))
     for domain, frame in result.records.items():
         write_parquet(run_dir / f"records_{domain}.parquet", frame)
     meta.update(status="ok", finished_at=now_iso(), wall_time_s=round(result.wall_time_s, 3))

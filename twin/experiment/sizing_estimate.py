@@ -20,6 +20,7 @@ from twin.config.schema import TwinConfig
 from twin.core.sampling import block_drawer, dist_mean
 from twin.domain.orders import channel_rates, locker_needs, split_tasks
 from twin.kpi.theory import erlang_c, servers_for_blocking
+from twin.network.catchment import zone_stores
 from twin.network.regions import Region
 
 SAMPLE = 4000  # baskets per channel for the moments (a fixed seed: estimates are repeatable)
@@ -38,8 +39,10 @@ class Estimate:
 
 
 def store_rates_per_h(config: TwinConfig, region: Region, store_index: int) -> np.ndarray:
-    """Expected orders per hour at one store, (channels, hours), under nearest assignment."""
+    """Expected orders per hour at one store, (channels, hours), under the zone assignment."""
     run = config.run
+    fulfilment = config.fulfilment
+    detour_s = fulfilment.balance_detour_s if fulfilment.assignment == "balanced" else 0.0
     out = []
     for channel in CHANNELS:
         rates = channel_rates(
@@ -49,8 +52,7 @@ def store_rates_per_h(config: TwinConfig, region: Region, store_index: int) -> n
         if not mask.any():
             out.append(np.zeros(rates.shape[1]))
             continue
-        times = np.where(mask[None, :], region.tables.zone_store_s, np.inf)
-        served = np.argmin(times, axis=1) == store_index
+        served = np.array(zone_stores(region, mask, detour_s)) == store_index
         out.append(rates[served].sum(axis=0) * 3600.0)
     return np.array(out)
 

@@ -50,6 +50,8 @@ class Region:
     zones: list[ZoneInfo]
     graph: nx.Graph
     tables: TravelTables
+    # the operations plan (twin.plan.plan.RegionPlan) attached before time 0; None: not planned
+    plan: Any = None
 
     def nearest_store(self, zone_index: int, allowed: np.ndarray) -> int:
         """Index of the store nearest (by road time) to zone ``zone_index`` among ``allowed``.

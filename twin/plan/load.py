@@ -1,0 +1,182 @@
+"""Expected load of each store by weekday and hour, from the configuration alone.
+
+Everything here is an expectation computed from the demand profiles, the zone assignment of
+online orders and the configured service-time means: nothing is simulated, so the plan never
+depends on a run's outcomes. Weeks are (7, 24) arrays, row 0 = Monday. Basket moments use a
+fixed sample from their own seed (not a simulation stream).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from twin.config.orders import CHANNELS, TEMPERATURE_ZONES
+from twin.config.schema import CheckoutConfig, DemandConfig, GroceryConfig, TwinConfig
+from twin.core.arrivals import hourly_rates_per_s
+from twin.core.sampling import block_drawer, dist_mean
+from twin.domain.orders import channel_rates, offering_stores, split_tasks
+from twin.domain.shopper_choices import sco_choices
+from twin.network.catchment import zone_store_matrix
+from twin.network.regions import Region
+
+WEEK = (7, 24)
+SAMPLE = 20_000  # baskets per moment estimate
+LOAD_SEED = 20261204  # the planner's own seed: estimates are repeatable and touch no stream
+
+
+def shift_week(week: np.ndarray, hours: float) -> np.ndarray:
+    """A (7, 24) hourly rate moved ``hours`` later (fractional hours split over two hours).
+
+    >>> week = np.zeros(WEEK); week[0, 10] = 60.0
+    >>> shifted = shift_week(week, 0.5)
+    >>> shifted[0, 10], shifted[0, 11]
+    (30.0, 30.0)
+    """
+    flat = week.ravel()
+    whole = math.floor(hours)
+    frac = hours - whole
+    out = (1.0 - frac) * np.roll(flat, whole) + frac * np.roll(flat, whole + 1)
+    return out.reshape(WEEK)
+
+
+def walk_in_week_per_h(demand: DemandConfig, fmt: GroceryConfig) -> np.ndarray:
+    """Expected walk-in arrivals per hour, (7, 24), as the stores draw them."""
+    rates = hourly_rates_per_s(
+        demand.daily_shoppers_per_store * fmt.demand_scale,
+        demand.weekday_hour_shares,
+        demand.weekend_hour_shares,
+        demand.day_factors,
+        fmt.open_hour,
+        fmt.close_hour,
+        7,
+        0,
+    )
+    return rates.reshape(WEEK) * 3600.0
+
+
+@dataclass(frozen=True)
+class TillMoments:
+    time_in_store_h: float  # mean browse time before the tills
+    staffed_frac: float  # share of shoppers at the tills who use a staffed lane
+    staffed_service_s: float  # mean staffed service time
+    sco_service_s: float
+
+
+def till_moments(demand: DemandConfig, checkout: CheckoutConfig) -> TillMoments:
+    """Means of the shoppers reaching the tills, from a fixed sample of baskets."""
+    rng = np.random.default_rng(LOAD_SEED)
+    basket = demand.basket
+    quick = rng.random(SAMPLE) < basket.quick_share
+    units = np.maximum(
+        1.0,
+        np.round(
+            np.where(
+                quick,
+                block_drawer(basket.quick_units, rng)(SAMPLE),
+                block_drawer(basket.stockup_units, rng)(SAMPLE),
+            )
+        ),
+    )
+    p_sco = sco_choices(checkout, units, rng.random(SAMPLE)).astype(float)  # as the stores choose
+    staffed_w = 1.0 - p_sco
+    staffed_frac = float(staffed_w.mean())
+    staffed_units = float((staffed_w * units).sum() / staffed_w.sum()) if staffed_frac else 0.0
+    sco_units = float((p_sco * units).sum() / p_sco.sum()) if p_sco.sum() else 0.0
+
+    def service(cfg: object, n: float) -> float:
+        return (
+            dist_mean(cfg.fixed_s)  # type: ignore[attr-defined]
+            + dist_mean(cfg.per_item_s) * n  # type: ignore[attr-defined]
+            + dist_mean(cfg.payment_s)  # type: ignore[attr-defined]
+        )
+
+    browse_s = dist_mean(demand.browse_fixed_s) + dist_mean(demand.browse_per_item_s) * float(
+        units.mean()
+    )
+    return TillMoments(
+        browse_s / 3600.0,
+        staffed_frac,
+        service(checkout.staffed, staffed_units),
+        service(checkout.self_checkout, sco_units),
+    )
+
+
+@dataclass(frozen=True)
+class PickMoments:
+    """Picking work of one channel's orders, from a fixed sample of baskets."""
+
+    work_s: float  # mean picker seconds per order: items, plus a walk and a staging per task
+    task_s: float  # mean seconds per pick task
+    tasks: list[list[float]]  # each sampled order's task durations, in pick order
+    most_tasks: int  # the most tasks of a sampled order (more pickers do not help it)
+
+    def makespans(self, pickers: int) -> np.ndarray:
+        """Each sampled order's pick time on ``pickers`` idle pickers (its tasks in parallel)."""
+        out = np.empty(len(self.tasks))
+        for i, tasks in enumerate(self.tasks):
+            free = [0.0] * min(pickers, len(tasks))
+            for seconds in tasks:
+                heapq.heapreplace(free, free[0] + seconds)
+            out[i] = max(free)
+        return out
+
+
+def pick_moments(config: TwinConfig, channel: str, sample: int = 1000) -> PickMoments:
+    """Mean picking work and task durations of ``channel``'s orders (mean item times)."""
+    orders = config.orders
+    picking = config.fulfilment.store.picking
+    rng = np.random.default_rng(LOAD_SEED + 1 + CHANNELS.index(channel))
+    units = np.maximum(
+        1, np.round(block_drawer(getattr(orders, channel).basket_units, rng)(sample))
+    ).astype(np.int64)
+    shares = np.array(orders.zones.shares())
+    split = rng.multinomial(units, shares / shares.sum())
+    per_item = [dist_mean(getattr(picking.per_item_s, z)) for z in TEMPERATURE_ZONES]
+    overhead = dist_mean(picking.walk_s) + dist_mean(picking.stage_s)
+    tasks = []
+    for parts in split.tolist():
+        items = [[per_item[z]] * parts[z] for z in range(len(TEMPERATURE_ZONES))]
+        cut = split_tasks(items, picking.split_by_zone, picking.max_items_per_task)
+        tasks.append([overhead + sum(task_s) for _, task_s in cut])
+    durations = [s for order in tasks for s in order]
+    return PickMoments(
+        float(sum(durations)) / sample,
+        float(np.mean(durations)) if durations else 0.0,
+        tasks,
+        max([len(order) for order in tasks], default=1) or 1,
+    )
+
+
+@dataclass(frozen=True)
+class OnlineLoad:
+    """Expected online orders of a region's stores under the zone assignment."""
+
+    per_h: np.ndarray  # (channels, stores, 7, 24) orders per hour
+    by_zone: np.ndarray  # (channels, zones, stores) orders per week from each zone
+
+    def zone_weights(self, store: int, channels: list[int]) -> np.ndarray:
+        """Share of a store's orders of ``channels`` from each zone (zeros when it has none)."""
+        weights = self.by_zone[channels, :, store].sum(axis=0)
+        total = weights.sum()
+        return weights / total if total > 0 else weights
+
+
+def online_load(config: TwinConfig, region: Region) -> OnlineLoad:
+    """Expected online orders per store and hour, and per zone (see :class:`OnlineLoad`)."""
+    fulfilment = config.fulfilment
+    detour_s = fulfilment.balance_detour_s if fulfilment.assignment == "balanced" else 0.0
+    n_stores, n_zones = len(region.stores), len(region.zones)
+    per_h = np.zeros((len(CHANNELS), n_stores, *WEEK))
+    by_zone = np.zeros((len(CHANNELS), n_zones, n_stores))
+    for c, channel in enumerate(CHANNELS):
+        per_zone = channel_rates(region, config.orders, fulfilment, channel, 7, 0).per_zone
+        if not per_zone.size or not per_zone.any():
+            continue
+        assign = zone_store_matrix(region, offering_stores(region, fulfilment, channel), detour_s)
+        per_h[c] = (assign.T @ per_zone).reshape(n_stores, *WEEK) * 3600.0
+        by_zone[c] = per_zone.sum(axis=1)[:, None] * 3600.0 * assign
+    return OnlineLoad(per_h, by_zone)

@@ -1,0 +1,381 @@
+"""The operations plan of a region: resource levels per store, weekday and hour, before time 0.
+
+:func:`build_plan` sizes, from expected load only (:mod:`twin.plan.load`):
+
+- staffed lanes: per open hour, the fewest with Erlang C P(wait > wait_target_s) <= wait_alpha
+  on the staffed share of the till arrival rate (the walk-in profile shifted by the mean time
+  in store), at least ``min_lanes``, at most the store's ``checkout.lanes``;
+- self-checkout kiosks: the pod, open with the store;
+- pickers: per shift hour, the hour's expected picking work over the utilisation target;
+- vans, bikes and drones: :mod:`twin.plan.fleet`.
+
+``fixed`` modes and explicit schedules (``checkout.lanes_by_hour``, ``picking.pickers_by_hour``,
+``fulfilment.store_overrides``, ``planner.fleet.store_overrides``) give the configured levels.
+A store whose expected load needs more than the configured maxima gets a warning naming it and
+the shortfall. The plan's rows are written to ``plan.parquet`` (docs/CONTRACTS.md).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from twin.config.fulfilment import KEEP
+from twin.config.orders import CHANNELS
+from twin.config.planner import KEEP as FLEET_KEEP
+from twin.config.schema import GroceryConfig, TwinConfig
+from twin.errors import ConfigError
+from twin.network.formats import choices_text
+from twin.network.regions import Network, Region, StoreInfo
+from twin.plan.fleet import FLEET_MODES, drone_payload_fracs, fleet_needs
+from twin.plan.load import (
+    WEEK,
+    OnlineLoad,
+    PickMoments,
+    online_load,
+    pick_moments,
+    shift_week,
+    till_moments,
+    walk_in_week_per_h,
+)
+from twin.plan.staffing import by_utilisation, lanes_for, ready_prob
+
+PICKUP = CHANNELS.index("pickup")
+RESOURCES = ("staffed_lanes", "sco_kiosks", "pickers", "vans", "bikes", "drones")
+FLEET_RESOURCE = {"van": "vans", "bike": "bikes", "drone": "drones"}
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+PlanRow = tuple[str, str, int, int, float]  # store, resource, weekday, hour, level
+SHOWN = 5  # stores named in a shortfall warning (the largest shortfalls)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A store whose expected load needs ``short`` more units than the maximum ``limit``."""
+
+    limit: str  # "key = value" of the binding maximum
+    store: str
+    short: int
+    when: str  # the weekday and hour of the largest shortfall
+
+
+def shortfall_warnings(shortfalls: list[Shortfall]) -> list[str]:
+    """One line per binding maximum, naming its stores with the largest shortfalls first."""
+    by_limit: dict[str, list[Shortfall]] = {}
+    for item in shortfalls:
+        by_limit.setdefault(item.limit, []).append(item)
+    lines = []
+    for limit, items in by_limit.items():
+        items.sort(key=lambda s: (-s.short, s.store))
+        named = ", ".join(f"{s.store} short by {s.short} ({s.when})" for s in items[:SHOWN])
+        more = f" and {len(items) - SHOWN} more" if len(items) > SHOWN else ""
+        lines.append(
+            f"plan: expected load cannot be staffed within {limit} at {len(items)} store(s): "
+            f"{named}{more}; raise the maximum or expect the service targets to be missed"
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class StorePlan:
+    """One store's planned levels: resource -> (7, 24) integer array (row 0 = Monday)."""
+
+    store: str
+    levels: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def horizon(self, resource: str, days: int, start_weekday: int) -> list[int]:
+        """Levels for each hour of a run of ``days`` days from ``start_weekday``."""
+        week = self.levels[resource]
+        return [
+            int(level) for day in range(days) for level in week[(start_weekday + day) % 7].tolist()
+        ]
+
+    def fleet(self, mode: str) -> int:
+        """Vehicles (drones) of a delivery mode: its largest planned level."""
+        week = self.levels.get(FLEET_RESOURCE[mode])
+        return int(week.max()) if week is not None else 0
+
+
+@dataclass(frozen=True)
+class RegionPlan:
+    stores: dict[str, StorePlan]
+    warnings: tuple[Shortfall, ...] = ()
+    planned: frozenset[str] = frozenset()  # resources the planner sized (mode auto)
+
+    def rows(self) -> list[PlanRow]:
+        out: list[PlanRow] = []
+        for store_id, plan in self.stores.items():
+            for resource in RESOURCES:
+                week = plan.levels.get(resource)
+                if week is None:
+                    continue
+                for weekday in range(7):
+                    for hour in range(24):
+                        out.append((store_id, resource, weekday, hour, float(week[weekday, hour])))
+        return out
+
+
+def _open_week(open_hour: int, close_hour: int, level: int | list[int]) -> np.ndarray:
+    week = np.zeros(WEEK, dtype=np.int64)
+    week[:, open_hour:close_hour] = (
+        np.asarray(level)[open_hour:close_hour] if isinstance(level, list) else level
+    )
+    return week
+
+
+def _peak(week: np.ndarray) -> str:
+    day, hour = np.unravel_index(int(np.argmax(week)), WEEK)
+    return f"{DAYS[int(day)]} {int(hour):02d}:00"
+
+
+def _lanes(config: TwinConfig, fmt: GroceryConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(lanes, shortfall) by weekday and hour: the same for every store of a format."""
+    checkout = fmt.checkout
+    lanes_cfg = config.planner.lanes
+    if lanes_cfg.mode == "fixed" or checkout.lanes_by_hour:
+        schedule = list(checkout.lanes_by_hour) or checkout.lanes
+        return _open_week(fmt.open_hour, fmt.close_hour, schedule), np.zeros(WEEK, np.int64)
+    moments = till_moments(config.demand, checkout)
+    tills = shift_week(walk_in_week_per_h(config.demand, fmt), moments.time_in_store_h)
+    staffed = tills * moments.staffed_frac
+    week = np.zeros(WEEK, dtype=np.int64)
+    short = np.zeros(WEEK, dtype=np.int64)
+    low = min(lanes_cfg.min_lanes, checkout.lanes)
+    for day in range(7):
+        for hour in range(fmt.open_hour, fmt.close_hour):
+            week[day, hour], short[day, hour] = lanes_for(
+                float(staffed[day, hour]),
+                moments.staffed_service_s,
+                lanes_cfg.wait_target_s,
+                lanes_cfg.wait_alpha,
+                low,
+                checkout.lanes,
+            )
+    return week, short
+
+
+def _lane_warning(store: StoreInfo, lanes: int, short: np.ndarray) -> Shortfall:
+    key = f"formats.{store.format}.checkout.lanes = {lanes}"
+    return Shortfall(key, store.id, int(short.max()), _peak(short))
+
+
+@dataclass
+class _PickerRule:
+    """The picker sizing of one region: channel moments and pickup makespans by pickers."""
+
+    config: TwinConfig
+    moments: list[PickMoments]
+    _makespans: dict[int, np.ndarray] = field(default_factory=dict)
+    _decided: dict[tuple[float, float, bool], tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def work_s(self) -> np.ndarray:
+        return np.array([m.work_s for m in self.moments])
+
+    def makespans(self, pickers: int) -> np.ndarray:
+        # beyond an order's task count more pickers do not shorten its pick
+        pickers = min(pickers, self.moments[PICKUP].most_tasks)
+        if pickers not in self._makespans:
+            self._makespans[pickers] = self.moments[PICKUP].makespans(pickers)
+        return self._makespans[pickers]
+
+    def pickers(self, work: float, task_s: float, pickup: bool) -> tuple[int, int]:
+        """(pickers, shortfall) for an hour's work; with pickup orders, for their promise too.
+
+        Inputs are rounded (work to 0.01 erlang, task time to 10 s) and decisions remembered,
+        so a national network plans its ~500 stores in about the time of one region.
+        """
+        key = (round(work, 2), round(task_s, -1), pickup)
+        if key not in self._decided:
+            self._decided[key] = self._pickers(*key)
+        return self._decided[key]
+
+    def _pickers(self, work: float, task_s: float, pickup: bool) -> tuple[int, int]:
+        cfg = self.config.planner.pickers
+        need, short = by_utilisation(work, cfg.utilisation_target, cfg.min_pickers, cfg.max_pickers)
+        if not pickup or short:
+            return need, short
+        promise_s = self.config.orders.pickup.promise_s
+        c = max(need, 1)
+        best = float(np.mean(self.makespans(64) < promise_s))  # with pickers to spare
+        goal = min(cfg.ready_target, best - 0.01)
+        while ready_prob(c, work, task_s, promise_s, self.makespans(c)) < goal:
+            c += 1
+            if c > cfg.max_pickers:
+                return cfg.max_pickers, c - cfg.max_pickers
+        return c, 0
+
+
+def _pickers(
+    rule: _PickerRule,
+    store: StoreInfo,
+    orders_week: np.ndarray,
+    warnings: list[Shortfall],
+) -> np.ndarray:
+    config = rule.config
+    picking = config.fulfilment.store.picking
+    override = config.fulfilment.store_overrides.get(store.id)
+    flat = None if override is None or override.pickers == KEEP else override.pickers
+    cfg = config.planner.pickers
+    if cfg.mode == "fixed" or picking.pickers_by_hour or flat is not None:
+        by_hour = picking.by_hour(flat)
+        return np.tile(np.asarray(by_hour, dtype=np.int64), (7, 1))
+    work_s = rule.work_s
+    work = shift_week((orders_week * work_s[:, None, None]).sum(axis=0) / 3600.0, cfg.lead_h)
+    tasks = sum(
+        orders_week[c] * (m.work_s / m.task_s if m.task_s else 0.0)
+        for c, m in enumerate(rule.moments)
+    )
+    pickups = orders_week[PICKUP] > 0
+    week = np.zeros(WEEK, dtype=np.int64)
+    short = np.zeros(WEEK, dtype=np.int64)
+    for day in range(7):
+        for hour in range(picking.start_hour, picking.end_hour):
+            w = float(work[day, hour])
+            n_tasks = float(tasks[day, hour])
+            task_s = w * 3600.0 / n_tasks if n_tasks > 0 else 0.0
+            week[day, hour], short[day, hour] = rule.pickers(
+                w, task_s or 1.0, bool(pickups[day, hour])
+            )
+    if short.any():
+        warnings.append(
+            Shortfall(
+                f"planner.pickers.max_pickers = {cfg.max_pickers}",
+                store.id,
+                int(short.max()),
+                _peak(short),
+            )
+        )
+    return week
+
+
+def _fleets(
+    config: TwinConfig,
+    region: Region,
+    index: int,
+    online: OnlineLoad,
+    light: list[float],
+    warnings: list[Shortfall],
+) -> dict[str, int]:
+    store = region.stores[index]
+    delivery = config.delivery
+    override = config.planner.fleet.store_overrides.get(store.id)
+    if config.planner.fleet.mode == "fixed":
+        counts = {mode: delivery.fleet(mode) for mode in FLEET_MODES}
+    else:
+        needs = fleet_needs(config, region, index, online, light)
+        counts = {mode: level for mode, (level, _) in needs.items()}
+        for mode, (_, short) in needs.items():
+            if short and (override is None or getattr(override, FLEET_RESOURCE[mode]) == -1):
+                resource = FLEET_RESOURCE[mode]
+                high = getattr(config.planner.fleet, f"max_{resource}")
+                warnings.append(
+                    Shortfall(f"planner.fleet.max_{resource} = {high}", store.id, short, "peak")
+                )
+    if override is not None:
+        for mode in FLEET_MODES:
+            value = getattr(override, FLEET_RESOURCE[mode])
+            if value != FLEET_KEEP:
+                counts[mode] = value
+    return counts
+
+
+@dataclass
+class PlanInputs:
+    """What every region's plan shares: per-format lane plans and the picker rule."""
+
+    lanes_by_format: dict[str, tuple[np.ndarray, np.ndarray]]
+    rule: _PickerRule | None
+    drone_light: list[float]  # per channel: share of orders light enough for drones
+
+
+def plan_inputs(config: TwinConfig) -> PlanInputs:
+    orders_on = config.orders.enabled
+    rule = _PickerRule(config, [pick_moments(config, c) for c in CHANNELS]) if orders_on else None
+    light = drone_payload_fracs(config) if orders_on and config.delivery.enabled else []
+    return PlanInputs({}, rule, light)
+
+
+def build_plan(config: TwinConfig, region: Region, inputs: PlanInputs | None = None) -> RegionPlan:
+    """The region's plan (see the module doc); deterministic in (config, region).
+
+    ``inputs`` (from :func:`plan_inputs` of the same config) may be shared between regions.
+    """
+    inputs = inputs or plan_inputs(config)
+    rule = inputs.rule
+    warnings: list[Shortfall] = []
+    stores: dict[str, StorePlan] = {}
+    orders_on = config.orders.enabled
+    online = online_load(config, region) if orders_on else None
+    lanes_by_format = inputs.lanes_by_format
+    for index, store in enumerate(region.stores):
+        levels: dict[str, np.ndarray] = {}
+        fmt = getattr(config.formats, store.format)
+        if store.format == "grocery":
+            if store.format not in lanes_by_format:
+                lanes_by_format[store.format] = _lanes(config, fmt)
+            lanes, short = lanes_by_format[store.format]
+            levels["staffed_lanes"] = lanes
+            if short.any():
+                warnings.append(_lane_warning(store, fmt.checkout.lanes, short))
+            levels["sco_kiosks"] = _open_week(
+                fmt.open_hour, fmt.close_hour, fmt.checkout.sco_kiosks
+            )
+        offers = [config.fulfilment.offers(store.format, channel) for channel in CHANNELS]
+        if online is not None and any(offers):
+            store_orders = online.per_h[:, index]
+            assert rule is not None
+            levels["pickers"] = _pickers(rule, store, store_orders, warnings)
+            if config.delivery.enabled:
+                counts = _fleets(config, region, index, online, inputs.drone_light, warnings)
+                for mode, count in counts.items():
+                    cfg = getattr(config.delivery, mode)
+                    levels[FLEET_RESOURCE[mode]] = _open_week(cfg.start_hour, cfg.end_hour, count)
+        stores[store.id] = StorePlan(store.id, levels)
+    planner = config.planner
+    planned = {
+        name
+        for name, mode in (
+            ("staffed_lanes", planner.lanes.mode),
+            ("pickers", planner.pickers.mode),
+            ("fleet", planner.fleet.mode),
+        )
+        if mode == "auto"
+    }
+    return RegionPlan(stores, tuple(warnings), frozenset(planned))
+
+
+def check_overrides(config: TwinConfig, network: Network) -> None:
+    """Per-store overrides must name stores of the network (ConfigError otherwise)."""
+    known = [store.id for store in network.stores]
+    for key, overrides in (
+        ("planner.fleet.store_overrides", config.planner.fleet.store_overrides),
+        ("fulfilment.store_overrides", config.fulfilment.store_overrides),
+    ):
+        for store_id in overrides:
+            if store_id not in known:
+                raise ConfigError(
+                    f"{key}.{store_id}",
+                    store_id,
+                    f"a store id of this network, one of: {choices_text(known)}",
+                )
+
+
+def plan_network(config: TwinConfig, network: Network) -> Network:
+    """``network`` with every region's plan attached, checked and warned about before time 0.
+
+    A store whose expected load needs more than the configured maxima gets a RuntimeWarning
+    naming it and the shortfall.
+    """
+    check_overrides(config, network)
+    regions = []
+    inputs = plan_inputs(config)
+    shortfalls: list[Shortfall] = []
+    for region in network.regions:
+        plan = region.plan if region.plan is not None else build_plan(config, region, inputs)
+        shortfalls.extend(plan.warnings)
+        regions.append(replace(region, plan=plan))
+    for message in shortfall_warnings(shortfalls):
+        warnings.warn(message, RuntimeWarning, stacklevel=2)
+    return Network(regions)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_report_browser import CHROMIUM_FLAGS, _chromium, _not_blank
+from tests.e2e.test_report_browser import _not_blank, chromium_context
 from tests.report_support import PRODUCERS
 from twin.report import render_run_report, render_sizing_report, render_sweep_report
 
@@ -49,26 +49,10 @@ document.addEventListener('securitypolicyviolation',
 
 @pytest.fixture(scope="module")
 def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    executable = _chromium()
-    if executable is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium_1400")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=executable,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": WIDTH, "height": 1000},
-        )
+    with chromium_context(tmp_path_factory.mktemp("chromium_1400"), WIDTH, 1000) as context:
         context.add_init_script(CSP_LISTENER)
         context.set_default_timeout(120_000)
-        try:
-            yield context
-        finally:
-            context.close()
+        yield context
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +101,9 @@ def test_page_at_1400px_shows_numbers_and_nothing_overflows(
         full = page.screenshot(full_page=True)
         (_shot_dir(tmp_path) / f"{kind}_full.png").write_bytes(full)
         assert _not_blank(first_screen) > 50
-        values = page.locator(".card .value").all_inner_texts()
+        # headline numbers: the cards (run, sizing), the answer's sentences (sweep)
+        headline = ".card .value" if kind != "sweep" else "#answer li"
+        values = page.locator(headline).all_inner_texts()
         assert values and all(any(ch.isdigit() for ch in v) for v in values), values
         assert page.evaluate(OVERFLOW_JS) == []
         assert page.evaluate("window.__csp") == []
@@ -160,17 +146,19 @@ def test_experiment_answer_names_the_baseline_on_the_first_screen(
 def test_tables_sort_and_filter_under_the_pages_csp(chromium: Any, pages: dict[str, Path]) -> None:
     page, problems = _open(chromium, pages["run"])
     try:
-        page.locator("details summary", has_text="by store").first.click()
-        table = page.locator("table.sortable", has=page.locator("th", has_text="Store")).nth(1)
+        details = page.locator("details", has=page.locator("summary", has_text="by store")).first
+        details.locator("summary").click()
+        table = details.locator("table.sortable")
         store_col = table.locator("th", has_text="Store")
         store_col.click()
+        assert store_col.get_attribute("aria-sort") == "ascending"
         first = table.locator("tbody tr td.key").first.inner_text()
         store_col.click()
         assert store_col.get_attribute("aria-sort") == "descending"
         assert table.locator("tbody tr td.key").first.inner_text() > first
-        search = page.locator("input.filter").first
+        search = details.locator("input.filter")
         assert search.is_visible(), "the script shows the filter box"
-        rows = page.locator("input.filter + .scroll table").first.locator("tbody tr")
+        rows = table.locator("tbody tr")
         total = rows.count()
         search.fill("S02")
         visible = sum(1 for i in range(total) if rows.nth(i).is_visible())

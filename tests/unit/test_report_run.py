@@ -56,7 +56,7 @@ def test_kpi_tables_by_domain_and_by_store(run_html: str) -> None:
     assert html.count("By store (mean ± 95 % CI half-width)") == 3
     for store in ("S01", "S02", "S03"):
         assert f'<td class="key">{store}</td>' in html
-    assert re.search(r'<td class="num" title="s">[\d,.]+ ± [\d,.]+ s</td>', html)
+    assert re.search(r'<td class="num wrap" title="s">[\d,.]+ ±\xa0[\d,.]+\xa0s</td>', html)
 
 
 def test_figures_are_inline_svg_with_accessible_names(run_html: str) -> None:

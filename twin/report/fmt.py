@@ -95,7 +95,7 @@ def bounds_of(unit: str) -> tuple[float | None, float | None]:
     (temperatures and unitless values unbounded)."""
     if is_fraction(unit):
         return 0.0, 1.0
-    if unit in ("", "°C"):
+    if unit in ("", "°C", "C"):
         return None, None
     return 0.0, None
 

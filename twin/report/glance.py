@@ -102,6 +102,7 @@ def readable(mean: Any, half_width: Any, unit: str, currency: str = "$") -> dict
         interval = _interval(value, hw, unit, lambda x: currency + format_number(x), "")
         return {"value": text, "unit": "", "interval": interval}
     shown = display_unit(unit) if unit in ("frac", "fraction", "kg", "km", "h", "°C") else ""
+    shown = "°C" if unit == "C" else shown
     suffix = "%" if shown == "%" else ""
     interval = _interval(
         value, hw, unit, lambda x: format_number(x, unit) + suffix, "" if suffix else shown

@@ -32,6 +32,13 @@ PLAN_DEMAND = {
 }
 
 
+def stores_only(ts: pd.DataFrame) -> pd.DataFrame:
+    """The per-store rows (dropping aggregate ``all`` rows when stores are there too), so sums
+    over stores count each store once."""
+    per_store = ts[ts["store"].astype(str) != "all"]
+    return per_store if len(per_store) else ts
+
+
 def lead_time_figure(stages: pd.DataFrame, flagged: set[str] | None = None) -> Figure:
     """Stacked horizontal bars: mean minutes per order in each stage, network on top, then
     every store; ``flagged`` stores (off a calibration target) get a ⚠ in their label."""
@@ -72,7 +79,7 @@ def lead_time_figure(stages: pd.DataFrame, flagged: set[str] | None = None) -> F
 def load_heatmap_figure(ts: pd.DataFrame) -> Figure | None:
     """Resource x hour of the day, whole network: each busy-resource series as a share of its
     own busiest hour (the run folder holds counts in use, not capacities)."""
-    data = ts[ts["series"].isin(list(LOAD_SERIES))]
+    data = stores_only(ts[ts["series"].isin(list(LOAD_SERIES))])
     if data.empty:
         return None
     with plot_style():
@@ -113,7 +120,7 @@ def plan_figure(plan: pd.DataFrame, ts: pd.DataFrame | None) -> Figure:
             ax.set_ylabel("planned", fontsize=8)
             series = PLAN_DEMAND.get(resource)
             if ts is not None and series and series in set(ts["series"]):
-                demand = ts[ts["series"] == series]
+                demand = stores_only(ts[ts["series"] == series])
                 hours = (demand["bin_start_s"].astype(float) // 3600) % 24
                 per_hour = (
                     demand.assign(hour=hours)

@@ -117,7 +117,7 @@ def _interval(value: float, hw: float | None, unit: str, fmt: Any, unit_text: st
     tail = f" {unit_text}" if unit_text else ""
     if clipped:
         return f"95 % CI {fmt(low)} – {fmt(high)}{tail} (clipped at the bound)"
-    width = fmt(hw).lstrip("$€£")
+    width = fmt(hw)
     return f"± {width}{tail}"
 
 

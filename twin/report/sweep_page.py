@@ -65,7 +65,6 @@ def sweep_context(data: SweepData) -> dict[str, Any]:
         "jobs_table": _jobs_table(jobs, swept, top, labels),
         "failed_jobs": [_failed_job(j) for j in data.failed_jobs],
         "sweep_figures": [],
-        "comparison": None,
         "has_summary": summary is not None,
     }
     focus: list[tuple[str, str]] = []

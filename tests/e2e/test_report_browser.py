@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +59,10 @@ def _chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def report_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A persistent Chromium context with a fresh profile folder (--user-data-dir)."""
+@contextmanager
+def chromium_context(profile: Path, width: int, height: int) -> Iterator[Any]:
+    """A persistent Chromium context with a fresh profile folder (--user-data-dir); skips
+    the test when no Chromium is installed."""
     executable = _chromium()
     if executable is None:
         pytest.skip(
@@ -71,19 +73,24 @@ def report_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:  # a missing dev dependency must fail, not skip
         pytest.fail("Python package playwright is missing: pip install -e '.[dev]'")
-    profile = tmp_path_factory.mktemp("report_chromium_profile")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(profile),
             executable_path=executable,
             headless=True,
             args=CHROMIUM_FLAGS,
-            viewport={"width": 1280, "height": 900},
+            viewport={"width": width, "height": height},
         )
         try:
             yield context
         finally:
             context.close()
+
+
+@pytest.fixture(scope="module")
+def report_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with chromium_context(tmp_path_factory.mktemp("report_chromium_profile"), 1280, 900) as ctx:
+        yield ctx
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +186,10 @@ def test_script_in_config_is_text_not_code(
     try:
         page.locator("details summary", has_text="Resolved configuration").click()
         assert "<script>alert('x')</script>" in page.locator("details pre").first.inner_text()
-        assert page.evaluate("document.scripts.length") == 0
+        # the only script is the report's own table script, allowed by its CSP hash
+        assert page.evaluate("document.scripts.length") == 1
+        csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+        assert csp is not None and "script-src 'sha256-" in csp and "unsafe-inline'" in csp
         assert problems == []
     finally:
         page.close()

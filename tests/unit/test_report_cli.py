@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.report_support import written_sizing_folder
 from twin.report.cli import main
 from twin.report.load import detect_kind
-from twin.report.synthetic import make_run_folder, make_sizing_folder, make_sweep_folder
+from twin.report.synthetic import make_run_folder, make_sweep_folder
 
 pytestmark = pytest.mark.unit
 
@@ -18,7 +19,7 @@ def test_detects_each_kind_of_folder(tmp_path: Path) -> None:
     run = make_run_folder(tmp_path / "run", with_timeseries=False)
     failed = make_run_folder(tmp_path / "failed", failed=True)
     sweep = make_sweep_folder(tmp_path / "sweep", lanes=(4,), kiosks=(0,))
-    size = make_sizing_folder(tmp_path / "size")
+    size = written_sizing_folder(tmp_path / "size")
     assert [detect_kind(p) for p in (run, failed, sweep, size)] == ["run", "run", "sweep", "sizing"]
     assert detect_kind(sweep / "0") == "run"
     assert detect_kind(tmp_path) is None
@@ -28,7 +29,7 @@ def test_builds_each_report_without_simulating(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run = make_run_folder(tmp_path / "run", with_timeseries=False)
-    size = make_sizing_folder(tmp_path / "size")
+    size = written_sizing_folder(tmp_path / "size")
     monkeypatch.chdir(tmp_path)
     assert main([str(run)]) == 0
     assert main([str(size), "--out", "out/size.html"]) == 0

@@ -92,6 +92,13 @@ FAILED = _per_mode(
     "Orders with at least one failed attempt (nobody home, in-home code refused or "
     "attempt failed) / orders attempted.",
 )
+STAGE_TRAVEL = define(
+    "delivery.stage_travel_s",
+    "s",
+    "mean",
+    "Mean per order delivered: first loaded onto a vehicle or drone -> at the door (the "
+    "lead-time stage after delivery.dispatch_wait_s).",
+)
 DISPATCH_WAIT = define(
     "delivery.dispatch_wait_s",
     "s",
@@ -273,6 +280,9 @@ def delivery_kpis(rows: KpiRows, log: DeliveryLog, window: Window) -> None:
     rows.ratio(
         LOCKER_FRAC, np.count_nonzero(placed & (outcome == LOCKER)), np.count_nonzero(served)
     )
+    travel = o[:, ORDER_COL["door_s"]] - first_out
+    travel = travel[delivered & ~np.isnan(travel)]
+    rows.value(STAGE_TRAVEL, float(travel.mean()) if travel.size else float("nan"))
     rows.value(UNDELIVERED, float(np.count_nonzero(placed & ~served)), "total")
     attempted = placed & (o[:, ORDER_COL["attempts"]] > 0)
     rows.ratio(

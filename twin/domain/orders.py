@@ -69,6 +69,7 @@ class Order:
     is_from_bar: bool = False  # placed with a kiosk-bar receipt code (created when redeemed)
     store: int = -1  # serving store index in the region
     tasks_left: int = 0
+    pick_started_s: float = NAN  # a picker started its first task
     picked_s: float = NAN
     ready_s: float = NAN  # collectable (pickup) or ready for dispatch (delivery)
     arrived_s: float = NAN  # customer at the store

@@ -24,6 +24,7 @@ ORDER_COLUMNS = (
     "order", "channel", "is_pickup", "created_s", "due_s", "picked_s", "ready_s", "arrived_s",
     "collected_s", "expired_s", "outcome", "units", "ambient_units", "chilled_units",
     "frozen_units", "weight_kg", "value", "overflowed", "at_counter", "method", "from_bar",
+    "pick_started_s",
 )  # fmt: skip
 C = {name: i for i, name in enumerate(ORDER_COLUMNS)}
 
@@ -108,6 +109,34 @@ DISPATCH_WITHIN = define(
     "Orders for delivery ready for dispatch by their promise.",
 )
 
+# Where an order's lead time goes (means per order; the run report stacks them as bars).
+STAGE_PICKER_WAIT = define(
+    "orders.stage_picker_wait_s",
+    "s",
+    "mean",
+    "Mean per order placed: placed -> a picker starts its first pick task.",
+)
+STAGE_PICKING = define(
+    "orders.stage_picking_s",
+    "s",
+    "mean",
+    "Mean per order placed: first pick task started -> last one done (walking, picking, "
+    "staging the totes).",
+)
+STAGE_STAGING = define(
+    "orders.stage_staging_s",
+    "s",
+    "mean",
+    "Mean per order placed: picked -> ready (pickup: waiting for a locker compartment or the "
+    "counter; delivery orders are ready when picked, 0).",
+)
+STAGE_HANDOVER = define(
+    "pickup.stage_handover_s",
+    "s",
+    "mean",
+    "Mean per collected pickup order: customer at the store and order ready -> order in hand.",
+)
+
 
 @dataclass(slots=True)
 class OrdersLog:
@@ -156,6 +185,7 @@ def orders_log(
             o.at_counter,
             method,
             o.is_from_bar,
+            o.pick_started_s,
         )
         for o in orders
     ]
@@ -192,9 +222,27 @@ def orders_kpis(rows: KpiRows, log: OrdersLog, window: Window) -> None:
     )
     collected = pickup & (o[:, C["outcome"]] == COLLECTED)
     rows.tally(CUSTOMER_WAIT, o[collected, C["collected_s"]] - o[collected, C["arrived_s"]])
+    _stages(rows, o, placed, collected)
     expired = pickup & (o[:, C["outcome"]] == EXPIRED)
     rows.ratio(EXPIRED_FRAC, np.count_nonzero(expired), np.count_nonzero(collected | expired))
     rows.value(REFUND, float(o[expired, C["value"]].sum()), "total")
+
+
+def _stages(rows: KpiRows, o: np.ndarray, placed: np.ndarray, collected: np.ndarray) -> None:
+    """Mean time per stage of the orders that reached its end (NaN when none did)."""
+    started = o[:, C["pick_started_s"]]
+    picked = o[:, C["picked_s"]]
+    ready = o[:, C["ready_s"]]
+    _mean(rows, STAGE_PICKER_WAIT, started - o[:, C["created_s"]], placed)
+    _mean(rows, STAGE_PICKING, picked - started, placed)
+    _mean(rows, STAGE_STAGING, ready - picked, placed)
+    handed = o[:, C["collected_s"]] - np.fmax(o[:, C["arrived_s"]], ready)
+    _mean(rows, STAGE_HANDOVER, handed, collected)
+
+
+def _mean(rows: KpiRows, name: str, durations: np.ndarray, chosen: np.ndarray) -> None:
+    values = durations[chosen & ~np.isnan(durations)]
+    rows.value(name, float(values.mean()) if values.size else float("nan"))
 
 
 def _readiness(

@@ -104,6 +104,8 @@ class PickingStation:
             work = 0.0
             for task in batch:
                 task.started_s = now
+                if not task.order.pick_started_s <= now:  # NaN: its first task
+                    task.order.pick_started_s = now
                 walk = max(walk, task.walk_s)
                 work += task.pick_s[0] + task.pick_s[1] + task.pick_s[2] + task.stage_s
             env.timeout(walk + work, (now, walk, batch)).callbacks.append(self._finish)

@@ -273,6 +273,8 @@ class CheckReport:
     notices: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # drift that is not one KPI's value
     missing: list[KpiKey] = field(default_factory=list)
+    # new KPIs the baseline does not hold: reported, not drift (adding a KPI cannot change
+    # the ones recorded; re-record to check them too)
     appeared: list[KpiKey] = field(default_factory=list)
     exact_applied: bool = False
     exact: list[ExactMismatch] = field(default_factory=list)
@@ -285,7 +287,7 @@ class CheckReport:
 
     @property
     def has_drift(self) -> bool:
-        return bool(self.problems or self.missing or self.appeared or self.exact or self.drifted)
+        return bool(self.problems or self.missing or self.exact or self.drifted)
 
 
 def compare(
@@ -346,11 +348,14 @@ def format_report(report: CheckReport, spec: BaselineSpec, max_rows: int = 30) -
     lines = [f"{report.name}: {'DRIFT' if report.has_drift else 'ok'}"]
     lines += [f"  note: {notice}" for notice in report.notices]
     lines += [f"  DRIFT: {problem}" for problem in report.problems]
-    if report.missing or report.appeared:
-        lines.append(
-            f"  DRIFT: {len(report.missing)} KPI(s) disappeared, {len(report.appeared)} appeared"
-        )
+    if report.missing:
+        lines.append(f"  DRIFT: {len(report.missing)} KPI(s) disappeared")
         lines += [f"    - {key_text(k)}" for k in report.missing[:max_rows]]
+    if report.appeared:
+        lines.append(
+            f"  note: {len(report.appeared)} KPI(s) not in the baseline (new; not checked until "
+            f"re-recorded: {RECORD_COMMAND} {report.name})"
+        )
         lines += [f"    + {key_text(k)}" for k in report.appeared[:max_rows]]
     if report.exact_applied:
         if report.exact:

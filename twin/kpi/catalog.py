@@ -18,7 +18,7 @@ from twin.kpi.stats import tally_summary
 class KpiDefinition:
     name: str
     unit: str
-    kind: str  # tally | level | ratio | total
+    kind: str  # tally | level | ratio | total | mean (of a duration per item)
     meaning: str
 
 

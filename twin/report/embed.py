@@ -16,6 +16,8 @@ from twin.report.plots import plot_style
 _XML_PROLOGUE = re.compile(r"<\?xml[^>]*\?>\s*|<!DOCTYPE[^>]*>\s*|<!--.*?-->\s*", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
 _ID_REFERENCE = re.compile(r'(\bid="|href="#|url\(#)([^")]+)')
+_ATTRIBUTE = re.compile(r'="([^"]*)"')
+_LONG_DECIMAL = re.compile(r"(\d\.\d{2})\d+")
 
 
 def figure_to_svg(fig: Figure, fig_id: str, alt: str) -> Markup:
@@ -36,10 +38,17 @@ def figure_to_svg(fig: Figure, fig_id: str, alt: str) -> Markup:
         return f"{head}{fig_id}-{name}" if name in ids else match.group(0)
 
     svg = _ID_REFERENCE.sub(prefix, svg)
+    svg = _ATTRIBUTE.sub(_rounded, svg)
     label = str(escape(alt))
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" class="chart" ', 1)
     svg = re.sub(r"(<svg[^>]*>)", rf"\1<title>{label}</title>", svg, count=1)
     return Markup(svg.strip())
+
+
+def _rounded(match: re.Match[str]) -> str:
+    """An attribute value with coordinates cut to two decimals (1/100 px: invisible, and a
+    third less SVG text); text nodes are never inside quotes, so labels keep their digits."""
+    return '="' + _LONG_DECIMAL.sub(r"\1", match.group(1)) + '"'
 
 
 def write_atomic(path: Path, text: str) -> Path:

@@ -90,14 +90,46 @@ def format_number(value: Any, unit: str = "") -> str:
     return text
 
 
+def bounds_of(unit: str) -> tuple[float | None, float | None]:
+    """The range a KPI in ``unit`` can take: fractions 0-1, other physical amounts >= 0
+    (temperatures and unitless values unbounded)."""
+    if is_fraction(unit):
+        return 0.0, 1.0
+    if unit in ("", "°C", "C"):
+        return None, None
+    return 0.0, None
+
+
+def clipped_interval(mean: float, half_width: float, unit: str) -> tuple[float, float, bool]:
+    """The t-interval ``mean ± half_width`` clipped to the unit's bounds (:func:`bounds_of`),
+    and whether clipping changed it. Clipping keeps the t-interval's coverage where the true
+    value cannot lie outside the bounds anyway; it is not a Wilson interval."""
+    low, high = mean - half_width, mean + half_width
+    lo_bound, hi_bound = bounds_of(unit)
+    clipped = False
+    if lo_bound is not None and low < lo_bound:
+        low, clipped = lo_bound, True
+    if hi_bound is not None and high > hi_bound:
+        high, clipped = hi_bound, True
+    return low, high, clipped
+
+
 def format_estimate(mean: Any, half_width: Any, unit: str) -> str:
-    """``mean ± half-width unit`` (no ± when the half-width is undefined, e.g. one replication)."""
+    """``mean ± half-width unit`` (no ± when the half-width is undefined, e.g. one replication).
+
+    When the interval would cross the unit's bounds (below 0 %, above 100 %, a negative
+    count) it is shown clipped as a range instead: ``97.1 % (84.6–100 %)``."""
     text = format_number(mean, unit)
-    if _is_number(half_width) and text != "–":
-        text += " ± " + format_number(half_width, "" if unit == "count" else unit)
     suffix = display_unit(unit)
-    if suffix and text != "–":
-        text += suffix if suffix == "%" else f" {suffix}"
+    joined = (suffix if suffix == "%" else f" {suffix}") if suffix else ""
+    if _is_number(half_width) and text != "–":
+        low, high, clipped = clipped_interval(float(mean), float(half_width), unit)
+        if clipped:
+            low_text = format_number(low, unit)
+            return f"{text}{joined} ({low_text}–{format_number(high, unit)}{joined})"
+        text += " ± " + format_number(half_width, "" if unit == "count" else unit)
+    if text != "–":
+        text += joined
     return text
 
 

@@ -28,6 +28,7 @@ SUMMARY_COLUMNS = (
 TIMESERIES_COLUMNS = (
     "scenario", "replication", "region", "store", "series", "bin_start_s", "value", "unit",
 )  # fmt: skip
+PLAN_COLUMNS = ("replication", "store", "resource", "weekday", "hour", "level")
 SWEEP_FIXED_COLUMNS = ("job", "job_dir", "status", *SUMMARY_COLUMNS)
 COMPARISON_COLUMNS = (
     "job", "baseline_job", "region", "store", "kpi", "stat", "diff_mean", "diff_half_width",
@@ -55,6 +56,7 @@ class RunData:
     summary: pd.DataFrame | None = None
     timeseries: pd.DataFrame | None = None
     network: dict[str, Any] | None = None
+    plan: pd.DataFrame | None = None  # plan.parquet: the staffing plan, when a planner ran
 
     @property
     def scenario(self) -> str:
@@ -77,6 +79,8 @@ class SweepData:
     failed_jobs: list[dict[str, Any]]
     comparison: pd.DataFrame | None
     job_meta: dict[str, dict[str, Any]] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)  # the first job's resolved config
+    multirun: dict[str, Any] = field(default_factory=dict)  # multirun.yaml (hydra sweeper)
 
 
 @dataclass
@@ -128,6 +132,7 @@ def load_run(path: Path) -> RunData:
             "objects with numeric x_km and y_km."
         )
     data.network = network
+    data.plan = _read_parquet(path / "plan.parquet", PLAN_COLUMNS)
     return data
 
 
@@ -151,7 +156,24 @@ def load_sweep(path: Path) -> SweepData:
         meta = _read_json(job_dir / "meta.json")
         if isinstance(meta, dict):
             job_meta[job_dir.name] = meta
-    return SweepData(path, summary, params, failed, comparison, job_meta)
+    config: dict[str, Any] = {}
+    for job_dir in _job_dirs(path):
+        config = _read_yaml(job_dir / "config.yaml")
+        if config:
+            break
+    multirun = _read_yaml(path / "multirun.yaml")
+    return SweepData(path, summary, params, failed, comparison, job_meta, config, multirun)
+
+
+def _read_yaml(file: Path) -> dict[str, Any]:
+    """A YAML mapping, or {} when the file is missing or not a mapping (optional context)."""
+    if not file.is_file():
+        return {}
+    try:
+        parsed = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def load_sizing(path: Path) -> SizingData:

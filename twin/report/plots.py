@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
-from twin.report.fmt import display_scale, display_unit, natural_key, unit_of
+from twin.report.fmt import bounds_of, display_scale, display_unit, natural_key, unit_of
 
 # Okabe & Ito (2008), ordered so the first lines have the strongest contrast on white.
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
@@ -53,7 +53,7 @@ STYLE: dict[str, Any] = {
     "figure.dpi": 96,
     "savefig.dpi": 96,
     "lines.linewidth": 1.6,
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",  # text as text: a tenth of the bytes, searchable
     "svg.hashsalt": "twin-report",
     "text.parse_math": False,  # labels are data (a store id may hold $): never mathtext
     "axes.prop_cycle": cycler(color=list(OKABE_ITO)),
@@ -132,7 +132,9 @@ def timeseries_figure(ts: pd.DataFrame, series: str, max_lines: int = MAX_LINES)
             t = wide.index.to_numpy(float)
             values = wide.to_numpy(float)
             lo, hi = (np.nanpercentile(values, q, axis=1) for q in (10, 90))
-            avg = np.nanmean(values, axis=1)
+            # the median, not the mean: one busy store can pull the mean above the 90th
+            # percentile of the stores, outside its own band
+            avg = np.nanmedian(values, axis=1)
             x, y_lo = _steps(t, lo, bin_s)
             _, y_hi = _steps(t, hi, bin_s)
             _, y_avg = _steps(t, avg, bin_s)
@@ -147,7 +149,7 @@ def timeseries_figure(ts: pd.DataFrame, series: str, max_lines: int = MAX_LINES)
                 label=f"10–90 % of {values.shape[1]} stores",
             )
             ax.plot(
-                x / scale_s, y_avg, drawstyle="steps-post", color=colour(0), label="mean per store"
+                x / scale_s, y_avg, drawstyle="steps-post", color=colour(0), label="median store"
             )
             ax.legend(loc="upper left")
         start_s = float(mean["bin_start_s"].min()) if len(mean) else 0.0
@@ -291,10 +293,11 @@ def network_map_figure(
                                 (x, y),
                                 radius,
                                 fill=False,
-                                linestyle="--",
-                                linewidth=0.8,
+                                linestyle=(0, (2, 3)),
+                                linewidth=0.5,
                                 edgecolor=colour(i),
-                                alpha=0.7,
+                                alpha=0.35,
+                                zorder=0,
                             )
                         )
                 ax.scatter(
@@ -307,7 +310,23 @@ def network_map_figure(
                     linewidth=0.6,
                     zorder=3,
                 )
-            ax.set_aspect("equal", adjustable="datalim")
+                for sid, x, y in zip(group["id"], group["x_km"], group["y_km"], strict=True):
+                    ax.annotate(
+                        str(sid),
+                        (x, y),
+                        xytext=(5, 4),
+                        textcoords="offset points",
+                        fontsize=7.5,
+                        zorder=4,
+                    )
+            xs = pd.concat([in_region_s["x_km"], in_region_z["x_km"]]).astype(float)
+            ys = pd.concat([in_region_s["y_km"], in_region_z["y_km"]]).astype(float)
+            if len(xs):
+                # frame the stores and zones; drone range circles may run off the edge
+                pad = 0.08 * max(float(xs.max() - xs.min()), float(ys.max() - ys.min()), 1.0)
+                ax.set_xlim(float(xs.min()) - pad, float(xs.max()) + pad)
+                ax.set_ylim(float(ys.min()) - pad, float(ys.max()) + pad)
+            ax.set_aspect("equal", adjustable="box")
             ax.set_xlabel("x (km)")
             ax.set_ylabel("y (km)")
             if len(shown) > 1:
@@ -344,7 +363,7 @@ def network_map_figure(
                 )
         if ranges:
             handles.append(
-                Line2D([], [], linestyle="--", color=NEUTRAL_COLOUR, label="drone range")
+                Line2D([], [], linestyle=(0, (2, 3)), color=NEUTRAL_COLOUR, label="drone range")
             )
         more = (
             f" (first {len(shown)} of {len(regions)} regions)" if len(regions) > len(shown) else ""
@@ -394,7 +413,11 @@ def sweep_figure(
                 ax.errorbar(
                     rows["_x"],
                     rows["mean"] * scale,
-                    yerr=np.nan_to_num(rows["half_width"].to_numpy(float)) * scale,
+                    yerr=clipped_errors(
+                        rows["mean"].to_numpy(float) * scale,
+                        np.nan_to_num(rows["half_width"].to_numpy(float)) * scale,
+                        unit,
+                    ),
                     color=colour(i),
                     marker=MARKERS[i % len(MARKERS)],
                     markersize=4,
@@ -433,83 +456,12 @@ def sweep_figure(
     return fig
 
 
-def comparison_figure(
-    comparison: pd.DataFrame,
-    pairs: Sequence[tuple[str, str]],
-    job_labels: dict[Any, str],
-    units: dict[str, str] | None = None,
+def sizing_figure(
+    curve: pd.DataFrame, kpi: str, recommended: float | dict[float, float] | None = None
 ) -> Figure:
-    """Paired differences against the baseline (diff_mean ± diff_half_width) per job, one panel
-    per KPI; significant ones (interval excludes zero) filled and in vermillion."""
-    with plot_style():
-        ncols = 2 if len(pairs) > 1 else 1
-        nrows = math.ceil(len(pairs) / ncols)
-        jobs = sorted(comparison["job"].unique(), key=natural_key)
-        fig = _new_figure(figsize=(WIDTH_IN, 0.6 + nrows * (0.8 + 0.17 * len(jobs))))
-        axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
-        y_of = {job: len(jobs) - 1 - i for i, job in enumerate(jobs)}
-        for ax, (kpi, stat) in zip(axes, pairs, strict=False):
-            unit = unit_of(kpi, stat, (units or {}).get(kpi))
-            scale = display_scale(unit)
-            rows = comparison[(comparison["kpi"] == kpi) & (comparison["stat"] == stat)]
-            for significant, face in ((False, "white"), (True, SIGNIFICANT_COLOUR)):
-                part = rows[rows["is_significant"].astype(bool) == significant]
-                if part.empty:
-                    continue
-                ax.errorbar(
-                    part["diff_mean"] * scale,
-                    part["job"].map(y_of),
-                    xerr=np.nan_to_num(part["diff_half_width"].to_numpy(float)) * scale,
-                    fmt="o",
-                    markersize=5,
-                    capsize=2,
-                    color=SIGNIFICANT_COLOUR if significant else NEUTRAL_COLOUR,
-                    markerfacecolor=face,
-                    linewidth=1,
-                )
-            ax.axvline(0, color="#000000", linewidth=0.8)
-            ax.set_title(_panel_title(kpi, stat, unit), loc="left", fontsize=9)
-            ax.tick_params(labelsize=8)
-            ax.grid(axis="y", visible=False)
-        axes[0].set_yticks([y_of[j] for j in jobs], [job_labels.get(j, f"job {j}") for j in jobs])
-        for ax in axes[len(pairs) :]:
-            ax.set_visible(False)
-        baseline = ", ".join(
-            str(b) for b in sorted(comparison["baseline_job"].unique(), key=natural_key)
-        )
-        fig.suptitle(
-            f"Difference from baseline job {baseline} (paired, 95 % CI, KPI units)",
-            x=0.01,
-            ha="left",
-            fontweight="bold",
-            fontsize=10.5,
-        )
-        handles = [
-            Line2D(
-                [],
-                [],
-                marker="o",
-                color=SIGNIFICANT_COLOUR,
-                linestyle="none",
-                label="significant (CI excludes 0)",
-            ),
-            Line2D(
-                [],
-                [],
-                marker="o",
-                color=NEUTRAL_COLOUR,
-                markerfacecolor="white",
-                linestyle="none",
-                label="not significant",
-            ),
-        ]
-        fig.legend(handles=handles, loc="outside lower center", ncols=2)
-    return fig
-
-
-def sizing_figure(curve: pd.DataFrame, kpi: str, recommended: float | None = None) -> Figure:
     """KPI mean ± 95 % CI against capacity, a line per demand scale, the target as a dashed
-    line and the recommended capacity as a dotted one. Filled markers meet the target."""
+    line and the recommended capacity (``{demand scale: capacity}``, or one number) as a
+    dotted line per demand scale in that scale's colour. Filled markers meet the target."""
     with plot_style():
         data = curve[curve["kpi"] == kpi].sort_values(["demand_scale", "capacity"])
         unit = unit_of(kpi)
@@ -517,13 +469,14 @@ def sizing_figure(curve: pd.DataFrame, kpi: str, recommended: float | None = Non
         resource = _first_text(data["resource"]) or "capacity"
         fig = _new_figure(figsize=(WIDTH_IN, 3.4))
         ax = fig.add_subplot()
-        scales = sorted(data["demand_scale"].unique())
+        scales = [float(x) for x in sorted(data["demand_scale"].unique())]
         targets = pd.to_numeric(data["target"], errors="coerce").dropna().unique()
         has_target = len(targets) > 0
         for i, (demand, group) in enumerate(data.groupby("demand_scale", sort=True)):
             x = group["capacity"].to_numpy(float)
             y = group["mean"].to_numpy(float) * scale
             err = np.nan_to_num(group["half_width"].to_numpy(float)) * scale
+            err = clipped_errors(y, err, unit)
             meets = group["meets_target"].fillna(False).astype(bool).to_numpy()
             if not has_target:
                 meets = np.ones_like(meets)
@@ -556,13 +509,24 @@ def sizing_figure(curve: pd.DataFrame, kpi: str, recommended: float | None = Non
                 linewidth=1.2,
                 label=f"target {target * scale:g} {display_unit(unit)}".rstrip(),
             )
-        if recommended is not None and np.isfinite(recommended):
+        marks = recommended if isinstance(recommended, dict) else {}
+        if not isinstance(recommended, dict) and recommended is not None:
+            marks = {float(scales[0]) if len(scales) == 1 else 1.0: float(recommended)}
+        for demand, capacity in sorted(marks.items()):
+            if not np.isfinite(capacity):
+                continue
+            index = scales.index(demand) if demand in scales else 0
+            label = (
+                f"recommended at × {demand:g}: {capacity:g}"
+                if len(marks) > 1
+                else f"recommended {capacity:g}"
+            )
             ax.axvline(
-                recommended,
-                color="#000000",
+                capacity,
+                color="#000000" if len(marks) == 1 else colour(index),
                 linestyle=":",
-                linewidth=1.4,
-                label=f"recommended {recommended:g}",
+                linewidth=1.6,
+                label=label,
             )
         if has_target:
             ax.plot(
@@ -586,6 +550,15 @@ def sizing_figure(curve: pd.DataFrame, kpi: str, recommended: float | None = Non
         if data["capacity"].nunique() <= 12:
             ax.set_xticks(sorted(data["capacity"].unique()))
     return fig
+
+
+def clipped_errors(y: np.ndarray, err: np.ndarray, unit: str) -> np.ndarray:
+    """Asymmetric error bars (2 x n, already in display scale) clipped to the unit's bounds."""
+    lo_bound, hi_bound = bounds_of(unit)
+    scale = display_scale(unit)
+    low = y - err if lo_bound is None else np.maximum(y - err, lo_bound * scale)
+    high = y + err if hi_bound is None else np.minimum(y + err, hi_bound * scale)
+    return np.vstack([y - low, high - y])
 
 
 def _new_figure(figsize: tuple[float, float]) -> Figure:

@@ -7,12 +7,15 @@ the same bytes. Templates are autoescaped, so names and config text show up as t
 
 from __future__ import annotations
 
+import base64
 import functools
-from importlib import metadata
+import hashlib
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from twin.report.embed import write_atomic
 from twin.report.fmt import breakable, slug
@@ -40,6 +43,9 @@ def render_run_report(run_dir: Path, out_path: Path | None = None) -> Path:
         [
             ("error", "Error", "error"),
             ("headline", "Headline", "cards"),
+            ("targets", "Targets", "summary_present"),
+            ("lead-time", "Where the time goes", "lead_time"),
+            ("load", "Load by hour", "load_heatmap"),
             ("kpis", "KPIs", "domains"),
             ("timeseries", "Over the day", "timeseries"),
             ("distributions", "Distributions", "distributions"),
@@ -59,10 +65,12 @@ def render_sweep_report(sweep_dir: Path, out_path: Path | None = None) -> Path:
     context["toc"] = _toc(
         context,
         [
+            ("question", "Question", "question"),
+            ("answer", "Answer", "answer"),
+            ("pareto", "Trade-off", "pareto"),
             ("failed", "Failed jobs", "failed_jobs"),
             ("parameters", "Parameters", "params"),
             ("effects", "KPIs by parameter", "sweep_figures"),
-            ("comparison", "Baseline comparison", "comparison"),
             ("jobs", "By job", "jobs_table"),
         ],
     )
@@ -102,7 +110,21 @@ def _environment() -> jinja2.Environment:
 
 
 def _render(template: str, context: dict[str, Any]) -> str:
-    return _environment().get_template(template).render(twin_version=_twin_version(), **context)
+    script, script_hash = _table_script()
+    return (
+        _environment()
+        .get_template(template)
+        .render(twin_version=_twin_version(), script=script, script_hash=script_hash, **context)
+    )
+
+
+@functools.cache
+def _table_script() -> tuple[Markup, str]:
+    """The small inline script that sorts and filters tables, and its CSP hash: the page's
+    Content-Security-Policy allows exactly this script and nothing else."""
+    source = resources.files("twin.report").joinpath("templates/_tables.js").read_text("utf-8")
+    digest = base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii")
+    return Markup(source), f"sha256-{digest}"
 
 
 @functools.cache

@@ -11,9 +11,7 @@ import pandas as pd
 
 from twin.report.embed import figure_to_svg
 from twin.report.fmt import (
-    display_unit,
     domain_of,
-    format_estimate,
     format_number,
     headline_stat,
     natural_key,
@@ -21,8 +19,16 @@ from twin.report.fmt import (
     stat_sort_key,
     unit_of,
 )
+from twin.report.glance import (
+    currency_symbol,
+    label_of,
+    lead_time_frame,
+    off_target,
+    readable,
+)
 from twin.report.load import RunData, is_missing
 from twin.report.plots import SERIES_ORDER, network_map_figure, percentile_figure, timeseries_figure
+from twin.report.plots_glance import lead_time_figure, load_heatmap_figure, plan_figure
 from twin.report.tables import Cell, Table, estimate, key_value_table, text
 
 MAX_CARDS = 12
@@ -52,6 +58,8 @@ def run_context(data: RunData) -> dict[str, Any]:
     meta = data.meta if isinstance(data.meta, dict) else {}
     summary = data.summary
     figures = _Figures()
+    currency = currency_symbol(data.config)
+    flags = off_target(summary) if summary is not None else []
     context: dict[str, Any] = {
         "scenario": data.scenario,
         "source": str(data.path.resolve()),
@@ -59,8 +67,17 @@ def run_context(data: RunData) -> dict[str, Any]:
         "error": _error(meta.get("error")),
         "facts": _facts(data, meta),
         "missing": [name for name in RUN_FILES if not (data.path / name).is_file()],
-        "cards": _cards(summary) if summary is not None else [],
+        "cards": _cards(summary, currency) if summary is not None else [],
         "n_headline_kpis": _count_headline_kpis(summary),
+        "off_target": flags,
+        "off_target_stores": list(
+            dict.fromkeys(f["store"] for f in flags if f["store"] != "network")
+        ),
+        "summary_present": summary is not None,
+        "lead_time": None,
+        "lead_time_table": Table([]),
+        "load_heatmap": None,
+        "plan": None,
         "domains": _domains(summary) if summary is not None else [],
         "timeseries": [],
         "distributions": [],
@@ -68,11 +85,24 @@ def run_context(data: RunData) -> dict[str, Any]:
         "config_text": data.config_text,
         "provenance": _provenance(data, meta),
     }
+    if summary is not None:
+        stages = lead_time_frame(summary)
+        if len(stages):
+            flagged = {f["store"] for f in flags}
+            fig = lead_time_figure(stages, flagged)
+            context["lead_time"] = figures.add(fig, "Where an order's lead time goes, by store")
+            context["lead_time_table"] = _stages_table(stages)
     if data.timeseries is not None and len(data.timeseries):
+        heat = load_heatmap_figure(data.timeseries)
+        if heat is not None:
+            context["load_heatmap"] = figures.add(heat, "Load by resource and hour")
         names = [str(s) for s in data.timeseries["series"].unique()]
         for series in sorted(names, key=_series_rank):
             fig = timeseries_figure(data.timeseries, series)
             context["timeseries"].append(figures.add(fig, f"{series} by time of day"))
+    if data.plan is not None and len(data.plan):
+        fig = plan_figure(data.plan, data.timeseries)
+        context["plan"] = figures.add(fig, "Staffing plan against demand")
     if summary is not None:
         for kpi in _distribution_kpis(summary):
             fig = percentile_figure(summary, kpi)
@@ -81,6 +111,20 @@ def run_context(data: RunData) -> dict[str, Any]:
         fig = network_map_figure(data.network, drone_ranges_km(data.config))
         context["network_map"] = figures.add(fig, "Map of stores and customer zones")
     return context
+
+
+def _stages_table(stages: pd.DataFrame) -> Table:
+    names = [c for c in stages.columns if c != "store"]
+    table = Table(
+        ["Store", *names, "total"], caption="Minutes per order, mean of each stage", numeric_from=1
+    )
+    for row in stages.itertuples(index=False):
+        values = [float(v) for v in row[1:]]
+        cells = [Cell(str(row[0]), "key")]
+        cells += [Cell(format_number(v), "num") for v in values]
+        cells.append(Cell(format_number(sum(values)), "num"))
+        table.rows.append(cells)
+    return table
 
 
 class _Figures:
@@ -151,7 +195,7 @@ def _error(error: Any) -> dict[str, str] | None:
     return {"type": "Error", "message": str(error), "traceback": ""}
 
 
-def _cards(summary: pd.DataFrame) -> list[dict[str, Any]]:
+def _cards(summary: pd.DataFrame, currency: str = "$") -> list[dict[str, Any]]:
     top = network_level(summary)
     cards = []
     for kpi, group in top.groupby("kpi", sort=True):
@@ -160,19 +204,21 @@ def _cards(summary: pd.DataFrame) -> list[dict[str, Any]]:
         row = stats[stat]
         unit = unit_of(str(kpi), stat, row.unit)
         n_reps = None if is_missing(row.n_reps) else int(float(row.n_reps))  # type: ignore[arg-type]
+        shown = readable(row.mean, row.half_width, unit, currency)
         extra = ""
         if "p90" in stats and stat != "p90":
-            extra = "p90 " + format_estimate(stats["p90"].mean, None, unit)
+            p90 = readable(stats["p90"].mean, None, unit, currency)
+            extra = f"90th percentile {p90['value']} {p90['unit']}".rstrip()
+        if is_missing(row.mean):
+            continue
         cards.append(
             {
                 "kpi": str(kpi),
                 "stat": stat,
-                "value": format_number(row.mean, unit),
-                "unit": display_unit(unit),
-                "half_width": ""
-                if is_missing(row.half_width)
-                else "± "
-                + format_estimate(row.half_width, None, "count" if unit == "count" else unit),
+                "label": label_of(str(kpi)),
+                "value": shown["value"],
+                "unit": shown["unit"],
+                "half_width": shown["interval"],
                 "n_reps": n_reps,
                 "extra": extra,
             }
@@ -240,7 +286,9 @@ def _network_table(group: pd.DataFrame) -> Table:
 
 
 def _store_table(group: pd.DataFrame) -> Table:
-    """Store x KPI (each KPI's headline statistic) for the stores of one domain."""
+    """Long and narrow: one row per (store, KPI) with the KPI's headline statistic, so the
+    table stays four or five columns wide however many KPIs a domain has (sort and filter it
+    in the page)."""
     rows = group[group["store"].astype(str) != "all"]
     if rows.empty:
         return Table([])
@@ -249,10 +297,11 @@ def _store_table(group: pd.DataFrame) -> Table:
     for kpi, kpi_rows in rows.groupby("kpi", sort=True):
         stats = [str(s) for s in kpi_rows["stat"].unique()]
         columns.append((str(kpi), headline_stat([s for s in stats if s != "n"] or stats)))
-    headers = [*(["Region"] if many_regions else []), "Store"]
-    headers += [f"{kpi} {stat}" for kpi, stat in columns]
+    headers = [*(["Region"] if many_regions else []), "Store", "KPI", "Statistic", "Value"]
     table = Table(
-        headers, caption="By store (mean ± 95 % CI half-width)", numeric_from=1 + many_regions
+        headers,
+        caption="By store (mean ± 95 % CI half-width)",
+        numeric_from=3 + many_regions,
     )
     lookup = {
         (str(r.region), str(r.store), str(r.kpi), str(r.stat)): r
@@ -262,14 +311,15 @@ def _store_table(group: pd.DataFrame) -> Table:
         {(str(r), str(s)) for r, s in zip(rows["region"], rows["store"], strict=True)},
         key=lambda rs: (natural_key(rs[0]), natural_key(rs[1])),
     )
-    for region, store in stores:
-        cells = [*([text(region)] if many_regions else []), Cell(store, "key")]
-        for kpi, stat in columns:
+    for kpi, stat in columns:
+        for region, store in stores:
             r = lookup.get((region, store, kpi, stat))
-            cells.append(
-                estimate(r.mean, r.half_width, kpi, stat, r.unit) if r else Cell("", "num")
-            )
-        table.rows.append(cells)
+            if r is None:
+                continue
+            cells = [*([text(region)] if many_regions else []), Cell(store, "key")]
+            cells += [Cell(kpi, "key"), text(stat)]
+            cells.append(estimate(r.mean, r.half_width, kpi, stat, r.unit))
+            table.rows.append(cells)
     return table
 
 
@@ -280,11 +330,27 @@ def _reps(values: pd.Series) -> str:
     return str(reps[0]) if len(reps) == 1 else f"{reps[0]}–{reps[-1]}"
 
 
+DISTRIBUTION_FIRST = (
+    "checkout.wait_s",
+    "store.time_in_store_s",
+    "pickup.customer_wait_s",
+    "pickup.order_to_ready_s",
+    "picking.wait_s",
+    "delivery.lead_time_s",
+    "delivery.dispatch_wait_s",
+    "jwo.gate_wait_s",
+)
+MAX_DISTRIBUTIONS = 8
+
+
 def _distribution_kpis(summary: pd.DataFrame) -> list[str]:
-    """Time KPIs (``*_s``) with percentiles: checkout.wait_s first, then alphabetically."""
+    """Time KPIs (``*_s``) with percentiles, at most MAX_DISTRIBUTIONS (the page's weight):
+    the customer- and order-facing ones first, then alphabetically. All are in the tables."""
     percentiles = summary[summary["stat"].isin(["p50", "p90", "p95"])]
     kpis = sorted({str(k) for k in percentiles["kpi"] if str(k).endswith("_s")})
-    return sorted(kpis, key=lambda k: (k != "checkout.wait_s", k))
+    rank = {k: i for i, k in enumerate(DISTRIBUTION_FIRST)}
+    ordered = sorted(kpis, key=lambda k: (rank.get(k, len(rank)), k))
+    return ordered[:MAX_DISTRIBUTIONS]
 
 
 def _series_rank(series: str) -> tuple[int, str]:

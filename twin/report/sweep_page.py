@@ -9,60 +9,161 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from twin.report.decision import (
+    HEADLINE_STATS,
+    experiment_kpis,
+    experiment_of,
+    network_comparison,
+    sentence,
+    truly_swept,
+    units_by_pair,
+    unmoved_table,
+)
 from twin.report.embed import figure_to_svg
 from twin.report.fmt import (
-    format_number,
     headline_pairs,
     natural_key,
     network_level,
-    unit_of,
 )
-from twin.report.load import SweepData, is_missing
-from twin.report.plots import comparison_figure, sweep_figure
-from twin.report.tables import Cell, Table, estimate, text
+from twin.report.load import SweepData
+from twin.report.plots import sweep_figure
+from twin.report.plots_decision import forest_figure, pareto_figure
+from twin.report.tables import Cell, Table, estimate
 
 # small multiples per figure, so that a figure fits one printed page
 PANELS_PER_FIGURE = 6
-COMPARISON_PANELS_PER_FIGURE = 4
+FOREST_PANELS_PER_FIGURE = 8
 
 
 def sweep_context(data: SweepData) -> dict[str, Any]:
     summary = data.summary
     top = _network_rows(summary) if summary is not None else None
-    pairs = headline_pairs(top) if top is not None and len(top) else []
+    swept = truly_swept(summary, data.params)
+    fixed = [p for p in data.params if p not in swept]
     jobs = _jobs(data)
     n_failed = sum(1 for j in jobs.values() if j["status"] != "ok")
     counter = iter(range(1, 10_000))
+    experiment = experiment_of(data.config)
+    labels = {job: _job_label(job, {p: info["params"].get(p) for p in swept})
+              for job, info in jobs.items()}  # fmt: skip
     context: dict[str, Any] = {
         "source": str(data.path.resolve()),
-        "params": [{"name": p, "levels": _values_text(summary[p])} for p in data.params]
+        "experiment_name": str(experiment.get("name") or ""),
+        "question": " ".join(str(experiment.get("question") or "").split()),
+        "answer": None,
+        "pareto": None,
+        "params": [{"name": p, "levels": _values_text(summary[p])} for p in swept]
         if summary is not None
         else [],
+        "fixed": [f"{p}={_values_text(summary[p])}" for p in fixed] if summary is not None else [],
         "facts": [
             ("Jobs", str(len(jobs))),
             ("Succeeded", str(len(jobs) - n_failed)),
             ("Failed", str(n_failed)),
-            ("Swept parameters", str(len(data.params))),
+            ("Swept parameters", str(len(swept))),
         ],
-        "jobs_table": _jobs_table(jobs, data.params, top, pairs),
+        "jobs_table": _jobs_table(jobs, swept, top, labels),
         "failed_jobs": [_failed_job(j) for j in data.failed_jobs],
         "sweep_figures": [],
-        "comparison": None,
         "has_summary": summary is not None,
     }
+    focus: list[tuple[str, str]] = []
+    if data.comparison is not None and len(data.comparison):
+        answer = _answer(data, experiment, swept, labels, counter)
+        context["answer"] = answer
+        focus = answer["pairs"] + answer["moved_pairs"]
+    elif top is not None and len(top):
+        focus = headline_pairs(top)[:PANELS_PER_FIGURE]
+    objectives = _objectives(experiment, top)
+    if len(objectives) >= 2 and top is not None:
+        context["pareto"] = _pareto(data, top, objectives, labels, counter)
+        focus = focus or objectives
     if top is not None and len(top):
-        for param in data.params:
-            if top[param].nunique(dropna=True) < 2:
-                continue
-            for chunk in _chunks(pairs, PANELS_PER_FIGURE):
-                fig = sweep_figure(top, param, chunk, data.params)
+        for param in swept:
+            for chunk in _chunks(focus, PANELS_PER_FIGURE):
+                fig = sweep_figure(top, param, chunk, swept)
                 alt = f"KPIs against {param}"
                 context["sweep_figures"].append(
                     {"alt": alt, "svg": figure_to_svg(fig, f"f{next(counter)}", alt)}
                 )
-    if data.comparison is not None and len(data.comparison):
-        context["comparison"] = _comparison(data, jobs, top, counter)
     return context
+
+
+def _answer(
+    data: SweepData,
+    experiment: dict[str, Any],
+    swept: list[str],
+    labels: dict[str, str],
+    counter: Any,
+) -> dict[str, Any]:
+    assert data.comparison is not None
+    rows = network_comparison(data.comparison)
+    units = units_by_pair(data.summary)
+    baselines = sorted({str(b) for b in rows["baseline_job"]}, key=natural_key)
+    baseline = " and ".join(f"the baseline {labels.get(b, 'job ' + b)}" for b in baselines)
+    pairs = experiment_kpis(rows, experiment, swept)
+    shown = set(pairs)
+    moved = rows[rows["is_significant"].astype(bool) & rows["stat"].isin(HEADLINE_STATS)]
+    moved_pairs = sorted(
+        {(str(k), str(s)) for k, s in zip(moved["kpi"], moved["stat"], strict=True)} - shown
+    )
+    key = rows["kpi"].astype(str) + "\0" + rows["stat"].astype(str)
+
+    def sentences(chosen: list[tuple[str, str]]) -> list[dict[str, Any]]:
+        said = [
+            sentence(k, st, rows[key == f"{k}\0{st}"], labels, units.get((k, st), ""), baseline)
+            for k, st in chosen
+        ]
+        return sorted(said, key=lambda x: not x["significant"])  # what moved first
+
+    figures = []
+    for chunk in _chunks(pairs, FOREST_PANELS_PER_FIGURE):
+        fig = forest_figure(rows, chunk, labels, units, baseline)
+        alt = f"Differences from {baseline}"
+        figures.append({"alt": alt, "svg": figure_to_svg(fig, f"f{next(counter)}", alt)})
+    return {
+        "baseline": baseline,
+        "sentences": sentences(pairs),
+        "moved": sentences(moved_pairs),
+        "pairs": pairs,
+        "moved_pairs": moved_pairs,
+        "figures": figures,
+        "unmoved": unmoved_table(rows, shown | set(moved_pairs), labels, units),
+    }
+
+
+def _objectives(experiment: dict[str, Any], top: pd.DataFrame | None) -> list[tuple[str, str]]:
+    found = []
+    for objective in experiment.get("objectives") or []:
+        kpi, _, stat = str(objective).partition(":")
+        if top is not None and len(top[(top["kpi"] == kpi) & (top["stat"] == stat)]):
+            found.append((kpi, stat))
+    return found
+
+
+def _pareto(
+    data: SweepData,
+    top: pd.DataFrame,
+    objectives: list[tuple[str, str]],
+    labels: dict[str, str],
+    counter: Any,
+) -> dict[str, Any]:
+    sweeper = (data.multirun.get("hydra") or {}).get("sweeper") or {}
+    directions = sweeper.get("direction") or ["minimize"] * len(objectives)
+    if isinstance(directions, str):
+        directions = [directions] * len(objectives)
+    (kx, sx), (ky, sy) = objectives[:2]
+    x = top[(top["kpi"] == kx) & (top["stat"] == sx)].set_index("job")["mean"]
+    y = top[(top["kpi"] == ky) & (top["stat"] == sy)].set_index("job")["mean"]
+    both = pd.concat([x.rename("x"), y.rename("y")], axis=1).dropna().reset_index()
+    both["label"] = [labels.get(str(j), str(j)) for j in both["job"]]
+    fig = pareto_figure(both, objectives, [str(d) for d in directions])
+    storage = sweeper.get("storage")
+    return {
+        "figure": {"alt": "Pareto front", "svg": figure_to_svg(fig, f"f{next(counter)}", "Pareto")},
+        "storage": str(storage) if storage else "",
+        "study_file": next((str(p.name) for p in sorted(data.path.glob("*.db"))), ""),
+    }
 
 
 def _network_rows(summary: pd.DataFrame) -> pd.DataFrame:
@@ -113,94 +214,40 @@ def _params_from_overrides(overrides: Any, params: list[str]) -> dict[str, Any]:
 
 def _jobs_table(
     jobs: dict[str, dict[str, Any]],
-    params: list[str],
+    swept: list[str],
     top: pd.DataFrame | None,
-    pairs: list[tuple[str, str]],
+    labels: dict[str, str],
 ) -> Table:
-    columns = [(kpi, stat) for kpi, stat in pairs if not (stat == "p90" and (kpi, "mean") in pairs)]
-    headers = [
-        "Job",
-        "Status",
-        *map(short_name, params),
-        *(f"{kpi} {stat}" for kpi, stat in columns),
-    ]
+    """Long and narrow: a row per (job, KPI) with its headline statistic."""
     table = Table(
-        headers, caption="Whole network, mean ± 95 % CI half-width", numeric_from=2 + len(params)
+        ["Job", "Status", "KPI", "Statistic", "Mean ± 95 % CI"],
+        caption="Whole network, every job and KPI (sort or filter the columns)",
+        numeric_from=4,
     )
-    lookup: dict[tuple[str, str, str], Any] = {}
+    pairs = headline_pairs(top, with_p90=False) if top is not None else []
+    lookup = {}
     if top is not None:
         lookup = {(str(r.job), str(r.kpi), str(r.stat)): r for r in top.itertuples(index=False)}
     for job, info in jobs.items():
         status = info["status"]
-        cells = [Cell(job, "key"), Cell(status, "" if status == "ok" else "bad")]
-        cells += [text(_value_text(info["params"].get(p))) for p in params]
-        for kpi, stat in columns:
-            r = lookup.get((job, kpi, stat))
-            cells.append(
-                estimate(r.mean, r.half_width, kpi, stat, r.unit) if r else Cell("–", "num")
-            )
-        table.rows.append(cells)
-    return table
-
-
-def _comparison(
-    data: SweepData,
-    jobs: dict[str, dict[str, Any]],
-    top: pd.DataFrame | None,
-    counter: Any,
-) -> dict[str, Any]:
-    assert data.comparison is not None
-    cmp = data.comparison
-    parts = [network_level(g) for _, g in cmp.groupby("job", sort=True)]
-    rows = pd.concat([p for p in parts if len(p)] or [cmp.iloc[0:0]], ignore_index=True)
-    units: dict[str, str] = {}
-    if top is not None:
-        units = {str(k): str(u) for k, u in zip(top["kpi"], top["unit"], strict=True)}
-    pairs = [
-        p for p in headline_pairs(rows) if len(rows[(rows["kpi"] == p[0]) & (rows["stat"] == p[1])])
-    ]
-    baselines = sorted({str(b) for b in rows["baseline_job"]}, key=natural_key)
-    headers = ["Job", *map(short_name, data.params), *(f"{kpi} {stat}" for kpi, stat in pairs)]
-    table = Table(
-        headers,
-        caption="Paired difference (job − baseline) ± 95 % CI half-width; "
-        "* and bold: significant (the interval excludes zero)",
-        numeric_from=1 + len(data.params),
-    )
-    lookup = {(str(r.job), str(r.kpi), str(r.stat)): r for r in rows.itertuples(index=False)}
-    job_ids = sorted({str(j) for j in rows["job"]}, key=natural_key)
-    n_significant = 0
-    for job in job_ids:
-        params = jobs.get(job, {}).get("params", {})
-        cells = [Cell(job + (" (baseline)" if job in baselines else ""), "key")]
-        cells += [text(_value_text(params.get(p))) for p in data.params]
+        if not any((job, kpi, stat) in lookup for kpi, stat in pairs):
+            status_cell = Cell(status, "" if status == "ok" else "bad")
+            table.rows.append([Cell(labels.get(job, job), "key"), status_cell, *[Cell("–")] * 3])
+            continue
         for kpi, stat in pairs:
             r = lookup.get((job, kpi, stat))
             if r is None:
-                cells.append(Cell("–", "num"))
                 continue
-            unit = unit_of(kpi, stat, units.get(kpi))
-            significant = bool(r.is_significant) and not is_missing(r.diff_mean)
-            n_significant += significant
-            cell_text = _signed(r.diff_mean, r.diff_half_width, unit) + (
-                " *" if significant else ""
+            table.rows.append(
+                [
+                    Cell(labels.get(job, job), "key"),
+                    Cell(status, "" if status == "ok" else "bad"),
+                    Cell(kpi, "key"),
+                    Cell(stat),
+                    estimate(r.mean, r.half_width, kpi, stat, r.unit),
+                ]
             )
-            cells.append(Cell(cell_text, "num sig" if significant else "num", unit))
-        table.rows.append(cells)
-    labels = {
-        j: _job_label(j, jobs.get(str(j), {}).get("params", {})) for j in rows["job"].unique()
-    }
-    figures = []
-    for chunk in _chunks(pairs, COMPARISON_PANELS_PER_FIGURE):
-        fig = comparison_figure(rows, chunk, labels, units)
-        alt = "Differences from the baseline"
-        figures.append({"alt": alt, "svg": figure_to_svg(fig, f"f{next(counter)}", alt)})
-    return {
-        "baselines": baselines,
-        "table": table,
-        "figures": figures,
-        "n_significant": n_significant,
-    }
+    return table
 
 
 def _failed_job(entry: dict[str, Any]) -> dict[str, str]:
@@ -228,20 +275,6 @@ def _failed_job(entry: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _signed(mean: Any, half_width: Any, unit: str) -> str:
-    if is_missing(mean):
-        return "–"
-    text_value = format_number(mean, unit)
-    if float(mean) > 0:
-        text_value = "+" + text_value
-    if not is_missing(half_width):
-        text_value += " ± " + format_number(half_width, unit)
-    suffix = (
-        "%" if unit in ("frac", "fraction") else (f" {unit}" if unit and unit != "count" else "")
-    )
-    return text_value + suffix
-
-
 def _values_text(values: pd.Series) -> str:
     unique = list(pd.unique(values.dropna()))
     try:
@@ -260,8 +293,9 @@ def _value_text(value: Any) -> str:
 
 
 def _job_label(job: Any, params: dict[str, Any]) -> str:
-    settings = ", ".join(f"{k.rsplit('.', 1)[-1]}={_value_text(v)}" for k, v in params.items())
-    return f"{job}: {settings}" if settings else f"job {job}"
+    """``job 1 (lanes=9)``: the job and its truly swept settings only."""
+    settings = ", ".join(f"{short_name(k)}={_value_text(v)}" for k, v in params.items())
+    return f"job {job} ({settings})" if settings else f"job {job}"
 
 
 def short_name(param: str) -> str:

@@ -31,8 +31,10 @@ def text(value: Any, css: str = "") -> Cell:
 
 
 def estimate(mean: Any, half_width: Any, kpi: str, stat: str, unit: Any) -> Cell:
+    """A number ± its half-width; it may wrap before the ± only (narrow tables)."""
     u = unit_of(kpi, stat, unit)
-    return Cell(format_estimate(mean, half_width, u), "num", u)
+    text_ = format_estimate(mean, half_width, u).replace(" ", "\u00a0").replace("\u00a0±", " ±")
+    return Cell(text_, "num wrap", u)
 
 
 def key_value_table(pairs: list[tuple[str, Any]], caption: str = "") -> Table:

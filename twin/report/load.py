@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import TwinError
-from twin.files import read_json, read_text, read_yaml
+from twin.files import DamagedFileError, read_json, read_text, read_yaml
 from twin.kpi.stats import t_interval
 
 FolderKind = Literal["run", "sweep", "sizing"]
@@ -170,8 +170,8 @@ def _read_yaml(file: Path) -> dict[str, Any]:
     if not file.is_file():
         return {}
     try:
-        parsed = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
+        parsed = read_yaml(file)
+    except DamagedFileError:
         return {}
     return parsed if isinstance(parsed, dict) else {}
 

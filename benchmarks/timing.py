@@ -14,6 +14,7 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 def cpu_s() -> float:
@@ -51,13 +52,21 @@ def timed(function: Callable[[], object], timing: Timing) -> object:
     return result
 
 
-def command(argv: Sequence[str], env: dict[str, str] | None = None) -> Callable[[], object]:
-    """A function running ``argv`` to completion (output discarded; failure raises)."""
+def command(
+    argv: Sequence[str],
+    env: dict[str, str] | None = None,
+    ok: Sequence[int] = (0,),
+    cwd: Path | None = None,
+) -> Callable[[], object]:
+    """A function running ``argv`` to completion (output discarded; another exit code raises)."""
 
     def run() -> object:
-        return subprocess.run(
-            list(argv), env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        done = subprocess.run(
+            list(argv), env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
+        if done.returncode not in ok:
+            raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}: {done.stderr!r}")
+        return done
 
     return run
 

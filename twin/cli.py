@@ -18,9 +18,7 @@ from twin.experiment.collect import experiment_hint
 from twin.experiment.console import kpi_summary_text
 from twin.experiment.objectives import objective_values
 from twin.experiment.progress import task_progress
-from twin.experiment.replications import simulate
 from twin.experiment.run_folder import base_meta, write_failure, write_result
-from twin.report import render_run_report
 
 CONFIG_PATH = "pkg://twin.configs"
 
@@ -46,6 +44,8 @@ def run_task(cfg: DictConfig) -> float | tuple[float, ...] | None:
     meta = base_meta(scenario, cfg.run.get("seed"), cfg.run.get("replications"), overrides)
     started = time.perf_counter()
     config_yaml = None
+    from twin.experiment.replications import simulate  # heavy: not on --help or bad input
+
     try:
         config = to_twin_config(cfg)
         config_yaml = to_yaml(config)
@@ -71,6 +71,8 @@ def run_task(cfg: DictConfig) -> float | tuple[float, ...] | None:
 
 def _write_report(run_dir: Path) -> None:
     """The run's HTML report under reports/; the run folder is kept whatever happens here."""
+    from twin.report import render_run_report  # matplotlib, jinja2: only when reporting
+
     try:
         report = render_run_report(run_dir)
     except Exception as exc:

@@ -175,8 +175,6 @@ class JwoSite:
         self.review_start_s = doubles(not_yet)
         self.receipt_s = doubles(not_yet)
 
-        self.horizon_s = context.horizon_s
-
         # Event-driven like the tills (twin.domain.checkout): an arrival, the end of a gate
         # scan, walking out, the end of the outside patience, the automatic receipt of a
         # reviewed basket and the end of a review are plain callbacks on timeouts carrying the
@@ -187,6 +185,12 @@ class JwoSite:
         rec = fmt.recognition
         self.reviewers_by_hour = list(rec.reviewers_by_hour) or [rec.reviewers] * 24
         self.reviewers = CallbackPool(self.reviewers_by_hour[0], self._start_review)
+        # A run that drains until the stores are empty (twin.model on main, issue 15) waits for
+        # this: every party walked out or left at the door.
+        self.last_shopper_left = env.event()
+        self._parties_gone = 0
+        if n == 0:
+            self.last_shopper_left.succeed()
         self._arrivals = doubles(self.arrivals_s)
         self._next_arrival = 0
         if n:
@@ -227,6 +231,7 @@ class JwoSite:
         elif self.leaves_when_full:
             self.outcome[i] = TURNED_AWAY
             self.door_s[i] = env.now
+            self._party_gone()
         else:
             door.request(i, people)
             env.timeout(self.patience_s[i], i).callbacks.append(self._on_patience_out)
@@ -236,6 +241,7 @@ class JwoSite:
         if self.door.give_up(i):
             self.outcome[i] = GAVE_UP
             self.door_s[i] = self.env.now
+            self._party_gone()
 
     def _admitted(self, i: int) -> None:
         self.outcome[i] = ADMITTED
@@ -256,6 +262,7 @@ class JwoSite:
         i = cast(int, event.value)
         self.door.leave(self.people[i])
         self.exit_s[i] = self.env.now
+        self._party_gone()
         if self.is_reviewed[i]:
             self.env.timeout(self.auto_receipt_s[i], i).callbacks.append(self._on_to_review)
 
@@ -288,15 +295,22 @@ class JwoSite:
         )
         return {"store": store, "jwo": log}
 
+    def _party_gone(self) -> None:
+        """A party walked out or left at the door; the last one ends the run's drain."""
+        self._parties_gone += 1
+        if self._parties_gone == len(self.people):
+            self.last_shopper_left.succeed()
+
     def receipts_s(self) -> np.ndarray:
         """Receipt times; an unreviewed basket's is its exit plus the automatic receipt time.
 
         That is the time a timeout from the exit would fire at (the same float sum), counted
-        only if it fires before the end of the run, which stops before events at the horizon.
+        only if it fires before the run stopped (``env.now`` after the run: the horizon, or the
+        end of a drain; a run stops before the events at its end time).
         """
         receipt_s = np.array(self.receipt_s, dtype=float)
         auto_s = np.array(self.exit_s, dtype=float) + self.recognition.auto_receipt_s
-        issued = ~self.recognition.is_reviewed & (auto_s < self.horizon_s)  # NaN: not out
+        issued = ~self.recognition.is_reviewed & (auto_s < self.env.now)  # NaN: not out
         receipt_s[issued] = auto_s[issued]
         return receipt_s
 

@@ -24,7 +24,6 @@ from twin.experiment.collect import experiment_hint
 from twin.experiment.console import job_line, kpi_summary_text
 from twin.experiment.objectives import objective_values
 from twin.experiment.progress import busy, task_progress
-from twin.experiment.replications import simulate
 from twin.experiment.run_folder import (
     base_meta,
     write_failure,
@@ -33,7 +32,6 @@ from twin.experiment.run_folder import (
     write_started,
 )
 from twin.experiment.runs_index import record
-from twin.report import render_run_report
 
 CONFIG_PATH = "pkg://twin.configs"
 log = logging.getLogger("twin.cli")
@@ -73,6 +71,8 @@ def run_task(cfg: DictConfig) -> float | tuple[float, ...] | None:
     log.debug("folder %s, git %s, versions %s", run_dir, meta["git_sha"], meta["versions"])
     started = time.perf_counter()
     config_yaml = None
+    from twin.experiment.replications import simulate  # heavy: not on --help or bad input
+
     try:
         write_started(run_dir, meta)
         config = to_twin_config(cfg)
@@ -141,6 +141,8 @@ def _index(run_dir: Path, meta: dict[str, object]) -> None:
 
 def _write_report(run_dir: Path) -> None:
     """The run's HTML report under reports/; the run folder is kept whatever happens here."""
+    from twin.report import render_run_report  # matplotlib, jinja2: only when reporting
+
     try:
         with busy("report"):
             report = render_run_report(run_dir)

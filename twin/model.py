@@ -53,6 +53,8 @@ class RegionResult:
     logs: dict[str, list[Any]] = field(default_factory=dict)
     # run.records: record table -> [(store, column names, rows)]
     records: dict[str, list[tuple[str, tuple[str, ...], np.ndarray]]] = field(default_factory=dict)
+    # (process id, start, end) of the task, epoch seconds: benchmarks read busy and idle time
+    timing: tuple[int, float, float] = (0, 0.0, 0.0)
 
 
 def planned_region(config: TwinConfig, region: Region) -> Region:

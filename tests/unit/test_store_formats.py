@@ -8,13 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import simpy
 
 import twin
 from tests.support import kpi_values
 from twin.config.store_formats import BooksConfig
 from twin.domain.bookstore import curate
-from twin.domain.jwo import ADMITTED, GAVE_UP, Door
+from twin.domain.jwo_door import Door
 from twin.network.build import build_network
 
 pytestmark = pytest.mark.unit
@@ -32,27 +31,26 @@ def test_unknown_format_of_a_store_fails_at_network_build_too() -> None:
 
 
 def test_door_admits_parties_in_order_without_overtaking() -> None:
-    env = simpy.Environment()
-    door = Door(env, cap=4)
-    first = door.request(3)
-    assert first.triggered and door.inside == 3
-    big = door.request(2)  # does not fit: waits outside
-    small = door.request(1)  # would fit, but may not overtake the party ahead
-    assert not big.triggered and not small.triggered and door.waiting == 2
+    admitted: list[int] = []
+    door = Door(cap=4, admit=admitted.append)
+    assert door.request(0, 3) and door.inside == 3  # walks straight in (no callback)
+    assert not door.request(1, 2)  # does not fit: waits outside
+    assert not door.request(2, 1)  # would fit, but may not overtake the party ahead
+    assert admitted == [] and door.waiting == 2
     door.leave(3)
-    assert big.triggered and small.triggered and door.inside == 3 and door.waiting == 0
+    assert admitted == [1, 2] and door.inside == 3 and door.waiting == 0
 
 
 def test_door_giving_up_lets_the_next_party_in() -> None:
-    env = simpy.Environment()
-    door = Door(env, cap=3)
-    door.request(2)
-    big = door.request(3)
-    small = door.request(1)
-    assert not small.triggered  # behind the big party
-    door.give_up(big)
-    assert big.value == GAVE_UP and small.triggered and small.value == ADMITTED
-    door.give_up(small)  # too late: already in
+    admitted: list[int] = []
+    door = Door(cap=3, admit=admitted.append)
+    door.request(0, 2)
+    door.request(1, 3)
+    door.request(2, 1)
+    assert admitted == []  # the small party is behind the big one
+    assert door.give_up(1)
+    assert admitted == [2]
+    assert not door.give_up(2)  # too late: already in
     assert door.inside == 3 and door.waiting == 0
 
 

@@ -17,10 +17,8 @@ taken (a refund later, with support time to handle the dispute).
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass
-from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import simpy
@@ -31,72 +29,14 @@ from twin.core.buffers import doubles, longs
 from twin.core.sampling import block_drawer
 from twin.domain.basket import draw_shoppers
 from twin.domain.checkout import ProcessGen
-from twin.domain.servers import ServerPool
-from twin.domain.site import StoreContext, concat_logs, start_visits, walk_in_arrivals
+from twin.domain.jwo_door import Door
+from twin.domain.servers import CallbackPool
+from twin.domain.site import StoreContext, concat_logs, walk_in_arrivals
 from twin.domain.staffing import roster
 from twin.domain.store_kpis import StoreLog
 
 ADMITTED, TURNED_AWAY, GAVE_UP = 0.0, 1.0, 2.0  # a party's outcome at the door
 NO_CAP = 1 << 62
-
-
-class Door:
-    """The occupancy cap: at most ``cap`` people inside; parties wait outside in FIFO order.
-
-    A party is admitted only as a whole and only when nobody is ahead of it. Giving up and
-    leaving are O(1) amortised: a party that gave up is skipped when it reaches the head.
-    """
-
-    __slots__ = ("cap", "env", "inside", "line", "waiting")
-
-    def __init__(self, env: simpy.Environment, cap: int) -> None:
-        self.env = env
-        self.cap = cap
-        self.inside = 0  # people
-        self.waiting = 0  # live parties in the outside line
-        self.line: deque[tuple[simpy.Event, int]] = deque()
-
-    def fits_now(self, people: int) -> bool:
-        """Whether a party of ``people`` can walk straight in."""
-        return not self.waiting and self.inside + people <= self.cap
-
-    def request(self, people: int) -> simpy.Event:
-        """An event that succeeds with :data:`ADMITTED` when the party is let in."""
-        event = simpy.Event(self.env)
-        if self.fits_now(people):
-            self.inside += people
-            event.succeed(ADMITTED)
-        else:
-            self.line.append((event, people))
-            self.waiting += 1
-        return event
-
-    def leave(self, people: int) -> None:
-        """A party walked out: let in whoever now fits at the head of the line."""
-        self.inside -= people
-        if self.waiting:
-            self._admit()
-
-    def give_up(self, event: simpy.Event) -> None:
-        """A waiting party's patience ran out (no-op once it was admitted)."""
-        if not event.triggered:
-            self.waiting -= 1
-            event.succeed(GAVE_UP)
-            self._admit()  # a large party at the head may have held up smaller ones
-
-    def _admit(self) -> None:
-        line = self.line
-        while line:
-            event, people = line[0]
-            if event.triggered:  # gave up while waiting
-                line.popleft()
-                continue
-            if self.inside + people > self.cap:
-                return
-            line.popleft()
-            self.waiting -= 1
-            self.inside += people
-            event.succeed(ADMITTED)
 
 
 @dataclass(slots=True)
@@ -235,17 +175,26 @@ class JwoSite:
         self.review_start_s = doubles(not_yet)
         self.receipt_s = doubles(not_yet)
 
-        self.door = Door(env, occupancy.cap if occupancy.is_capped else NO_CAP)
-        self.gates = ServerPool(env, fmt.gate.gates)
+        # Event-driven like the tills (twin.domain.checkout): an arrival, the end of a gate
+        # scan, walking out, the end of the outside patience, the automatic receipt of a
+        # reviewed basket and the end of a review are plain callbacks on timeouts carrying the
+        # party's index, with the same first-come-first-served behaviour a process per party
+        # would have. The receipt of a basket nobody reviews needs no event (see jwo_log).
+        self.door = Door(occupancy.cap if occupancy.is_capped else NO_CAP, self._admitted)
+        self.gates = CallbackPool(fmt.gate.gates, self._start_scan)
         rec = fmt.recognition
         self.reviewers_by_hour = list(rec.reviewers_by_hour) or [rec.reviewers] * 24
-        self.reviewers = ServerPool(env, self.reviewers_by_hour[0])
-        # The run drains until every party has walked out (or left at the door): twin.model.
+        self.reviewers = CallbackPool(self.reviewers_by_hour[0], self._start_review)
+        # A run that drains until the stores are empty (twin.model on main, issue 15) waits for
+        # this: every party walked out or left at the door.
         self.last_shopper_left = env.event()
         self._parties_gone = 0
         if n == 0:
             self.last_shopper_left.succeed()
-        env.process(start_visits(env, self.arrivals_s, self._visit))
+        self._arrivals = doubles(self.arrivals_s)
+        self._next_arrival = 0
+        if n:
+            env.timeout(self._arrivals[0] - env.now).callbacks.append(self._on_arrive)
         if rec.reviewers_by_hour:
             env.process(self._reviewer_shifts())
 
@@ -260,59 +209,76 @@ class JwoSite:
             if by_hour[hour] != self.reviewers.capacity:
                 self.reviewers.set_capacity(by_hour[hour])
 
-    def _visit(self, i: int) -> ProcessGen:
-        """Door (cap), gates, shop, walk out; then recognition or review, then the receipt.
+    def _on_arrive(self, _event: simpy.Event) -> None:
+        """The next party reaches the door; one timeout chains to the one after.
 
+        Door (cap), gates, shop, walk out; then recognition or review, then the receipt.
         Emits (after the run, from the per-party arrays): jwo.outside_wait_s,
         jwo.turned_away_frac, jwo.gate_wait_s, jwo.review_frac, jwo.receipt_delay_s,
         jwo.reviewer_utilisation_frac, jwo.leakage_value, jwo.false_charge_frac, and the
         store KPIs (time in store and occupancy from admission to walking out).
         """
         env = self.env
+        i = self._next_arrival
+        self._next_arrival = i + 1
+        if i + 1 < len(self._arrivals):
+            env.timeout(self._arrivals[i + 1] - env.now).callbacks.append(self._on_arrive)
         door = self.door
         people = self.people[i]
         if door.fits_now(people):
             door.inside += people
+            self._admitted(i)
         elif self.leaves_when_full:
             self.outcome[i] = TURNED_AWAY
             self.door_s[i] = env.now
             self._party_gone()
-            return
         else:
-            request = door.request(people)
-            env.timeout(self.patience_s[i]).callbacks.append(partial(_give_up, door, request))
-            if (yield request) == GAVE_UP:
-                self.outcome[i] = GAVE_UP
-                self.door_s[i] = env.now
-                self._party_gone()
-                return
-        self.outcome[i] = ADMITTED
-        self.door_s[i] = env.now
-        gates = self.gates
-        yield gates.request()
-        self.gate_start_s[i] = env.now
-        yield env.timeout(self.gate_s[i])
-        gates.release()
-        self.gate_end_s[i] = env.now
-        yield env.timeout(self.browse_s[i])
-        door.leave(people)
-        self.exit_s[i] = env.now
-        self._party_gone()
-        yield env.timeout(self.auto_receipt_s[i])
-        if self.is_reviewed[i]:
-            reviewers = self.reviewers
-            self.review_join_s[i] = env.now
-            yield reviewers.request()
-            self.review_start_s[i] = env.now
-            yield env.timeout(self.review_s[i])
-            reviewers.release()
-        self.receipt_s[i] = env.now
+            door.request(i, people)
+            env.timeout(self.patience_s[i], i).callbacks.append(self._on_patience_out)
 
-    def _party_gone(self) -> None:
-        """A party walked out or left at the door; the last one ends the run's drain."""
-        self._parties_gone += 1
-        if self._parties_gone == len(self.people):
-            self.last_shopper_left.succeed()
+    def _on_patience_out(self, event: simpy.Event) -> None:
+        i = cast(int, event.value)
+        if self.door.give_up(i):
+            self.outcome[i] = GAVE_UP
+            self.door_s[i] = self.env.now
+            self._party_gone()
+
+    def _admitted(self, i: int) -> None:
+        self.outcome[i] = ADMITTED
+        self.door_s[i] = self.env.now
+        self.gates.arrive(i)
+
+    def _start_scan(self, i: int) -> None:
+        self.gate_start_s[i] = self.env.now
+        self.env.timeout(self.gate_s[i], i).callbacks.append(self._on_scanned)
+
+    def _on_scanned(self, event: simpy.Event) -> None:
+        i = cast(int, event.value)
+        self.gates.release()
+        self.gate_end_s[i] = self.env.now
+        self.env.timeout(self.browse_s[i], i).callbacks.append(self._on_walk_out)
+
+    def _on_walk_out(self, event: simpy.Event) -> None:
+        i = cast(int, event.value)
+        self.door.leave(self.people[i])
+        self.exit_s[i] = self.env.now
+        self._party_gone()
+        if self.is_reviewed[i]:
+            self.env.timeout(self.auto_receipt_s[i], i).callbacks.append(self._on_to_review)
+
+    def _on_to_review(self, event: simpy.Event) -> None:
+        i = cast(int, event.value)
+        self.review_join_s[i] = self.env.now
+        self.reviewers.arrive(i)
+
+    def _start_review(self, i: int) -> None:
+        self.review_start_s[i] = self.env.now
+        self.env.timeout(self.review_s[i], i).callbacks.append(self._on_reviewed)
+
+    def _on_reviewed(self, event: simpy.Event) -> None:
+        i = cast(int, event.value)
+        self.reviewers.release()
+        self.receipt_s[i] = self.env.now
 
     def logs(self) -> dict[str, Any]:
         """The store's logs by domain: ``store`` (common) and ``jwo``."""
@@ -328,6 +294,25 @@ class JwoSite:
             log.door_s[inside],
         )
         return {"store": store, "jwo": log}
+
+    def _party_gone(self) -> None:
+        """A party walked out or left at the door; the last one ends the run's drain."""
+        self._parties_gone += 1
+        if self._parties_gone == len(self.people):
+            self.last_shopper_left.succeed()
+
+    def receipts_s(self) -> np.ndarray:
+        """Receipt times; an unreviewed basket's is its exit plus the automatic receipt time.
+
+        That is the time a timeout from the exit would fire at (the same float sum), counted
+        only if it fires before the run stopped (``env.now`` after the run: the horizon, or the
+        end of a drain; a run stops before the events at its end time).
+        """
+        receipt_s = np.array(self.receipt_s, dtype=float)
+        auto_s = np.array(self.exit_s, dtype=float) + self.recognition.auto_receipt_s
+        issued = ~self.recognition.is_reviewed & (auto_s < self.env.now)  # NaN: not out
+        receipt_s[issued] = auto_s[issued]
+        return receipt_s
 
     def jwo_log(self) -> JwoLog:
         fmt = self.fmt
@@ -346,7 +331,7 @@ class JwoSite:
             rec.is_reviewed.astype(float),
             np.array(self.review_join_s, dtype=float),
             np.array(self.review_start_s, dtype=float),
-            np.array(self.receipt_s, dtype=float),
+            self.receipts_s(),
             self.basket_value,
             rec.leak_value,
             rec.false_items,
@@ -363,10 +348,6 @@ class JwoSite:
                 fmt.recognition.reviewer_cost_per_h,
             ),
         )
-
-
-def _give_up(door: Door, request: simpy.Event, _timeout: simpy.Event) -> None:
-    door.give_up(request)
 
 
 def jwo_site(env: simpy.Environment, context: StoreContext, fmt: JwoConfig, config: Any) -> JwoSite:

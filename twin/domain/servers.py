@@ -8,6 +8,7 @@ by hour) and a waiting request can renege in O(1): the request event is triggere
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 
 import simpy
 
@@ -72,3 +73,42 @@ class ServerPool:
     def load(self) -> int:
         """Customers at this pool: in service plus waiting (what a shopper sees)."""
         return self.busy + self.waiting
+
+
+class CallbackPool:
+    """``capacity`` servers fed by one FIFO line of party indices; ``start(party)`` on service.
+
+    The callback counterpart of :class:`ServerPool` (no reneging): the
+    capacity can change during the run and a closing server finishes its party first.
+    """
+
+    __slots__ = ("busy", "capacity", "line", "start")
+
+    def __init__(self, capacity: int, start: Callable[[int], None]) -> None:
+        self.capacity = capacity
+        self.start = start
+        self.busy = 0
+        self.line: deque[int] = deque()
+
+    def arrive(self, party: int) -> None:
+        """``party`` wants a server: start it now or queue it."""
+        if self.busy < self.capacity and not self.line:
+            self.busy += 1
+            self.start(party)
+        else:
+            self.line.append(party)
+
+    def release(self) -> None:
+        """Free a server: hand it to the next party in line, or let it go idle (or close)."""
+        if self.line and self.busy <= self.capacity:
+            self.start(self.line.popleft())
+        else:
+            self.busy -= 1
+
+    def set_capacity(self, capacity: int) -> None:
+        """Open or close servers; waiting parties take the ones that opened."""
+        self.capacity = capacity
+        line = self.line
+        while line and self.busy < capacity:
+            self.busy += 1
+            self.start(line.popleft())

@@ -24,9 +24,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 from twin.experiment.baseline_spec import BaselineTolerance
+from twin.kpi.stats import t_quantile
 
 KpiKey = tuple[str, str, str, str]  # region, store, kpi, stat
 Values = Mapping[KpiKey, np.ndarray]  # per-replication values, replication order, NaN allowed
@@ -134,7 +134,7 @@ def _paired(d: np.ndarray, alpha: float) -> tuple[float, float, str]:
     sd = float(d.std(ddof=1))
     if sd == 0:
         return float(d.mean()), 0.0, "constant"
-    t = float(scipy_stats.t.ppf(1 - alpha / 2, n - 1))
+    t = float(t_quantile(1 - alpha / 2, n - 1))
     return float(d.mean()), t * sd / math.sqrt(n), "paired"
 
 
@@ -147,7 +147,7 @@ def _welch(a: np.ndarray, b: np.ndarray, alpha: float) -> tuple[float, float, st
     if se2 == 0:
         return diff, 0.0, "constant"
     df = se2**2 / ((va**2 / (a.size - 1) if va else 0.0) + (vb**2 / (b.size - 1) if vb else 0.0))
-    t = float(scipy_stats.t.ppf(1 - alpha / 2, df))
+    t = float(t_quantile(1 - alpha / 2, df))
     return diff, t * math.sqrt(se2), "welch"
 
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
-from twin.experiment.replications import SimulationResult
+from twin.kpi.stats import t_quantile
 
 KEYS = ["region", "store", "kpi", "stat"]
 COMPARE_COLUMNS = [
@@ -41,7 +41,10 @@ COMPARE_COLUMNS = [
     "is_significant",
 ]
 
-Comparable = SimulationResult | pd.DataFrame | str | Path
+if TYPE_CHECKING:
+    from twin.experiment.replications import SimulationResult
+
+Comparable: TypeAlias = "SimulationResult | pd.DataFrame | str | Path"
 
 
 def compare(
@@ -109,10 +112,10 @@ def difference_table(
 
 
 def _kpis_and_seed(item: Comparable) -> tuple[pd.DataFrame, int | None]:
-    if isinstance(item, SimulationResult):
-        return item.kpis, item.config.run.seed
     if isinstance(item, pd.DataFrame):
         return item, None
+    if not isinstance(item, str | Path):  # a SimulationResult (not imported: the simulation)
+        return item.kpis, item.config.run.seed
     folder = Path(item)
     kpis = pd.read_parquet(folder / "kpis.parquet")
     meta_file = folder / "meta.json"
@@ -148,7 +151,7 @@ def _t_half_width(sd: pd.Series, n: pd.Series, quantile: float) -> np.ndarray:
     n_arr = n.to_numpy(dtype=float)
     sd_arr = sd.to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = scipy_stats.t.ppf(quantile, np.where(n_arr >= 2, n_arr - 1, np.nan))
+        t = t_quantile(quantile, np.where(n_arr >= 2, n_arr - 1, np.nan))
         half = t * sd_arr / np.sqrt(n_arr)
     return np.where(n_arr >= 2, half, np.nan)
 
@@ -162,7 +165,7 @@ def _welch_half_width(table: pd.DataFrame, quantile: float) -> np.ndarray:
         term_b = table["var_b"].to_numpy(dtype=float) / n_b
         se2 = term_a + term_b
         df = se2**2 / (term_a**2 / (n_a - 1) + term_b**2 / (n_b - 1))
-        half = scipy_stats.t.ppf(quantile, df) * np.sqrt(se2)
+        half = t_quantile(quantile, df) * np.sqrt(se2)
     half = np.where(se2 == 0.0, 0.0, half)  # identical constants: no uncertainty
     return np.where((n_a >= 2) & (n_b >= 2), half, np.nan)
 

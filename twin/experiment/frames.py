@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from twin.data.write import schema_frame
-from twin.model import RegionResult
+from twin.kpi.stats import t_quantile
+
+if TYPE_CHECKING:
+    from twin.model import RegionResult
+
 
 KPI_COLUMNS = ["scenario", "replication", "region", "store", "kpi", "stat", "value", "unit"]
 SERIES_COLUMNS = [
@@ -86,7 +90,7 @@ def summary_frame(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     frame = grouped.agg(["mean", "std", "count"]).reset_index()
     n = frame["count"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = scipy_stats.t.ppf(0.5 + confidence / 2, np.where(n > 1, n - 1, np.nan))
+        t = t_quantile(0.5 + confidence / 2, np.where(n > 1, n - 1, np.nan))
         half_width = t * frame["std"].to_numpy(dtype=float) / np.sqrt(n)
     frame["half_width"] = np.where(n > 1, half_width, np.nan)
     frame["n_reps"] = frame["count"].astype("int64")

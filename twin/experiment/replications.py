@@ -6,6 +6,7 @@ results are put back in task order.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -114,4 +115,7 @@ def _heaviest_first(config: TwinConfig, regions: list[Region]) -> list[int]:
 
 def _run_task(task: tuple[TwinConfig, Region, int, bool]) -> RegionResult:
     config, region, replication, keep_logs = task
-    return run_region(config, region, replication, keep_logs)
+    started = time.time()
+    result = run_region(config, region, replication, keep_logs)
+    result.timing = (os.getpid(), started, time.time())
+    return result

@@ -7,6 +7,7 @@ exception.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -18,12 +19,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from twin.experiment.plan_table import plan_frame
-from twin.experiment.replications import SimulationResult
+
+if TYPE_CHECKING:
+    from twin.experiment.replications import SimulationResult
+
 
 PACKAGES = (
     "twin",
@@ -68,6 +72,7 @@ def write_parquet(path: Path, frame: pd.DataFrame) -> None:
     write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
+@functools.cache  # once per process: a sweep worker runs many jobs
 def versions() -> dict[str, str]:
     found = {"python": platform.python_version()}
     for package in PACKAGES:
@@ -78,6 +83,7 @@ def versions() -> dict[str, str]:
     return found
 
 
+@functools.cache  # once per process (two git commands)
 def git_sha() -> str | None:
     """The commit of the twin's source tree, if it is a git checkout (with +dirty if changed)."""
     source = Path(__file__).resolve().parents[2]
@@ -127,7 +133,7 @@ def base_meta(
         "seed": seed,
         "replications": replications,
         "overrides": overrides,
-        "versions": versions(),
+        "versions": dict(versions()),
         "git_sha": git_sha(),
         "started_at": now_iso(),
         "finished_at": None,

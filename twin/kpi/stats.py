@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 TALLY_STATS = ("mean", "p50", "p90", "p95", "max", "n")
 
@@ -33,6 +33,15 @@ def tally_summary(values: np.ndarray) -> dict[str, float]:
     }
 
 
+def t_quantile(quantile: float, df: Any) -> Any:
+    """Student's t quantile, as ``scipy.stats.t.ppf(quantile, df)`` (the same floats: it is
+    what that evaluates) without importing ``scipy.stats``; ``df`` may be an array (NaN or
+    below 1 gives NaN). scipy.special is imported on first use, off the path of ``--help``."""
+    from scipy.special import stdtrit
+
+    return stdtrit(df, quantile)
+
+
 def t_interval(samples: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
     """Mean and t-based half-width of a confidence interval (half-width NaN for n < 2)."""
     samples = np.asarray(samples, dtype=float)
@@ -44,5 +53,5 @@ def t_interval(samples: np.ndarray, confidence: float = 0.95) -> tuple[float, fl
     if n < 2:
         return mean, math.nan
     sd = float(samples.std(ddof=1))
-    t = float(scipy_stats.t.ppf(0.5 + confidence / 2, n - 1))
+    t = float(t_quantile(0.5 + confidence / 2, n - 1))
     return mean, t * sd / math.sqrt(n)

@@ -18,11 +18,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from twin.experiment.collect import sweep_text
+from twin.experiment.manifest import Manifest, PlannedJob, write_manifest
 from twin.experiment.progress import busy, progress_enabled
 from twin.experiment.sweep import collect_sweep
 
@@ -36,6 +38,8 @@ def sweep_dir_of(config: DictConfig) -> Path:
 # Sweep folders gathered in this process that had failed jobs: twin.cli exits with status 1
 # once Hydra is done (raising here would skip the other callbacks).
 FAILED_SWEEPS: list[Path] = []
+# Sweep folders started in this process (an interrupt names the one to resume).
+STARTED_SWEEPS: list[Path] = []
 
 
 class GatherSweep(Callback):
@@ -61,12 +65,14 @@ class GatherSweep(Callback):
             FAILED_SWEEPS.append(sweep_dir)
 
 
-def count_jobs(config: DictConfig) -> int | None:
-    """How many jobs the sweep will launch, when the sweeper says so in advance."""
+def planned_overrides(config: DictConfig) -> list[list[str]] | None:
+    """Each job's override list, in job order, when the sweeper fixes them in advance.
+
+    The basic sweeper's own parser and splitter expand ``hydra.sweeper.params`` and the
+    command line's sweep overrides exactly as the sweep will; other sweepers (Optuna) choose
+    their jobs as they go: None.
+    """
     sweeper = config.hydra.sweeper
-    n_trials = OmegaConf.select(sweeper, "n_trials")
-    if n_trials is not None:
-        return int(n_trials)
     if not str(OmegaConf.select(sweeper, "_target_") or "").endswith("BasicSweeper"):
         return None
     params = OmegaConf.select(sweeper, "params") or {}
@@ -77,9 +83,88 @@ def count_jobs(config: DictConfig) -> int | None:
 
         parsed = OverridesParser.create().parse_overrides(arguments)
         batches = BasicSweeper.split_arguments(parsed, None)
-    except Exception:  # the sweeper itself reports bad overrides; the bar just has no total
+    except Exception:  # the sweeper itself reports bad overrides
         return None
-    return sum(len(batch) for batch in batches)
+    return [list(job) for batch in batches for job in batch]
+
+
+def count_jobs(config: DictConfig) -> int | None:
+    """How many jobs the sweep will launch, when the sweeper says so in advance."""
+    n_trials = OmegaConf.select(config.hydra.sweeper, "n_trials")
+    if n_trials is not None:
+        return int(n_trials)
+    planned = planned_overrides(config)
+    return None if planned is None else len(planned)
+
+
+# Hydra overrides a resumed job must not repeat: the sweep folder and job subfolder are set by
+# the resume itself, and each job runs alone (no sweeper).
+_NOT_FOR_RESUME = ("hydra.sweep.", "hydra.mode", "hydra/sweeper", "hydra.sweeper.", "hydra.run.")
+
+
+def sweep_manifest(config: DictConfig) -> Manifest:
+    """The manifest of the sweep about to start (see twin.experiment.manifest)."""
+    hydra_overrides = [str(o) for o in config.hydra.overrides.hydra]
+    launcher_overrides = [
+        o for o in hydra_overrides if not o.lstrip("+~").startswith(_NOT_FOR_RESUME)
+    ]
+    sweeper = str(OmegaConf.select(config.hydra.sweeper, "_target_") or "")
+    launcher = str(OmegaConf.select(config.hydra.launcher, "_target_") or "")
+    planned = planned_overrides(config)
+    jobs = None
+    if planned is not None:
+        loader = GlobalHydra.instance().config_loader()
+        base = _identity(config)
+        jobs = [
+            PlannedJob(
+                number,
+                overrides,
+                *(
+                    _seed_and_scenario(loader, config, overrides)
+                    if any(_may_change_identity(o) for o in overrides)
+                    else base
+                ),
+            )
+            for number, overrides in enumerate(planned)
+        ]
+    return Manifest(
+        jobs, launcher_overrides, sweeper.rsplit(".", 1)[-1], launcher.rsplit(".", 1)[-1]
+    )
+
+
+def _may_change_identity(override: str) -> bool:
+    """Whether an override may change run.seed or run.scenario: a config group (no dot in its
+    key, e.g. ``+experiment=x``) or a key under ``run``; composing each job costs time."""
+    key = override.split("=", 1)[0].lstrip("+~")
+    return "." not in key or key.startswith("run.")
+
+
+def _identity(config: DictConfig) -> tuple[int | None, str | None]:
+    seed = OmegaConf.select(config, "run.seed")
+    scenario = OmegaConf.select(config, "run.scenario")
+    return (int(seed) if isinstance(seed, int) else None), (
+        None if scenario is None else str(scenario)
+    )
+
+
+def _seed_and_scenario(
+    loader: Any, config: DictConfig, overrides: list[str]
+) -> tuple[int | None, str | None]:
+    """The job's run.seed and run.scenario, composed the way the launcher will compose them."""
+    try:
+        return _identity(loader.load_sweep_config(config, list(overrides)))
+    except Exception:  # the job itself will fail and say why; the manifest still lists it
+        return None, None
+
+
+class SweepManifest(Callback):
+    """Write manifest.json into the sweep folder before the first job starts."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = sweep_dir_of(config)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        STARTED_SWEEPS.append(sweep_dir)
+        write_manifest(sweep_dir, sweep_manifest(config))
 
 
 class SweepProgress(Callback):
@@ -130,7 +215,8 @@ class SweepProgress(Callback):
 
 def _is_finished(meta: Path) -> bool:
     try:
-        return json.loads(meta.read_text(encoding="utf-8")).get("status") in ("ok", "failed")
+        status = json.loads(meta.read_text(encoding="utf-8")).get("status")
+        return status in ("ok", "failed", "interrupted")
     except (OSError, ValueError):
         return False  # being written (the rename is atomic, but be safe)
 

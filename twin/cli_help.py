@@ -240,3 +240,14 @@ BASELINE_EPILOG = """examples:
   twin-baseline check                  every baseline in configs/baseline against tests/baselines
   twin-baseline check grocery_metro    one baseline
   twin-baseline record grocery_metro   record it again after an intended model change"""
+
+FIT_EPILOG = """examples:
+  twin-fit examples/ops_week/logs --name ops_week --out fitted
+  twin --config-dir fitted +site=ops_week                 run the fitted twin
+Exit status 0 when the fit was written, 2 for bad logs (one line: file, column, row)."""
+
+VALIDATE_EPILOG = """examples:
+  twin-validate examples/ops_week/logs --config-dir fitted +site=ops_week
+  twin-validate LOGS --config-dir fitted +site=ops_week formats.grocery.checkout.lanes=4
+Exit status 0 when every headline KPI is consistent with the logs, 1 when any is not, 2 for
+bad logs or a bad config."""

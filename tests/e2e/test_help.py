@@ -43,6 +43,8 @@ def test_twin_help_reads_like_the_manual(tmp_path: Path) -> None:
         (["twin.experiment.collect", "--help"], "usage: twin-collect"),
         (["twin.report.cli", "--help"], "usage: twin-report"),
         (["twin.experiment.baseline", "--help"], "usage: twin-baseline"),
+        (["twin.fit.cli", "--help"], "usage: twin-fit"),
+        (["twin.fit.validate", "--help"], "usage: twin-validate"),
     ],
 )
 def test_every_command_has_examples_in_its_help(

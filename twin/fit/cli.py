@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from tqdm import tqdm
 
+from twin.cli_help import FIT_EPILOG
 from twin.data.read import LogError, OpsLogs, read_logs
 from twin.fit.online import fit_online
 from twin.fit.report import write_fit_report
@@ -66,7 +67,12 @@ def fit_folder(logs_dir: Path, name: str, out: Path, progress: bool = False) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="twin-fit", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="twin-fit",
+        description=__doc__,
+        epilog=FIT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("logs", type=Path, help="folder of operations logs (docs/DATA.md)")
     parser.add_argument("--name", required=True, help="site name: DIR/site/NAME.yaml")
     parser.add_argument("--out", type=Path, required=True, help="config folder to write")

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from twin.cli_help import VALIDATE_EPILOG
 from twin.config.load import load_config
 from twin.config.schema import TwinConfig
 from twin.data.logs import observed_kpis
@@ -126,7 +127,12 @@ def write_page(path: Path, name: str, verdicts: list[Verdict], replications: int
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="twin-validate", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="twin-validate",
+        description=__doc__,
+        epilog=VALIDATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("logs", type=Path, help="folder of operations logs (docs/DATA.md)")
     parser.add_argument("--config-dir", type=Path, help="folder with site/NAME.yaml (twin-fit)")
     parser.add_argument("--replications", type=int, default=10, help="simulated runs")

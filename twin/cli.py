@@ -182,7 +182,7 @@ def interrupted_text(stop: Interrupted) -> str:
     if stop.sweep_dir:
         return (
             f"twin: interrupted by {name}; the sweep stopped, run the rest with: "
-            f"twin-collect --resume {stop.sweep_dir}"
+            f"twin-collect --resume {Path(stop.sweep_dir).resolve()}"
         )
     if stop.run_dir:
         return f"twin: interrupted by {name}; {stop.run_dir}/meta.json says interrupted"

@@ -21,7 +21,7 @@ from typing import Any
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, flag_override
 
 from twin.experiment.collect import sweep_text
 from twin.experiment.manifest import Manifest, PlannedJob, write_manifest
@@ -157,10 +157,27 @@ def _seed_and_scenario(
         return None, None
 
 
+def pin_sweep_dir(config: DictConfig) -> None:
+    """Resolve ``hydra.sweep.dir`` once, in the sweep's own config, for every job.
+
+    Launchers compose each job's config from ``hydra.overrides.hydra`` plus the job's
+    overrides and resolve the sweep folder in it, so a folder name interpolating a swept key
+    (``${run.scenario}``) or a per-process value would scatter the jobs. An override holding the
+    resolved name makes every job land in the one folder.
+    """
+    resolved = str(config.hydra.sweep.dir)
+    if "'" in resolved:
+        return  # cannot be quoted as an override; the name is then resolved per job
+    with flag_override(config, ["readonly", "struct"], [False, False]):
+        config.hydra.sweep.dir = resolved
+        config.hydra.overrides.hydra.append(f"hydra.sweep.dir='{resolved}'")
+
+
 class SweepManifest(Callback):
-    """Write manifest.json into the sweep folder before the first job starts."""
+    """Pin the sweep folder and write manifest.json into it before the first job starts."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        pin_sweep_dir(config)
         sweep_dir = sweep_dir_of(config)
         sweep_dir.mkdir(parents=True, exist_ok=True)
         STARTED_SWEEPS.append(sweep_dir)

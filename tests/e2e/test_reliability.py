@@ -121,7 +121,7 @@ def test_an_interrupted_run_says_so_in_one_line_and_in_meta(
     assert meta["error"]["message"] == f"interrupted by {sig.name}"
 
 
-def test_an_interrupted_sweep_names_its_jobs_and_resumes(tmp_path: Path) -> None:
+def test_an_interrupted_sweep_says_how_to_resume_and_names_its_jobs(tmp_path: Path) -> None:
     process = start(["-m", *LONG, "run.scenario=a,b,c"], tmp_path)
     wait_for_running(tmp_path, "runs/sweeps/*/*/0/meta.json")
     time.sleep(1.0)

@@ -60,7 +60,7 @@ def locker_loss_overrides(compartments: int, dwell_mean_s: float, dwell_cv: floa
         f"{PICKING}.pickers=50",
         f"{COLLECTION}.relative_to=ready",
         f"{COLLECTION}.dwell_s={{kind:lognormal,mean:{dwell_mean_s},cv:{dwell_cv}}}",
-        f"{COLLECTION}.parcel_hold_s=1e9",
+        f"{COLLECTION}.parcel_hold_s=3e7",  # never within a run (ceiling: a year)
         f"{LOCKERS}.retrieval_s={{kind:fixed,mean:0}}",
         f"{LOCKERS}.ambient.compartments={compartments}",
         f"{LOCKERS}.ambient.size_volume_l=[1000]",

@@ -100,7 +100,7 @@ def test_outside_line_with_endless_patience_is_erlang_c_on_the_cap() -> None:
             *jwo_store_overrides(arrivals_per_h, replications=20, warmup_s=3600.0),
             f"{J}.occupancy.cap={cap}",
             f"{J}.occupancy.when_full=queue",
-            f"{J}.occupancy.patience_s={{kind:fixed,mean:1e9}}",
+            f"{J}.occupancy.patience_s={{kind:fixed,mean:3e7}}",  # endless within the run
             f"{J}.gate.gates={cap}",
             f"{J}.gate.scan_s={{kind:fixed,mean:0}}",
             f"demand.browse_fixed_s={{kind:exponential,mean:{browse_s}}}",

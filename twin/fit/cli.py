@@ -29,6 +29,9 @@ def site_config(logs: OpsLogs, fit: WalkInFit) -> dict[str, Any]:
     config: dict[str, Any] = {}
     if stores == 1:  # the experiment pattern: a +group config may override a default group
         config["defaults"] = [{"override /network": "single_store"}]
+    logged_roster = "lanes" in fit.config["grocery"].get("checkout", {})
+    if logged_roster:  # the logged roster is the staffing: the planner must not replace it
+        config["planner"] = {"lanes": {"mode": "fixed"}}
     return config | {
         "run": {"days": logs.days, "start_weekday": logs.start_weekday},
         # [assumption] several stores: a generated metro of that many stores, pooled inputs

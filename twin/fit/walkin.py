@@ -127,7 +127,11 @@ def _roster(logs: OpsLogs, out: WalkInFit) -> dict[str, Any]:
         mine = (rosters["resource"] == resource).to_numpy()
         level = rosters["level"].to_numpy(dtype=float)[mine]
         by_hour = np.zeros(24)
-        for h in range(24):
+        # the schedule covers the opening hours; lanes kept open after closing until the
+        # store empties are the twin's closing behaviour (overtime), not part of the roster
+        grocery = out.config.get("grocery", {})
+        open_hours = range(int(grocery.get("open_hour", 0)), int(grocery.get("close_hour", 24)))
+        for h in open_hours:
             at = level[hour[mine] == h]
             by_hour[h] = float(np.median(at)) if at.size else 0.0
         checkout[key] = round(float(by_hour.max())) if mine.any() else 0
@@ -183,13 +187,14 @@ def fit_walk_in(logs: OpsLogs) -> WalkInFit:
     at_sco = reached & (kind == "self_checkout")
     if at_sco.any():
         max_items = int(np.nanmax(items[at_sco]))
-        eligible = reached & np.isin(kind, ("staffed", "self_checkout")) & (items <= max_items)
+        # sco_share is the share of all shoppers at the tills (FMI's share of transactions)
+        eligible = reached & np.isin(kind, ("staffed", "self_checkout"))
         share = int(np.count_nonzero(at_sco & eligible)) / max(int(np.count_nonzero(eligible)), 1)
         checkout["sco_share"] = round(float(share), 6)
         checkout["sco_max_items"] = max_items
         out.notes.append(
-            f"self-checkout share {share:.4f} of {np.count_nonzero(eligible)} eligible shoppers"
-            f" (<= {max_items} items)"
+            f"self-checkout share {share:.4f} of {np.count_nonzero(eligible)} shoppers at the tills"
+            f" (baskets of at most {max_items} items)"
         )
     out.config["demand"]["basket"] = {
         "quick_share": 0.0,

@@ -9,7 +9,6 @@ sample of baskets drawn with the configured distributions and cut with the model
 
 from __future__ import annotations
 
-import heapq
 import math
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from twin.domain.orders import channel_rates, locker_needs, split_tasks
 from twin.kpi.theory import erlang_c, servers_for_blocking
 from twin.network.catchment import zone_stores
 from twin.network.regions import Region
+from twin.plan.load import parallel_makespans
 
 SAMPLE = 4000  # baskets per channel for the moments (a fixed seed: estimates are repeatable)
 ESTIMATE_SEED = 20240415
@@ -69,13 +69,7 @@ class BasketMoments:
 
     def makespans(self, pickers: int) -> np.ndarray:
         """Each sampled order's pick time on ``pickers`` idle pickers (tasks in list order)."""
-        out = np.empty(len(self.tasks_by_order))
-        for i, tasks in enumerate(self.tasks_by_order):
-            free = [0.0] * min(pickers, len(tasks))
-            for seconds in tasks:
-                heapq.heapreplace(free, free[0] + seconds)
-            out[i] = max(free)
-        return out
+        return parallel_makespans(self.tasks_by_order, pickers)
 
 
 def basket_moments(config: TwinConfig, channel: str) -> BasketMoments:

@@ -116,13 +116,18 @@ class PickMoments:
 
     def makespans(self, pickers: int) -> np.ndarray:
         """Each sampled order's pick time on ``pickers`` idle pickers (its tasks in parallel)."""
-        out = np.empty(len(self.tasks))
-        for i, tasks in enumerate(self.tasks):
-            free = [0.0] * min(pickers, len(tasks))
-            for seconds in tasks:
-                heapq.heapreplace(free, free[0] + seconds)
-            out[i] = max(free)
-        return out
+        return parallel_makespans(self.tasks, pickers)
+
+
+def parallel_makespans(tasks_by_order: list[list[float]], pickers: int) -> np.ndarray:
+    """Each order's pick time when its tasks go, in list order, to ``pickers`` idle pickers."""
+    out = np.empty(len(tasks_by_order))
+    for i, tasks in enumerate(tasks_by_order):
+        free = [0.0] * min(pickers, len(tasks))
+        for seconds in tasks:
+            heapq.heapreplace(free, free[0] + seconds)
+        out[i] = max(free)
+    return out
 
 
 def pick_moments(config: TwinConfig, channel: str, sample: int = 1000) -> PickMoments:

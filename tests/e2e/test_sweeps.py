@@ -18,7 +18,12 @@ SWEEPS = pytest.mark.xdist_group("sweeps_grid")
 
 LANES = "formats.grocery.checkout.lanes"
 KIOSKS = "formats.grocery.checkout.sco_kiosks"
-SMALL = ["network=single_store", "formats.grocery.demand_scale=0.3", "run.replications=2"]
+SMALL = [
+    "network=single_store",
+    "planner.lanes.mode=fixed",  # lanes swept as a fixed roster, not as the planner's maximum
+    "formats.grocery.demand_scale=0.3",
+    "run.replications=2",
+]
 GRID = [f"{LANES}=2,3", f"{KIOSKS}=2,4"]
 EXPECTED_KPIS = {
     "checkout.wait_s",

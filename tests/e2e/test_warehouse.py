@@ -48,7 +48,17 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     cwd = tmp_path_factory.mktemp("warehouse")
     single = run([TWIN, "network=single_store", f"{LANES}=5"], cwd)
     failed = run([TWIN, "-q", "network.kind=csv", "network.stores_csv=missing.csv"], cwd)
-    sweep = run([TWIN, "-m", "network=single_store", f"{LANES}=6,7", "run.scenario=lanes"], cwd)
+    sweep = run(
+        [
+            TWIN,
+            "-m",
+            "network=single_store",
+            "planner.lanes.mode=fixed",
+            f"{LANES}=6,7",
+            "run.scenario=lanes",
+        ],
+        cwd,
+    )
     return {"cwd": cwd, "single": single, "failed": failed, "sweep": sweep}
 
 

@@ -46,7 +46,8 @@ def _day(overrides: list[str]):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def closing_day():  # type: ignore[no-untyped-def]
     # Patience off: after the fix every shopper who does not balk is served, also after close.
-    return _day([f"{G}.checkout.reneging.enabled=false"])
+    # Lanes fixed all day (the planner off), so lane-hours = lanes x opening hours + overtime.
+    return _day([f"{G}.checkout.reneging.enabled=false", "planner.lanes.mode=fixed"])
 
 
 def test_everyone_inside_at_closing_time_is_served(closing_day) -> None:  # type: ignore[no-untyped-def]

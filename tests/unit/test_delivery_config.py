@@ -66,7 +66,10 @@ def test_payload_must_be_positive(value: str) -> None:
 
 
 def test_range_shorter_than_the_nearest_zone_fails_before_time_zero() -> None:
-    config = twin.load_config([*ONE_STORE, "delivery.drone.range_km=0.5"])
+    # the configured fleet (with the planner on, no drone is planned for a store none reaches)
+    config = twin.load_config(
+        [*ONE_STORE, "planner.fleet.mode=fixed", "delivery.drone.range_km=0.5"]
+    )
     with pytest.raises(ConfigError) as raised:
         twin.simulate(config)
     message = str(raised.value)

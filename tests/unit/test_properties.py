@@ -14,7 +14,6 @@ import functools
 import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 from hydra import compose, initialize_config_dir
@@ -28,7 +27,7 @@ from twin.config.load import config_dir, register, to_twin_config, translate_err
 from twin.config.memory import check_memory, estimated_bytes
 from twin.config.schema import TwinConfig
 from twin.core.sampling import DistSpec
-from twin.domain.orders import COLLECTED, DISPATCHED, EXPIRED, PENDING
+from twin.data.write import day0
 from twin.errors import ConfigError
 from twin.experiment.replications import SimulationResult, simulate
 
@@ -129,32 +128,32 @@ def load(override: str) -> Any:
     return twin_config
 
 
-def check_invariants(result: SimulationResult, warmup_s: float) -> None:
+def check_invariants(result: SimulationResult, warmup_s: float, start_weekday: int) -> None:
     """Nothing lost at the end of a run: every shopper and every order is accounted for."""
     kpis = result.kpis
     stores = kpis[(kpis["store"] != "all") & (kpis["stat"] == "total")]
+    window_start = day0(start_weekday) + pd.Timedelta(seconds=warmup_s)
 
     def total(kpi: str) -> float:
         return float(stores.loc[stores["kpi"] == kpi, "value"].sum())
 
-    shoppers = result.records["store"]
-    in_window = shoppers[shoppers["arrive_s"] >= warmup_s]
-    left = int(np.isfinite(in_window["leave_s"]).sum())
-    inside = int(in_window["leave_s"].isna().sum())
-    assert left + inside == len(in_window)  # arrived = left + inside at the end
+    visits = result.records["visits"]
+    in_window = visits[visits["arrival"] >= window_start]
+    left = in_window["leave"].notna()
+    inside = in_window["outcome"] == "inside"
+    assert int(left.sum()) + int(inside.sum()) == len(in_window)  # arrived = left + inside
+    assert not (left & inside).any()
     assert total("store.shoppers_n") == len(in_window)  # record rows = the KPI count
-    assert (
-        in_window["leave_s"].dropna() >= in_window["arrive_s"][in_window["leave_s"].notna()]
-    ).all()
+    assert (in_window.loc[left, "leave"] >= in_window.loc[left, "arrival"]).all()
     orders = result.records.get("orders")
     if orders is not None and "orders.n" in set(stores["kpi"]):
-        placed = orders[orders["created_s"] >= warmup_s]
-        outcome, pickup = placed["outcome"], placed["is_pickup"].astype(bool)
-        collected = int((outcome == COLLECTED).sum())
-        expired = int((outcome == EXPIRED).sum())
-        open_pickups = int(((outcome == PENDING) & pickup).sum())
-        dispatched = int((outcome == DISPATCHED).sum())
-        not_dispatched = int(((outcome == PENDING) & ~pickup).sum())
+        placed = orders[orders["placed"] >= window_start]
+        outcome, pickup = placed["outcome"], placed["mode"] == "pickup"
+        collected = int((outcome == "collected").sum())
+        expired = int((outcome == "expired").sum())
+        open_pickups = int(((outcome == "pending") & pickup).sum())
+        dispatched = int((outcome == "dispatched").sum())
+        not_dispatched = int(((outcome == "pending") & ~pickup).sum())
         assert collected + expired + open_pickups + dispatched + not_dispatched == len(placed)
         assert total("orders.n") == len(placed)
 
@@ -198,7 +197,7 @@ def test_any_override_is_refused_in_one_line_or_runs_with_its_invariants(overrid
         return  # accepted and bounded by the ceilings; too big for a quick run
     result = simulate(config)
     assert len(result.kpis) > 0, key
-    check_invariants(result, config.run.warmup_s)
+    check_invariants(result, config.run.warmup_s, config.run.start_weekday)
     event("ran, invariants hold")
 
 
@@ -209,7 +208,7 @@ def test_any_override_is_refused_in_one_line_or_runs_with_its_invariants(overrid
 )
 def test_invariants_hold_on_plain_runs(extra: list[str]) -> None:
     config = to_twin_config(OmegaConf.merge(_base(), OmegaConf.from_dotlist(extra)))  # type: ignore[arg-type]
-    check_invariants(simulate(config), config.run.warmup_s)
+    check_invariants(simulate(config), config.run.warmup_s, config.run.start_weekday)
 
 
 def test_every_number_of_the_schema_is_drawn() -> None:

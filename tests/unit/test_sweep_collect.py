@@ -20,7 +20,12 @@ pytestmark = [pytest.mark.unit, pytest.mark.xdist_group("sweep_collect")]
 
 LANES = "formats.grocery.checkout.lanes"
 SCALE = "formats.grocery.demand_scale"
-SMALL = ["network=single_store", "run.replications=3", "formats.grocery.demand_scale=0.3"]
+SMALL = [
+    "network=single_store",
+    "planner.lanes.mode=fixed",  # lanes swept as a fixed roster, not as the planner's maximum
+    "run.replications=3",
+    "formats.grocery.demand_scale=0.3",
+]
 
 
 def make_job(sweep: Path, number: int, overrides: list[str]) -> None:

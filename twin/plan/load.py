@@ -16,6 +16,7 @@ import numpy as np
 
 from twin.config.orders import CHANNELS, TEMPERATURE_ZONES
 from twin.config.schema import CheckoutConfig, DemandConfig, GroceryConfig, TwinConfig
+from twin.config.store_formats import BarConfig
 from twin.core.arrivals import hourly_rates_per_s
 from twin.core.sampling import block_drawer, dist_mean
 from twin.domain.orders import channel_rates, offering_stores, split_tasks
@@ -43,7 +44,7 @@ def shift_week(week: np.ndarray, hours: float) -> np.ndarray:
     return out.reshape(WEEK)
 
 
-def walk_in_week_per_h(demand: DemandConfig, fmt: GroceryConfig) -> np.ndarray:
+def walk_in_week_per_h(demand: DemandConfig, fmt: GroceryConfig | BarConfig) -> np.ndarray:
     """Expected walk-in arrivals per hour, (7, 24), as the stores draw them."""
     rates = hourly_rates_per_s(
         demand.daily_shoppers_per_store * fmt.demand_scale,
@@ -184,4 +185,30 @@ def online_load(config: TwinConfig, region: Region) -> OnlineLoad:
         assign = zone_store_matrix(region, offering_stores(region, fulfilment, channel), detour_s)
         per_h[c] = (assign.T @ per_zone).reshape(n_stores, *WEEK) * 3600.0
         by_zone[c] = per_zone.sum(axis=1)[:, None] * 3600.0 * assign
+    _add_bar_orders(config, region, detour_s, per_h, by_zone)
     return OnlineLoad(per_h, by_zone)
+
+
+def _add_bar_orders(
+    config: TwinConfig, region: Region, detour_s: float, per_h: np.ndarray, by_zone: np.ndarray
+) -> None:
+    """Add the orders the region's kiosk bars' receipt codes become (twin.domain.bar_orders):
+    visitors x p_accept x p_online_order, placed the mean ``online_delay_s`` later from the
+    zone nearest the bar, delivered with ``online_delivery_share``, else picked up."""
+    fulfilment = config.fulfilment
+    for b, store in enumerate(region.stores):
+        if store.format != "bar":
+            continue
+        fmt = config.formats.bar
+        codes = walk_in_week_per_h(config.demand, fmt) * fmt.p_accept * fmt.p_online_order
+        if not codes.any():
+            continue
+        codes = shift_week(codes, dist_mean(fmt.online_delay_s) / 3600.0)
+        zone = int(np.argmin(region.tables.zone_store_s[:, b]))  # bar_orders.nearest_zone
+        share = {"delivery": fmt.online_delivery_share, "pickup": 1 - fmt.online_delivery_share}
+        for channel, frac in share.items():
+            c = CHANNELS.index(channel)
+            offering = offering_stores(region, fulfilment, channel)
+            assign = zone_store_matrix(region, offering, detour_s)[zone]  # (stores,)
+            per_h[c] += assign[:, None, None] * codes[None] * frac
+            by_zone[c, zone] += assign * float(codes.sum()) * frac

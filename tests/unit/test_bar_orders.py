@@ -154,3 +154,20 @@ def test_a_visitor_keeps_its_order_whatever_the_conversion_rate() -> None:
 def test_bar_online_zone_shares_must_add_up_to_one() -> None:
     with pytest.raises(twin.ConfigError, match=r"formats\.bar\.online_zone_shares.*add up to 1"):
         twin.load_config([f"{B}.online_zone_shares=[0.5,0.4,0.0]"])
+
+
+def test_the_plan_expects_the_orders_the_bar_codes_become() -> None:
+    """The planner sizes S01's pickers and couriers for the bar's codes (no other orders)."""
+    from twin.config.orders import CHANNELS
+    from twin.plan.load import online_load
+
+    config = twin.load_config(bar_network(0.5))
+    region = build_network(config.network, FORMATS.keys()).regions[0]
+    load = online_load(config, region)
+    grocery = [s.id for s in region.stores].index("S01")
+    codes_per_day = VISITS_PER_H * 24 * P_ACCEPT * 0.5  # the day's visitors, within 0-23 h
+    share = config.formats.bar.online_delivery_share
+    for channel, frac in (("delivery", share), ("pickup", 1 - share)):
+        per_day = load.per_h[CHANNELS.index(channel), grocery].sum() / 7
+        assert per_day == pytest.approx(codes_per_day * frac, rel=1e-9)
+    assert load.per_h[CHANNELS.index("replenishment")].sum() == 0

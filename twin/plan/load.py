@@ -18,7 +18,7 @@ from twin.config.orders import CHANNELS, TEMPERATURE_ZONES
 from twin.config.schema import CheckoutConfig, DemandConfig, GroceryConfig, TwinConfig
 from twin.config.store_formats import BarConfig
 from twin.core.arrivals import hourly_rates_per_s
-from twin.core.sampling import block_drawer, dist_mean
+from twin.core.sampling import DistSpec, block_drawer, dist_mean
 from twin.domain.orders import channel_rates, offering_stores, split_tasks
 from twin.domain.shopper_choices import sco_choices
 from twin.network.catchment import zone_store_matrix
@@ -34,13 +34,32 @@ def shift_week(week: np.ndarray, hours: float) -> np.ndarray:
 
     >>> week = np.zeros(WEEK); week[0, 10] = 60.0
     >>> shifted = shift_week(week, 0.5)
-    >>> shifted[0, 10], shifted[0, 11]
+    >>> float(shifted[0, 10]), float(shifted[0, 11])
     (30.0, 30.0)
     """
     flat = week.ravel()
     whole = math.floor(hours)
     frac = hours - whole
     out = (1.0 - frac) * np.roll(flat, whole) + frac * np.roll(flat, whole + 1)
+    return out.reshape(WEEK)
+
+
+def delayed_week(week: np.ndarray, delay_s: DistSpec) -> np.ndarray:
+    """A (7, 24) hourly rate whose events each happen ``delay_s`` later (delays over a week
+    wrap around: the week repeats), from a fixed sample of delays rounded to whole hours.
+
+    >>> week = np.zeros(WEEK); week[0, 10] = 60.0
+    >>> later = delayed_week(week, DistSpec("fixed", 7200.0))
+    >>> float(later[0, 12])
+    60.0
+    """
+    delays_h = block_drawer(delay_s, np.random.default_rng(LOAD_SEED))(SAMPLE) / 3600.0
+    hours = week.size
+    pmf = np.bincount(np.round(delays_h).astype(np.int64) % hours, minlength=hours) / SAMPLE
+    flat = week.ravel()
+    out = np.zeros(hours)
+    for lag in np.flatnonzero(pmf).tolist():
+        out += pmf[lag] * np.roll(flat, lag)
     return out.reshape(WEEK)
 
 
@@ -193,8 +212,8 @@ def _add_bar_orders(
     config: TwinConfig, region: Region, detour_s: float, per_h: np.ndarray, by_zone: np.ndarray
 ) -> None:
     """Add the orders the region's kiosk bars' receipt codes become (twin.domain.bar_orders):
-    visitors x p_accept x p_online_order, placed the mean ``online_delay_s`` later from the
-    zone nearest the bar, delivered with ``online_delivery_share``, else picked up."""
+    visitors x p_accept x p_online_order, placed ``online_delay_s`` later from the zone
+    nearest the bar, delivered with ``online_delivery_share``, else picked up."""
     fulfilment = config.fulfilment
     for b, store in enumerate(region.stores):
         if store.format != "bar":
@@ -203,7 +222,7 @@ def _add_bar_orders(
         codes = walk_in_week_per_h(config.demand, fmt) * fmt.p_accept * fmt.p_online_order
         if not codes.any():
             continue
-        codes = shift_week(codes, dist_mean(fmt.online_delay_s) / 3600.0)
+        codes = delayed_week(codes, fmt.online_delay_s)
         zone = int(np.argmin(region.tables.zone_store_s[:, b]))  # bar_orders.nearest_zone
         share = {"delivery": fmt.online_delivery_share, "pickup": 1 - fmt.online_delivery_share}
         for channel, frac in share.items():

@@ -42,6 +42,7 @@ def uniform_config(
     max_safe_temp_c: float = 60.0,
     max_time_above_safe_s: float = 7200.0,
     tote_s: float = 21600.0,
+    pick_tote_s: float = 3600.0,
 ) -> ColdChainConfig:
     """One category; every place's air at ``air_c`` (no door offsets); items fresh at pick."""
     storage = air_c if storage_temp_c is None else storage_temp_c
@@ -73,6 +74,7 @@ def uniform_config(
     env.locker_door_offset_c = 0.0
     env.van_door_offset_c = 0.0
     config.packaging.insulated_tote_s = tote_s
+    config.packaging.pick_tote_s = pick_tote_s  # picked bare unless a test says otherwise
     config.faults.locker_zone.rate_per_h = 0.0
     config.faults.van_cooler.rate_per_h = 0.0
     validate(config, "coldchain")

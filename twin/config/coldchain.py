@@ -148,6 +148,9 @@ class PackagingConfig:
     bare_pack_s: float = num(3600.0, gt=0.0, doc="a ~1 L pack in still air")
     insulated_tote_s: float = num(21600.0, gt=0.0, doc="insulated tote with coolant")
     drone_box_s: float = num(7200.0, gt=0.0, doc="a drone's insulated parcel box")
+    pick_tote_s: float = num(
+        21600.0, gt=0.0, doc="what items are picked into, on the floor until staged"
+    )
 
 
 @dataclass

@@ -26,7 +26,7 @@ class LanesPlanConfig:
 
     mode: str = choice("auto", MODES, doc="auto: plan by hour and weekday; fixed: checkout.lanes")
     wait_target_s: float = num(180.0, gt=0.0, doc="service target: a wait longer than this ...")
-    wait_alpha: float = num(0.45, doc="... has at most this probability (Erlang C), in (0, 1)")
+    wait_alpha: float = num(0.35, doc="... has at most this probability (Erlang C), in (0, 1)")
     min_lanes: int = num(1, ge=1, doc="staffed lanes in every open hour")
     # the maximum is the store's tills: formats.<f>.checkout.lanes
 

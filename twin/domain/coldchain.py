@@ -49,6 +49,7 @@ from twin.domain.coldchain_env import (
     CHILLED,
     COLD_STORE,
     FLOOR,
+    PICK_TOTE,
     LEG_ENVIRONMENTS,
     LOCKER,
     NO_TIMELINE,
@@ -318,7 +319,7 @@ class ColdChain:
         picked = order.picked_s
         left = order.left_storage_s[zone]
         left = picked if math.isnan(left) else left  # no pick record for the zone
-        rows.append((chain, PICKING, FLOOR, zone, NO_TIMELINE, left, picked))
+        rows.append((chain, PICKING, PICK_TOTE, zone, NO_TIMELINE, left, picked))
         staging = self.staging_place
         locker_timeline = order.store * N_ZONES + zone
         if order.is_pickup:

@@ -46,8 +46,11 @@ IntArray = npt.NDArray[np.int64]
 HOUR_S = 3600.0
 AMBIENT, CHILLED, FROZEN = range(3)  # temperature zones, as twin.domain.orders
 
-PLACES = ("floor", "cold_store", "locker", "van", "bike_tote", "drone_box", "doorstep", "home")
-FLOOR, COLD_STORE, LOCKER, VAN, TOTE, DRONE, DOORSTEP, HOME = range(len(PLACES))
+PLACES = (
+    "floor", "cold_store", "locker", "van", "bike_tote", "drone_box", "doorstep", "home",
+    "pick_tote",
+)  # fmt: skip
+FLOOR, COLD_STORE, LOCKER, VAN, TOTE, DRONE, DOORSTEP, HOME, PICK_TOTE = range(len(PLACES))
 # Where in the chain an interval is; breaches are counted by the stage they happen in.
 STAGES = ("picking", "staging", "vehicle", "doorstep")
 PICKING, STAGING, VEHICLE, DESTINATION = range(len(STAGES))
@@ -206,6 +209,7 @@ class ColdEnvironment:
         self.tau_by_place = np.full(len(PLACES), packaging.bare_pack_s)
         self.tau_by_place[TOTE] = packaging.insulated_tote_s
         self.tau_by_place[DRONE] = packaging.drone_box_s
+        self.tau_by_place[PICK_TOTE] = packaging.pick_tote_s
 
     def air_c(
         self, place: IntArray, zone: IntArray, at_s: FloatArray, is_failed: npt.NDArray[np.bool_]
@@ -227,6 +231,7 @@ class ColdEnvironment:
             outdoor + self.drone_offset_c,
             outdoor + self.doorstep_offset_c,
             np.full(place.size, self.home_c),
+            floor,  # the pick tote, carried on the shop floor
         ]
         return np.asarray(np.choose(place, choices), dtype=float)
 

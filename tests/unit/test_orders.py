@@ -14,7 +14,7 @@ import twin
 from tests.support import kpi_values
 from twin.config.fulfilment import LockerConfig, LockerZoneConfig
 from twin.core.streams import Streams
-from twin.domain import orders as orders_module
+from twin.domain import orders_build
 from twin.domain.dispatch import DISPATCHERS
 from twin.domain.lockers import LockerBank
 from twin.domain.online import OnlineOrders
@@ -24,11 +24,9 @@ from twin.domain.orders import (
     EXPIRED,
     PENDING,
     Order,
-    build_orders,
-    locker_needs,
-    reusing_draws,
-    split_tasks,
 )
+from twin.domain.orders_build import build_orders, reusing_draws
+from twin.domain.orders_draws import locker_needs, split_tasks
 from twin.domain.picking import PickingStation, PickTask
 from twin.domain.registry import FORMATS, KPI_DOMAINS
 from twin.model import REGION_BUILDERS
@@ -166,7 +164,7 @@ def test_pickers_follow_the_shift_plan() -> None:
 def test_orders_do_not_depend_on_capacities_common_random_numbers(
     single: twin.TwinConfig, reuse: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(orders_module, "_DRAWN", OrderedDict())
+    monkeypatch.setattr(orders_build, "_DRAWN", OrderedDict())
     network = build_network(single.network, FORMATS.keys())
     region = network.regions[0]
     streams = Streams(single.run.seed, 0, region.name)
@@ -190,7 +188,7 @@ def test_orders_do_not_depend_on_capacities_common_random_numbers(
     assert [o.created_s for o in other] != [o.created_s for o in a]
     # kept only when asked for (a national run must not hold every region's orders): then
     # the draws of replication 0 (b reused them) and of replication 1
-    assert len(orders_module._DRAWN) == (2 if reuse else 0)
+    assert len(orders_build._DRAWN) == (2 if reuse else 0)
 
 
 def test_volumes_and_baskets_follow_the_config(single: twin.TwinConfig) -> None:

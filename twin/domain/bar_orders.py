@@ -21,7 +21,8 @@ from twin.config.fulfilment import FulfilmentConfig
 from twin.config.orders import OrdersConfig
 from twin.config.store_formats import BarConfig
 from twin.core.streams import Streams
-from twin.domain.orders import DELIVERY, N_ZONES, PICKUP, Order, draw_attributes, orders_of
+from twin.domain.orders import DELIVERY, N_ZONES, PICKUP, Order
+from twin.domain.orders_draws import draw_attributes, orders_of
 from twin.network.regions import Region
 
 

@@ -1,7 +1,7 @@
 """Online orders of one region, wired into the model as a region-level domain.
 
 :func:`build_online_orders` is registered in ``twin.model.REGION_BUILDERS``. Before time 0 it
-draws every order of the region (:func:`twin.domain.orders.build_orders`), precomputes each
+draws every order of the region (:func:`twin.domain.orders_build.build_orders`), precomputes each
 zone's candidate stores per channel from the region's travel-time table, and builds one
 :class:`twin.domain.pickup.StoreFulfilment` per store offering a channel. In the loop an
 order is assigned in O(candidates): the store serving its zone (``balanced``: precomputed by
@@ -25,8 +25,10 @@ from twin.core.streams import Streams
 from twin.domain.bar import BarSite
 from twin.domain.bar_orders import draw_receipt_orders, nearest_zone
 from twin.domain.dispatch import DISPATCHERS, DispatchDesk
-from twin.domain.orders import Order, build_orders, offering_stores
+from twin.domain.orders import Order
+from twin.domain.orders_build import build_orders
 from twin.domain.orders_kpis import orders_log
+from twin.domain.orders_rates import offering_stores
 from twin.domain.pickup import ExpiredHook, StoreFulfilment
 from twin.network.catchment import candidate_stores
 from twin.network.regions import Region

@@ -32,7 +32,7 @@ import numpy as np
 from twin.config.fulfilment import CapacityConfig
 from twin.config.orders import TEMPERATURE_ZONES
 from twin.config.schema import TwinConfig
-from twin.domain.orders import reusing_draws
+from twin.domain.orders_build import reusing_draws
 from twin.domain.registry import FORMATS
 from twin.errors import ConfigError
 from twin.experiment.sizing_estimate import (

@@ -19,7 +19,8 @@ from twin.config.schema import CheckoutConfig, DemandConfig, GroceryConfig, Twin
 from twin.config.store_formats import BarConfig
 from twin.core.arrivals import hourly_rates_per_s
 from twin.core.sampling import DistSpec, block_drawer, dist_mean
-from twin.domain.orders import channel_rates, offering_stores, split_tasks
+from twin.domain.orders_draws import split_tasks
+from twin.domain.orders_rates import channel_rates, offering_stores
 from twin.domain.shopper_choices import sco_choices
 from twin.network.catchment import zone_store_matrix
 from twin.network.regions import Region

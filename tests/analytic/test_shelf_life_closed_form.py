@@ -9,12 +9,12 @@ import pytest
 from scipy.special import expi
 
 from twin.domain.shelf_life import (
-    Kinetics,
     consumed_fraction,
     product_temp_c,
     shelf_life_s,
     time_above_safe_s,
 )
+from twin.domain.shelf_life_kinetics import Kinetics
 
 pytestmark = pytest.mark.analytic
 

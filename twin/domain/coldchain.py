@@ -49,10 +49,10 @@ from twin.domain.coldchain_env import (
     CHILLED,
     COLD_STORE,
     FLOOR,
-    PICK_TOTE,
     LEG_ENVIRONMENTS,
     LOCKER,
     NO_TIMELINE,
+    PICK_TOTE,
     PICKING,
     STAGING,
     VAN,
@@ -72,7 +72,8 @@ from twin.domain.coldchain_kpis import (
 )
 from twin.domain.orders import COLLECTED, Order
 from twin.domain.pickup import LOCKER as LOCKER_METHOD
-from twin.domain.shelf_life import Kinetics, chain_stages
+from twin.domain.shelf_life import chain_stages
+from twin.domain.shelf_life_kinetics import Kinetics
 from twin.errors import TwinError
 from twin.network.regions import Region
 

@@ -8,7 +8,7 @@ import numpy as np
 
 import twin
 from tests.support import PLANNER_FIXED
-from twin.domain.delivery_kpis import DeliveryLog
+from twin.domain.delivery_log import DeliveryLog
 from twin.domain.lastmile import LastMile
 from twin.model import run_region
 from twin.network.build import build_network

@@ -14,7 +14,7 @@ import twin
 from tests.delivery_support import delivery_only_overrides, run_with_logs, single_drone_overrides
 from tests.support import kpi_values
 from twin.domain.access_code import AccessOutcome
-from twin.domain.delivery_kpis import (
+from twin.domain.delivery_log import (
     ACCESS_COL,
     DELIVERED,
     DRONE,

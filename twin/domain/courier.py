@@ -32,7 +32,7 @@ from twin.core.arrivals import DAY_S, HOUR_S
 from twin.core.sampling import make_sampler
 from twin.core.streams import Streams
 from twin.domain.deliveries import CourierHooks, Delivery, is_on_shift
-from twin.domain.delivery_kpis import MODE_NAMES, PENDING
+from twin.domain.delivery_log import MODE_NAMES, PENDING
 from twin.network.routing import plan_route
 from twin.network.tables import TravelTables
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from twin.core.arrivals import DAY_S, HOUR_S
-from twin.domain.delivery_kpis import NOT_REROUTED, PENDING
+from twin.domain.delivery_log import NOT_REROUTED, PENDING
 from twin.domain.orders import Order
 
 NAN = math.nan

@@ -28,7 +28,7 @@ from twin.core.arrivals import DAY_S, HOUR_S
 from twin.core.sampling import make_sampler
 from twin.core.streams import Streams
 from twin.domain.deliveries import Delivery, DroneHooks, is_on_shift
-from twin.domain.delivery_kpis import DRONE, DRONE_SHIFT_END, WEATHER
+from twin.domain.delivery_log import DRONE, DRONE_SHIFT_END, WEATHER
 from twin.domain.weather import WeatherTrace
 from twin.network.tables import TravelTables
 

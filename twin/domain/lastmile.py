@@ -48,7 +48,8 @@ from twin.core.streams import Streams
 from twin.domain.access_code import AccessCodes, AccessOutcome
 from twin.domain.courier import CourierPool
 from twin.domain.deliveries import Delivery
-from twin.domain.delivery_kpis import (
+from twin.domain.delivery_kpis import delivery_kpis, delivery_series
+from twin.domain.delivery_log import (
     ACCESS_COLUMNS,
     BIKE,
     DOORSTEP,
@@ -64,8 +65,6 @@ from twin.domain.delivery_kpis import (
     TRIP_COLUMNS,
     VAN,
     DeliveryLog,
-    delivery_kpis,
-    delivery_series,
     rows_array,
 )
 from twin.domain.dispatch import DISPATCHERS, DispatchDesk

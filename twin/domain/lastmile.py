@@ -3,7 +3,10 @@
 :func:`build_last_mile` is appended to :data:`twin.domain.dispatch.DISPATCHERS`. Each store
 with a dispatch desk gets courier pools (:class:`twin.domain.courier.CourierPool`: vans,
 cargo bikes), a drone fleet (:class:`twin.domain.drone.DroneFleet`) and an issuer of one-time
-access codes (:class:`twin.domain.access_code.AccessCodes`) for in-home delivery.
+access codes (:class:`twin.domain.access_code.AccessCodes`) for in-home delivery
+(:func:`twin.domain.lastmile_fleet.store_last_mile`); after the run each store's
+:class:`twin.domain.delivery_log.DeliveryLog` is read from them
+(:func:`twin.domain.lastmile_log.store_delivery_log`).
 
 When an order is ready for dispatch it takes the first mode of its channel's list
 (``delivery.channel_modes``) that can take it: a drone if it fits the payload (or splits
@@ -34,44 +37,34 @@ Cold chain: :meth:`LastMile.cold_legs` (docs/CONTRACTS.md).
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import simpy
 
-from twin.config.delivery import COURIER_MODES, DeliveryConfig, WeatherConfig
+from twin.config.delivery import DeliveryConfig
 from twin.config.orders import CHANNELS
 from twin.core.buffers import doubles
-from twin.core.sampling import block_drawer, make_sampler
+from twin.core.sampling import block_drawer
 from twin.core.streams import Streams
-from twin.domain.access_code import AccessCodes, AccessOutcome
-from twin.domain.courier import CourierPool
+from twin.domain.access_code import AccessOutcome
 from twin.domain.deliveries import Delivery
 from twin.domain.delivery_kpis import delivery_kpis, delivery_series
 from twin.domain.delivery_log import (
-    ACCESS_COLUMNS,
     BIKE,
     DOORSTEP,
     DRONE,
-    FLEET_COLUMNS,
-    FLIGHT_COLUMNS,
     HANDED,
     INHOME,
     LOCKER,
     MODE_NAMES,
-    ORDER_COLUMNS,
-    PACK_COLUMNS,
-    TRIP_COLUMNS,
     VAN,
     DeliveryLog,
-    rows_array,
 )
 from twin.domain.dispatch import DISPATCHERS, DispatchDesk
-from twin.domain.drone import DroneFleet
+from twin.domain.lastmile_fleet import StoreLastMile, build_weather, store_last_mile
+from twin.domain.lastmile_log import store_delivery_log
 from twin.domain.orders import Order
-from twin.domain.weather import WeatherTrace
-from twin.errors import ConfigError
 from twin.network.regions import Region
 
 # cold-chain environments of an order between leaving the store and the customer taking it
@@ -84,28 +77,6 @@ ColdLeg = tuple[int, str, float, float]  # order id, environment, start_s, end_s
 RETRY, TO_LOCKER, TO_DOORSTEP = range(3)
 POLICIES = {"retry": RETRY, "locker": TO_LOCKER, "doorstep": TO_DOORSTEP}
 ACCEPTED = AccessOutcome.ACCEPTED
-
-
-class StoreLastMile:
-    """One store's couriers, drones, access codes and deliveries."""
-
-    __slots__ = ("access", "codes", "couriers", "deliveries", "drones", "extra_s", "store_id")
-
-    def __init__(
-        self,
-        store_id: str,
-        couriers: dict[int, CourierPool],
-        drones: DroneFleet | None,
-        codes: AccessCodes,
-        extra_s: Any,
-    ) -> None:
-        self.store_id = store_id
-        self.couriers = couriers
-        self.drones = drones
-        self.codes = codes
-        self.extra_s = extra_s
-        self.deliveries: list[Delivery] = []
-        self.access: list[tuple[int, float, int, float, float, bool]] = []
 
 
 class LastMile:
@@ -143,46 +114,10 @@ class LastMile:
         self._draw_order_attributes(orders.orders, streams)
         weather = build_weather(cfg.drone.weather, streams, self.days) if uses_drones else None
         waves = list(cfg.wave_hours) if cfg.dispatch == "waves" else None
-        plan = region.plan
         for store_id, desk in desks.items():
             index = desk.store_index
-            fleet = _store_fleet(cfg, plan.stores[store_id] if plan is not None else None)
-            couriers = {
-                MODE_NAMES.index(name): CourierPool(
-                    env,
-                    self,
-                    MODE_NAMES.index(name),
-                    replace(getattr(cfg, name), vehicles=fleet[name]),
-                    index,
-                    store_id,
-                    region.tables,
-                    streams,
-                    waves,
-                    self.days,
-                )
-                for name in COURIER_MODES
-                if fleet[name] > 0
-            }
-            drones = None
-            if weather is not None and fleet["drone"] > 0:
-                drones = DroneFleet(
-                    env,
-                    self,
-                    replace(cfg.drone, drones=fleet["drone"]),
-                    index,
-                    store_id,
-                    region.tables,
-                    weather,
-                    streams,
-                    self.days,
-                )
-                _check_range(region, index, drones, cfg.drone.range_km)
-            self.sites[index] = StoreLastMile(
-                store_id,
-                couriers,
-                drones,
-                AccessCodes(streams.get(f"delivery.{store_id}.codes")),
-                make_sampler(cfg.inhome.extra_stop_s, streams.get(f"delivery.{store_id}.inhome")),
+            self.sites[index] = store_last_mile(
+                env, self, region, cfg, streams, store_id, index, weather, waves, self.days
             )
             desk.on_ready.append(self.assign)
         self.not_home_policy = POLICIES[cfg.on_not_home]
@@ -377,113 +312,10 @@ class LastMile:
 
     def logs(self) -> dict[str, dict[str, Any]]:
         """{store id: {"delivery": DeliveryLog}} for every store with a dispatch desk."""
-        return {site.store_id: {"delivery": self._log(site)} for site in self.sites.values()}
-
-    def _log(self, site: StoreLastMile) -> DeliveryLog:
-        cfg = self.cfg
-        orders = [
-            (
-                d.id,
-                d.order.channel,
-                d.mode,
-                d.zone,
-                d.order.created_s,
-                d.ready_s,
-                d.slot_end_s,
-                d.first_out_s,
-                d.door_s,
-                d.outcome,
-                d.attempts,
-                d.failed,
-                d.is_inhome,
-                d.is_drone_eligible,
-                d.offered_drone,
-                d.weather_deferred,
-                d.rerouted,
-                d.weight_kg,
-            )
-            for d in site.deliveries
-        ]
-        trips = [trip for pool in site.couriers.values() for trip in pool.trips]
-        fleet = [
-            (
-                mode,
-                pool.cfg.vehicles,
-                pool.cfg.start_hour,
-                pool.cfg.end_hour,
-                pool.cfg.cost_per_h,
-                pool.cfg.cost_per_km,
-                pool.cfg.co2e_g_per_km,
-            )
-            for mode, pool in site.couriers.items()
-        ]
-        flights: list[tuple[float, ...]] = []
-        packs: list[tuple[float, ...]] = []
-        drones = site.drones
-        if drones is not None:
-            flights = list(drones.flights)
-            packs = [(taken, charged) for taken, charged in drones.packs]
-            drone = cfg.drone
-            fleet.append(
-                (
-                    DRONE,
-                    drone.drones,
-                    drone.start_hour,
-                    drone.end_hour,
-                    drone.cost_per_h,
-                    drone.cost_per_km,
-                    drone.co2e_g_per_km,
-                )
-            )
-            # a flight is a trip of one parcel: out and back in a straight line
-            trips += [
-                (DRONE, int(f[1]), f[5], f[5], f[7], 2.0 * f[3], 1, 1) for f in drones.flights
-            ]
-        return DeliveryLog(
-            rows_array(orders, ORDER_COLUMNS),
-            rows_array(trips, TRIP_COLUMNS),
-            rows_array(fleet, FLEET_COLUMNS),
-            rows_array(flights, FLIGHT_COLUMNS),
-            rows_array(packs, PACK_COLUMNS),
-            rows_array(site.access, ACCESS_COLUMNS),
-            self.days,
-        )
-
-
-def build_weather(cfg: WeatherConfig, streams: Streams, days: int) -> WeatherTrace:
-    """The region's drone weather: always flyable, a Markov chain, or an hourly trace file."""
-    if cfg.kind == "none":
-        return WeatherTrace(np.zeros(24, dtype=bool), repeat=True)
-    if cfg.kind == "trace":
-        try:
-            return WeatherTrace.from_csv(cfg.trace_csv, cfg.trace_column or None, repeat=True)
-        except ValueError as exc:
-            raise ConfigError(
-                "delivery.drone.weather.trace_csv",
-                cfg.trace_csv,
-                "a readable hourly trace",
-                str(exc),
-            ) from None
-    return WeatherTrace.markov(
-        cfg.no_fly_share, cfg.mean_spell_h, days, streams.get("delivery.weather"), repeat=True
-    )
-
-
-def _check_range(region: Region, store_index: int, drones: DroneFleet, range_km: float) -> None:
-    """Drones that can reach no customer zone are a config mistake, not a scenario."""
-    if any(drones.in_range):
-        return
-    air = region.tables.zone_store_air_km[:, store_index]
-    nearest = int(np.argmin(air))
-    store_id = region.stores[store_index].id
-    raise ConfigError(
-        "delivery.drone.range_km",
-        range_km,
-        f"a round trip of at least {2 * air[nearest]:.3g} km, twice the straight line from "
-        f"store {store_id} to its nearest customer zone {region.zones[nearest].id} "
-        f"({air[nearest]:.3g} km)",
-        "Raise the range, or set delivery.drone.drones=0 to run without drones.",
-    )
+        return {
+            site.store_id: {"delivery": store_delivery_log(site, self.cfg.drone, self.days)}
+            for site in self.sites.values()
+        }
 
 
 def build_last_mile(
@@ -498,14 +330,7 @@ def build_last_mile(
     return LastMile(env, region, config, streams, desks, orders)
 
 
-def _store_fleet(cfg: DeliveryConfig, plan: Any) -> dict[str, int]:
-    """Vehicles (drones) of each mode at one store: the plan's, or the configured counts."""
-    if plan is None or "vans" not in plan.levels:
-        return {mode: cfg.fleet(mode) for mode in ("van", "bike", "drone")}
-    return {mode: plan.fleet(mode) for mode in ("van", "bike", "drone")}
-
-
-__all__ = ["LastMile", "build_last_mile", "build_weather"]
+__all__ = ["LastMile", "build_last_mile"]
 
 
 def _register() -> None:

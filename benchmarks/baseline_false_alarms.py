@@ -16,7 +16,8 @@ import argparse
 import time
 from collections import Counter
 
-from twin.experiment.baseline import default_baseline_dir, key_text, measure, read_record
+from twin.experiment.baseline_check import measure
+from twin.experiment.baseline_record import default_baseline_dir, key_text, read_record
 from twin.experiment.baseline_spec import load_specs
 from twin.experiment.baseline_stats import compare_statistical
 

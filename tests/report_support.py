@@ -111,8 +111,9 @@ def written_sizing_folder(path: Path, pickers: int | None = 5) -> Path:
     """A small sizing folder written by twin-size's own writer (``write_sizing``) from a
     hand-made result: the shape is always the producer's; for fast unit tests. ``pickers``
     None: no picker count met the target."""
-    from twin.experiment.sizing import Point, Resource, SizingResult
+    from twin.experiment.sizing import SizingResult
     from twin.experiment.sizing_output import write_sizing
+    from twin.experiment.sizing_search import Point, Resource
 
     resources = [
         Resource("pickers", "pickup.ready_within_promise_frac", 0.95, True),

@@ -2,4 +2,5 @@
 
 from twin.cli import main
 
-main()
+if __name__ == "__main__":  # importing the module (pytest --doctest-modules) runs nothing
+    main()

@@ -42,7 +42,7 @@ def test_twin_help_reads_like_the_manual(tmp_path: Path) -> None:
         (["twin.runs_cli", "query", "--help"], "usage: twin-query"),
         (["twin.experiment.collect", "--help"], "usage: twin-collect"),
         (["twin.report.cli", "--help"], "usage: twin-report"),
-        (["twin.experiment.baseline", "--help"], "usage: twin-baseline"),
+        (["twin.experiment.baseline_cli", "--help"], "usage: twin-baseline"),
         (["twin.fit.cli", "--help"], "usage: twin-fit"),
         (["twin.fit.validate", "--help"], "usage: twin-validate"),
     ],

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 import twin
-from twin.experiment.sizing import size_pickup, sizing_base_config, with_capacities
+from twin.experiment.sizing import size_pickup
+from twin.experiment.sizing_setup import sizing_base_config, with_capacities
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +35,7 @@ def sized() -> tuple[twin.TwinConfig, dict[str, int]]:
 
 def fresh_means(config: twin.TwinConfig, capacities: dict[str, int]) -> dict[str, float]:
     """Each resource's KPI at these capacities, simulated on its own with fresh seeds."""
-    from twin.experiment.sizing import resources_of
+    from twin.experiment.sizing_setup import resources_of
 
     base = sizing_base_config(config)
     resources = resources_of(base)

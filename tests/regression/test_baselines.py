@@ -14,14 +14,11 @@ import numpy as np
 import pytest
 
 import twin
-from twin.experiment.baseline import (
+from twin.experiment.baseline_check import compare, format_report, measure
+from twin.experiment.baseline_cli import default_workers, main
+from twin.experiment.baseline_record import (
     BaselineRecord,
-    compare,
-    default_workers,
-    format_report,
     from_json_text,
-    main,
-    measure,
     read_record,
     to_json_text,
 )

@@ -13,8 +13,8 @@ from twin.cli import main as twin_main
 from twin.config.load import folder_label, load_config
 from twin.config.memory import check_memory
 from twin.errors import ConfigError
-from twin.experiment.baseline import default_baseline_dir
-from twin.experiment.baseline import main as baseline_main
+from twin.experiment.baseline_cli import main as baseline_main
+from twin.experiment.baseline_record import default_baseline_dir
 from twin.report.cli import main as report_main
 from twin.report.render import render_run_report
 from twin.report.synthetic import make_run_folder

@@ -19,7 +19,8 @@ from twin.report.fmt import (
     unit_of,
 )
 from twin.report.load import load_run
-from twin.report.plots import network_map_figure, percentile_figure, timeseries_figure
+from twin.report.plots_map import network_map_figure
+from twin.report.plots_run import percentile_figure, timeseries_figure
 from twin.report.synthetic import make_run_folder
 
 pytestmark = pytest.mark.unit

@@ -13,12 +13,12 @@ from matplotlib.figure import Figure
 
 from twin.report.fmt import display_scale, display_unit, natural_key
 from twin.report.glance import label_of
-from twin.report.plots import (
+from twin.report.plots_style import (
     NEUTRAL_COLOUR,
     SIGNIFICANT_COLOUR,
     WIDTH_IN,
-    _new_figure,
     colour,
+    new_figure,
     plot_style,
 )
 
@@ -35,7 +35,7 @@ def forest_figure(
     with plot_style():
         jobs = sorted({str(j) for j in rows["job"]}, key=natural_key)
         per_panel = 0.45 + 0.22 * len(jobs)
-        fig = _new_figure(figsize=(WIDTH_IN, 0.7 + per_panel * len(pairs)))
+        fig = new_figure(figsize=(WIDTH_IN, 0.7 + per_panel * len(pairs)))
         axes = fig.subplots(len(pairs), 1, squeeze=False).ravel()
         y_of = {job: len(jobs) - 1 - i for i, job in enumerate(jobs)}
         for ax, (kpi, stat) in zip(axes, pairs, strict=True):
@@ -84,7 +84,7 @@ def pareto_figure(
     """Two objectives of every trial (``points``: columns ``label``, ``x``, ``y``) with the
     non-dominated trials joined as the Pareto front."""
     with plot_style():
-        fig = _new_figure(figsize=(WIDTH_IN * 0.75, 4.4))
+        fig = new_figure(figsize=(WIDTH_IN * 0.75, 4.4))
         ax = fig.add_subplot()
         signs = np.array([1.0 if d.startswith("min") else -1.0 for d in directions[:2]])
         values = points[["x", "y"]].to_numpy(float) * signs

@@ -1,6 +1,7 @@
 """Run-page figures read at a glance: where the time goes, load by hour, staffing vs demand.
 
-Pure functions from DataFrames to matplotlib Figures, in the style of :mod:`twin.report.plots`.
+Pure functions from DataFrames to matplotlib Figures, in the house style of
+:mod:`twin.report.plots_style`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from twin.report.fmt import natural_key
-from twin.report.plots import WIDTH_IN, _new_figure, colour, plot_style
+from twin.report.plots_style import WIDTH_IN, colour, new_figure, plot_style
 
 # busy-resource series of timeseries.parquet and what is busy
 LOAD_SERIES = {
@@ -49,7 +50,7 @@ def lead_time_figure(stages: pd.DataFrame, flagged: set[str] | None = None) -> F
             f"{s} ⚠" if s in flagged else str(s) for s in stages["store"].astype(str).tolist()
         ]
         height = 1.2 + 0.28 * len(stages)
-        fig = _new_figure(figsize=(WIDTH_IN, height))
+        fig = new_figure(figsize=(WIDTH_IN, height))
         ax = fig.add_subplot()
         y = np.arange(len(stages))[::-1]
         left = np.zeros(len(stages))
@@ -90,7 +91,7 @@ def load_heatmap_figure(ts: pd.DataFrame) -> Figure | None:
         hourly = hourly.loc[order]
         peak = hourly.max(axis=1).replace(0.0, np.nan)
         share = hourly.div(peak, axis=0).fillna(0.0)
-        fig = _new_figure(figsize=(WIDTH_IN, 0.9 + 0.36 * len(order)))
+        fig = new_figure(figsize=(WIDTH_IN, 0.9 + 0.36 * len(order)))
         ax = fig.add_subplot()
         image = ax.imshow(share.to_numpy(float), aspect="auto", cmap="Blues", vmin=0, vmax=1)
         ax.set_yticks(range(len(order)), [LOAD_SERIES[s] for s in order])
@@ -110,7 +111,7 @@ def plan_figure(plan: pd.DataFrame, ts: pd.DataFrame | None) -> Figure:
         plan = plan[plan["replication"] == plan["replication"].min()]
         plan = plan[plan["weekday"] == plan["weekday"].min()]
         resources = sorted({str(r) for r in plan["resource"]}, key=natural_key)
-        fig = _new_figure(figsize=(WIDTH_IN, 2.4 * ((len(resources) + 1) // 2) + 0.6))
+        fig = new_figure(figsize=(WIDTH_IN, 2.4 * ((len(resources) + 1) // 2) + 0.6))
         axes = fig.subplots((len(resources) + 1) // 2, 2, squeeze=False).ravel()
         for ax, resource in zip(axes, resources, strict=False):
             rows = plan[plan["resource"] == resource].groupby("hour")["level"].sum()

@@ -27,8 +27,9 @@ from twin.report.glance import (
     readable,
 )
 from twin.report.load import RunData, is_missing
-from twin.report.plots import SERIES_ORDER, network_map_figure, percentile_figure, timeseries_figure
 from twin.report.plots_glance import lead_time_figure, load_heatmap_figure, plan_figure
+from twin.report.plots_map import network_map_figure
+from twin.report.plots_run import SERIES_ORDER, percentile_figure, timeseries_figure
 from twin.report.tables import Cell, Table, estimate, key_value_table, text
 
 MAX_CARDS = 12

@@ -14,7 +14,7 @@ from typing import Any
 from twin.report.embed import figure_to_svg
 from twin.report.fmt import format_estimate, format_number, unit_of
 from twin.report.load import SizingData, is_missing
-from twin.report.plots import sizing_figure
+from twin.report.plots_sweep import sizing_figure
 from twin.report.tables import Cell, Table, key_value_table, text
 
 

@@ -19,6 +19,7 @@ from twin.config.schema import CheckoutConfig, DemandConfig, GroceryConfig, Twin
 from twin.config.store_formats import BarConfig
 from twin.core.arrivals import hourly_rates_per_s
 from twin.core.sampling import DistSpec, block_drawer, dist_mean
+from twin.domain.bar_orders import nearest_zone
 from twin.domain.orders_draws import split_tasks
 from twin.domain.orders_rates import channel_rates, offering_stores
 from twin.domain.shopper_choices import sco_choices
@@ -215,20 +216,18 @@ def _add_bar_orders(
     """Add the orders the region's kiosk bars' receipt codes become (twin.domain.bar_orders):
     visitors x p_accept x p_online_order, placed ``online_delay_s`` later from the zone
     nearest the bar, delivered with ``online_delivery_share``, else picked up."""
-    fulfilment = config.fulfilment
-    for b, store in enumerate(region.stores):
-        if store.format != "bar":
-            continue
-        fmt = config.formats.bar
-        codes = walk_in_week_per_h(config.demand, fmt) * fmt.p_accept * fmt.p_online_order
-        if not codes.any():
-            continue
-        codes = delayed_week(codes, fmt.online_delay_s)
-        zone = int(np.argmin(region.tables.zone_store_s[:, b]))  # bar_orders.nearest_zone
-        share = {"delivery": fmt.online_delivery_share, "pickup": 1 - fmt.online_delivery_share}
-        for channel, frac in share.items():
-            c = CHANNELS.index(channel)
-            offering = offering_stores(region, fulfilment, channel)
-            assign = zone_store_matrix(region, offering, detour_s)[zone]  # (stores,)
-            per_h[c] += assign[:, None, None] * codes[None] * frac
-            by_zone[c, zone] += assign * float(codes.sum()) * frac
+    bars = [b for b, store in enumerate(region.stores) if store.format == "bar"]
+    fmt = config.formats.bar
+    codes = walk_in_week_per_h(config.demand, fmt) * fmt.p_accept * fmt.p_online_order
+    if not bars or not codes.any():
+        return
+    codes = delayed_week(codes, fmt.online_delay_s)  # the same week at every bar
+    share = {"delivery": fmt.online_delivery_share, "pickup": 1 - fmt.online_delivery_share}
+    for channel, frac in share.items():
+        c = CHANNELS.index(channel)
+        offering = offering_stores(region, config.fulfilment, channel)
+        assign = zone_store_matrix(region, offering, detour_s)  # (zones, stores)
+        for b in bars:
+            zone = nearest_zone(region, b)
+            per_h[c] += assign[zone][:, None, None] * codes[None] * frac
+            by_zone[c, zone] += assign[zone] * float(codes.sum()) * frac

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support import PLANNER_FIXED
+from tests.support import EXPRESS_ONLY, PLANNER_FIXED
 
 FLAT_24H = "[" + ",".join(["1"] * 24) + "]"
 PICKING = "fulfilment.store.picking"
@@ -20,6 +20,7 @@ def poisson_pickup_overrides(
     return [
         "network=single_store",
         *PLANNER_FIXED,
+        *EXPRESS_ONLY,
         f"run.replications={replications}",
         f"run.warmup_s={warmup_s}",
         f"run.days={days}",

@@ -14,6 +14,8 @@ PLANNER_FIXED = [
     "planner.pickers.mode=fixed",
     "planner.fleet.mode=fixed",
 ]
+# ... and every pickup order is promised promise_s after ordering: no booked windows.
+EXPRESS_ONLY = ["orders.pickup.slots.share=0", "orders.pickup.slots.express=always"]
 
 
 def poisson_store_overrides(

@@ -27,13 +27,7 @@ MIS_SET = [
     "delivery.drone.drones=0",
 ]
 
-KNOWN_GAPS = {
-    ("picking.picker_utilisation_frac", NETWORK): (
-        "~50 orders per store and day with a 15-min pickup promise: an order's ~4 pick tasks "
-        "need 2-4 idle pickers in every hour with pickups, so pickers are ~23 % busy; "
-        "planning for utilisation instead leaves 10-25 % of pickups late (docs/CALIBRATION.md)"
-    ),
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}  # (kpi, scope) -> why the default misses it
 
 
 def _params() -> list:

@@ -16,7 +16,7 @@ from tests.support import FLAT_24H, SAME_EVERY_DAY, kpi_values
 from twin.domain.bar import BarSite
 from twin.domain.bar_orders import nearest_zone
 from twin.domain.online import OnlineOrders
-from twin.domain.orders import COLLECTED, DELIVERY, DISPATCHED, PICKUP
+from twin.domain.orders import COLLECTED, DELIVERY, DISPATCHED, PICKUP, booked_due_s
 from twin.domain.registry import FORMATS
 from twin.model import build_region
 from twin.network.build import build_network
@@ -86,7 +86,9 @@ def test_bar_codes_flow_through_picking_to_collection_and_dispatch() -> None:
         assert order.is_from_bar and order.store == grocery and order.zone == zone
         assert order.created_s <= order.picked_s <= order.ready_s
         if order.channel == PICKUP:
-            assert order.due_s == pytest.approx(order.created_s + 900.0)
+            # the express promise, or a booked window (orders.pickup.slots), set when placed
+            due = booked_due_s(order.created_s, order.booked_lead_s, 900.0, 21 * 3600.0)
+            assert order.due_s == pytest.approx(due) and due >= order.created_s + 900.0
             assert order.outcome == COLLECTED and order.collected_s >= order.ready_s
         else:
             assert order.due_s == pytest.approx(order.created_s + 3600.0)

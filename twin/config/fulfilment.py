@@ -53,6 +53,11 @@ class PickingConfig:
     stage_s: DistSpec = dist(lambda: _d("lognormal", 30.0, 0.5), doc="staging one task's tote")
     batch_size: int = num(1, ge=1, doc="tasks of several orders picked in one run")
     priority: str = choice("edf", ("edf", "fcfs"), doc="earliest due first, or first come")
+    booked_release_s: float = num(
+        3600.0,
+        gt=0.0,
+        doc="a booked pickup's tasks go to the pickers this long before its window (or at once)",
+    )
 
     def check(self, key: str) -> None:
         if self.end_hour <= self.start_hour:
@@ -127,6 +132,12 @@ class LockerConfig:
     )
     allow_larger: bool = True
     retrieval_s: DistSpec = dist(lambda: _d("lognormal", 45.0, 0.5), doc="customer opens, takes")
+    load_before_s: float = num(
+        900.0,
+        gt=0.0,
+        doc="a booked order picked earlier waits in staging; its lockers are loaded this long "
+        "before its window",
+    )
 
     def zone(self, name: str) -> LockerZoneConfig:
         zone: LockerZoneConfig = getattr(self, name)

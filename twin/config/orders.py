@@ -16,6 +16,7 @@ from twin.errors import ConfigError
 TEMPERATURE_ZONES = ("ambient", "chilled", "frozen")  # also the walk path: frozen picked last
 CHANNELS = ("pickup", "delivery", "replenishment")
 HANDOFFS = ("pickup", "delivery")
+EXPRESS_OFFERS = ("always", "when_free")
 _SHARE_SUM_TOLERANCE = 1e-6
 
 # Share of online orders placed in each hour (0..23): the shape of the Instacart 2017 public
@@ -67,6 +68,37 @@ class ItemZonesConfig:
 
 
 @dataclass
+class SlotsConfig:
+    """Booked collection windows: a share of a pickup channel's customers book a window that
+    starts later than the earliest one (``promise_s`` after ordering, "express").
+
+    DOMAIN.md 1(b): Amazon Fresh Pickup orders could be collected 15 min after ordering and
+    customers reserved windows; grocers promise "as little as an hour" (Whole Foods) to 4 h
+    (Walmart) or 6 h (Target). An order's promise is its window's start: ready by then.
+    """
+
+    share: float = prob(0.0, doc="share of orders that book a later window (0: all express)")
+    lead_s: DistSpec = dist(
+        lambda: DistSpec(kind="uniform", low=3600.0, high=14400.0),
+        doc="order placed -> start of the booked window",
+    )
+    last_start_hour: int = num(
+        21, ge=1, le=24, doc="latest window start of the day (later bookings take it)"
+    )
+    express: str = choice(
+        "always",
+        EXPRESS_OFFERS,
+        doc="always: every customer who asks gets express; when_free: only when the store's "
+        "idle pickers can pick the order within promise_s, else a window lead_s ahead",
+    )
+
+    @property
+    def booking(self) -> bool:
+        """Whether any order books a window (by choice, or refused express)."""
+        return self.share > 0 or self.express == "when_free"
+
+
+@dataclass
 class ChannelConfig:
     """One online channel: its volume, the hours it takes orders, its baskets and its promise."""
 
@@ -80,8 +112,15 @@ class ChannelConfig:
     basket_units: DistSpec = dist(lambda: _d("negbin", 30.0, 0.45))
     promise_s: float = num(900.0, gt=0.0, doc="order placed -> ready (collect or dispatch)")
     handoff: str = choice("pickup", HANDOFFS, doc="collected at the store or handed to delivery")
+    slots: SlotsConfig = field(default_factory=SlotsConfig)
 
     def check(self, key: str) -> None:
+        if self.slots.booking and self.slots.last_start_hour <= self.open_hour:
+            raise ConfigError(
+                f"{key}.slots.last_start_hour",
+                self.slots.last_start_hour,
+                f"an hour after open_hour ({self.open_hour}): windows start after orders come",
+            )
         if self.close_hour <= self.open_hour:
             raise ConfigError(
                 f"{key}.close_hour", self.close_hour, f"an hour after open_hour ({self.open_hour})"
@@ -141,4 +180,19 @@ class OrdersConfig:
                     f"{key}.{name}.handoff",
                     channel.handoff,
                     f"'{fixed}' (the {name} channel's own handoff)",
+                )
+        for name, channel in self.channels():
+            if channel.handoff == "pickup":
+                continue
+            if channel.slots.share > 0:
+                raise ConfigError(
+                    f"{key}.{name}.slots.share",
+                    channel.slots.share,
+                    "0 for a delivery channel (booked windows are modelled for pickup orders)",
+                )
+            if channel.slots.express != "always":
+                raise ConfigError(
+                    f"{key}.{name}.slots.express",
+                    channel.slots.express,
+                    "'always' for a delivery channel (booked windows are for pickup orders)",
                 )

@@ -54,6 +54,7 @@ def draw_receipt_orders(
         [(fmt.online_item_weight_kg, fmt.online_item_volume_l)] * N_ZONES,
         lambda total_units: online_value,
         fulfilment,
+        orders.pickup.slots,
     )
     # built as pickup orders (due: NaN until placed), then each visitor's channel is set
     built = orders_of(draws, PICKUP, True, zone_index, orders.pickup, fulfilment, streams, prefix)
@@ -62,6 +63,7 @@ def draw_receipt_orders(
         if delivered:
             order.channel = DELIVERY
             order.is_pickup = False
+            order.booked_lead_s = order.fallback_lead_s = float("nan")
     return built
 
 

@@ -116,7 +116,11 @@ def _journey(
         site = sites[order.store]
         in_locker = site is not None and site.method == LOCKER_METHOD
         if in_locker and (order.id, zone) not in overflowed:
-            rows.append((chain, STAGING, LOCKER, zone, locker_timeline, picked, handover_s))
+            load = order.locker_load_s  # a booked order waits in staging until then
+            if load > picked:  # NaN: loaded when picked
+                rows.append((chain, STAGING, staging, zone, NO_TIMELINE, picked, load))
+            start = load if load > picked else picked
+            rows.append((chain, STAGING, LOCKER, zone, locker_timeline, start, handover_s))
         elif in_locker and site is not None and site.overflow_waits:
             ready = order.ready_s
             rows.append((chain, STAGING, staging, zone, NO_TIMELINE, picked, ready))

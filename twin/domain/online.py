@@ -25,7 +25,7 @@ from twin.core.streams import Streams
 from twin.domain.bar import BarSite
 from twin.domain.bar_orders import draw_receipt_orders, nearest_zone
 from twin.domain.dispatch import DISPATCHERS, DispatchDesk
-from twin.domain.orders import Order
+from twin.domain.orders import Order, booked_due_s
 from twin.domain.orders_build import build_orders
 from twin.domain.orders_kpis import orders_log
 from twin.domain.orders_rates import offering_stores
@@ -79,6 +79,9 @@ class OnlineOrders:
         self.by_capacity = fulfilment.assignment == "nearest_with_capacity"
         self.max_backlog = fulfilment.max_backlog_tasks
         self.promise_s = [channel.promise_s for _, channel in config.orders.channels()]
+        self.last_start_s = [
+            channel.slots.last_start_hour * 3600.0 for _, channel in config.orders.channels()
+        ]
         self.has_bars = False
         store_sites = sites or {}
         for index, store in enumerate(region.stores):
@@ -160,7 +163,10 @@ class OnlineOrders:
             return
         now = self.env.now
         order.created_s = now
-        order.due_s = now + self.promise_s[order.channel]
+        channel = order.channel
+        order.due_s = booked_due_s(
+            now, order.booked_lead_s, self.promise_s[channel], self.last_start_s[channel]
+        )
         self._assign(order)
 
     def _arrivals(self, scheduled: list[Order]) -> ProcessGen:
@@ -183,7 +189,22 @@ class OnlineOrders:
                     break
         site = sites[chosen]
         assert site is not None
+        if order.fallback_lead_s == order.fallback_lead_s:  # express only when free
+            self._offer_express(order, site)
         site.accept(order)
+
+    def _offer_express(self, order: Order, site: StoreFulfilment) -> None:
+        """Express when the store's idle pickers can have the order ready in time; else the
+        customer books the window ``fallback_lead_s`` ahead (slots.express = when_free)."""
+        channel = order.channel
+        promise_s = self.promise_s[channel]
+        if site.picking.can_pick_within(order.tasks, promise_s):
+            return
+        order.express_refused = True
+        order.booked_lead_s = order.fallback_lead_s
+        order.due_s = booked_due_s(
+            order.created_s, order.fallback_lead_s, promise_s, self.last_start_s[channel]
+        )
 
     def logs(self) -> dict[str, dict[str, Any]]:
         """{store id: {"orders": OrdersLog, "picking": PickingLog, "lockers": LockerLog}}."""

@@ -20,11 +20,17 @@ from typing import Any
 import numpy as np
 
 from twin.config.fulfilment import FulfilmentConfig, LockerConfig, PickingConfig
-from twin.config.orders import CHANNELS, TEMPERATURE_ZONES, ChannelConfig, OrdersConfig
+from twin.config.orders import (
+    CHANNELS,
+    TEMPERATURE_ZONES,
+    ChannelConfig,
+    OrdersConfig,
+    SlotsConfig,
+)
 from twin.core.arrivals import nhpp_arrival_times
 from twin.core.sampling import DistSpec, block_drawer
 from twin.core.streams import Streams
-from twin.domain.orders import CHILLED, FROZEN, N_ZONES, Order, TaskSpec
+from twin.domain.orders import CHILLED, FROZEN, N_ZONES, Order, TaskSpec, booked_due_s
 from twin.domain.orders_rates import channel_rates
 from twin.network.regions import Region
 
@@ -43,6 +49,8 @@ class OrderDraws:
     retrieval_s: np.ndarray
     counter_s: np.ndarray
     runner_s: np.ndarray
+    booked_lead_s: np.ndarray  # booked window start after ordering (NaN: express)
+    fallback_lead_s: np.ndarray  # express refused: the window booked instead (NaN: always)
 
 
 # Per temperature zone: the distributions of one item's weight (kg) and volume (l).
@@ -71,6 +79,7 @@ def draw_orders(
         [(zone.weight_kg, zone.volume_l) for zone in zones],
         lambda total_units: spend(total_units.size) * total_units,
         fulfilment,
+        getattr(orders, channel).slots,
     )
 
 
@@ -83,10 +92,12 @@ def draw_attributes(
     item_specs: ItemSpecs,
     value_of: Callable[[np.ndarray], np.ndarray],
     fulfilment: FulfilmentConfig,
+    slots: SlotsConfig | None = None,
 ) -> OrderDraws:
     """Baskets, picking and collection draws of orders created at ``created_s`` (NaN: not
     known yet), from the streams ``<prefix>.<name>``; ``value_of(units per order)`` prices
-    them."""
+    them. With ``slots`` (share > 0), which orders book a later window and how far ahead
+    (streams ``<prefix>.slot.booked`` and ``.slot.lead``; nothing is drawn at share 0)."""
 
     def rng(name: str) -> np.random.Generator:
         return streams.get(f"{prefix}.{name}")
@@ -125,6 +136,14 @@ def draw_attributes(
     # customers told the order is ready cannot come before it is
     offset = np.where(is_early, -early, dwell) if collection.relative_to == "promise" else dwell
     store = fulfilment.store
+    booked_lead = np.full(n, np.nan)
+    fallback_lead = np.full(n, np.nan)
+    if slots is not None and slots.booking:
+        booked = rng("slot.booked").random(n) < slots.share
+        lead = block_drawer(slots.lead_s, rng("slot.lead"))(n)
+        booked_lead = np.where(booked, lead, np.nan)
+        if slots.express == "when_free":
+            fallback_lead = np.where(booked, np.nan, lead)
     return OrderDraws(
         created_s,
         units,
@@ -136,6 +155,8 @@ def draw_attributes(
         block_drawer(store.lockers.retrieval_s, rng("collect.retrieval"))(n),
         block_drawer(collection.counter_handoff_s, rng("collect.counter"))(n),
         block_drawer(collection.runner_handoff_s, rng("collect.runner"))(n),
+        booked_lead,
+        fallback_lead,
     )
 
 
@@ -283,6 +304,9 @@ def _orders_of(
     out = []
     k = 0
     created = draws.created_s.tolist()
+    leads = draws.booked_lead_s.tolist()
+    fallbacks = draws.fallback_lead_s.tolist()
+    last_start_s = config.slots.last_start_hour * 3600.0
     for i in range(n):
         specs: list[TaskSpec] = []
         for task_units, task_s in task_lists[i]:
@@ -296,7 +320,9 @@ def _orders_of(
             is_pickup=is_pickup,
             zone=zone_index,
             created_s=created[i],
-            due_s=created[i] + config.promise_s,
+            due_s=booked_due_s(created[i], leads[i], config.promise_s, last_start_s)
+            if created[i] == created[i]  # NaN (a bar's code): due when placed
+            else created[i],
             hold_s=grocery_hold_s if has_cold else parcel_hold_s,
             units=(u[0], u[1], u[2]),
             weight_kg=_triple(draws.weight_kg[i].tolist()),
@@ -311,6 +337,8 @@ def _orders_of(
             counter_s=float(draws.counter_s[i]),
             runner_s=float(draws.runner_s[i]),
             tasks=specs,
+            booked_lead_s=leads[i],
+            fallback_lead_s=fallbacks[i],
         )
         out.append((created[i], zone_index, channel, i, order))
     return out

@@ -24,8 +24,9 @@ ORDER_COLUMNS = (
     "order", "channel", "is_pickup", "created_s", "due_s", "picked_s", "ready_s", "arrived_s",
     "collected_s", "expired_s", "outcome", "units", "ambient_units", "chilled_units",
     "frozen_units", "weight_kg", "value", "overflowed", "at_counter", "method", "from_bar",
-    "pick_started_s",
+    "pick_started_s", "window",
 )  # fmt: skip
+EXPRESS, BOOKED, REFUSED = range(3)  # window codes: express, booked, asked express and refused
 C = {name: i for i, name in enumerate(ORDER_COLUMNS)}
 
 ORDERS_N = define("orders.n", "orders", "total", "Online orders placed (all channels).")
@@ -78,8 +79,30 @@ WITHIN_PROMISE = define(
     "pickup.ready_within_promise_frac",
     "frac",
     "ratio",
-    "Pickup orders ready by their promise (created + promise_s); orders "
-    "still not ready when their promise passed count as late.",
+    "Pickup orders ready by their promise (express: created + promise_s; booked: the "
+    "window's start); orders still not ready when their promise passed count as late.",
+)
+BOOKED_FRAC = define(
+    "pickup.booked_frac",
+    "frac",
+    "ratio",
+    "Pickup orders with a booked window later than express (by choice or because express "
+    "was refused) / pickup orders placed (orders.pickup.slots).",
+)
+EXPRESS_REFUSED = define(
+    "pickup.express_refused_frac",
+    "frac",
+    "ratio",
+    "Pickup customers who asked for express but were offered a window (the store's idle "
+    "pickers could not have the order ready in time) / those who asked (slots.express "
+    "when_free).",
+)
+EXPRESS_WITHIN = define(
+    "pickup.express_within_promise_frac",
+    "frac",
+    "ratio",
+    "Express pickup orders (due promise_s after ordering) ready by then; late ones still "
+    "not ready when their promise passed count as late.",
 )
 CUSTOMER_WAIT = define(
     "pickup.customer_wait_s",
@@ -114,7 +137,8 @@ STAGE_PICKER_WAIT = define(
     "orders.stage_picker_wait_s",
     "s",
     "mean",
-    "Mean per order placed: placed -> a picker starts its first pick task.",
+    "Mean per order placed: placed -> a picker starts its first pick task (a booked pickup's "
+    "tasks are held until booked_release_s before its window).",
 )
 STAGE_PICKING = define(
     "orders.stage_picking_s",
@@ -186,6 +210,7 @@ def orders_log(
             method,
             o.is_from_bar,
             o.pick_started_s,
+            REFUSED if o.express_refused else BOOKED if o.booked_lead_s == o.booked_lead_s else 0,
         )
         for o in orders
     ]
@@ -212,6 +237,13 @@ def orders_kpis(rows: KpiRows, log: OrdersLog, window: Window) -> None:
     rows.tally(WEIGHT, o[placed, C["weight_kg"]])
     pickup = placed & (o[:, C["is_pickup"]] > 0)
     _readiness(rows, o, pickup, log.horizon_s, ORDER_TO_READY, WITHIN_PROMISE)
+    booked_as = o[:, C["window"]]
+    rows.ratio(BOOKED_FRAC, np.count_nonzero(pickup & (booked_as > 0)), np.count_nonzero(pickup))
+    refused = np.count_nonzero(pickup & (booked_as == REFUSED))
+    rows.ratio(
+        EXPRESS_REFUSED, refused, refused + np.count_nonzero(pickup & (booked_as == EXPRESS))
+    )
+    _in_time(rows, o, pickup & (booked_as == EXPRESS), log.horizon_s, EXPRESS_WITHIN)
     _readiness(
         rows,
         o,
@@ -249,9 +281,18 @@ def _readiness(
     rows: KpiRows, o: np.ndarray, chosen: np.ndarray, horizon_s: float, to_ready: str, within: str
 ) -> None:
     ready = o[:, C["ready_s"]]
-    due = o[:, C["due_s"]]
     is_ready = chosen & ~np.isnan(ready)
     rows.tally(to_ready, ready[is_ready] - o[is_ready, C["created_s"]])
+    _in_time(rows, o, chosen, horizon_s, within)
+
+
+def _in_time(
+    rows: KpiRows, o: np.ndarray, chosen: np.ndarray, horizon_s: float, within: str
+) -> None:
+    """Share of ``chosen`` orders ready by their due time."""
+    ready = o[:, C["ready_s"]]
+    due = o[:, C["due_s"]]
+    is_ready = chosen & ~np.isnan(ready)
     on_time = np.count_nonzero(is_ready & (ready <= due + 1e-9))
     # an order not ready at the end counts once its promise has passed (it is late for sure)
     decided = np.count_nonzero(is_ready) + np.count_nonzero(

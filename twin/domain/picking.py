@@ -19,7 +19,7 @@ import numpy as np
 import simpy
 
 from twin.core.arrivals import DAY_S, HOUR_S
-from twin.domain.orders import N_ZONES, Order
+from twin.domain.orders import N_ZONES, Order, TaskSpec
 
 TASK_COLUMNS = ("order", "channel", "queued_s", "started_s", "ended_s", "units")
 RUN_COLUMNS = ("start_s", "end_s", "tasks", "units")
@@ -82,6 +82,17 @@ class PickingStation:
     def backlog(self) -> int:
         """Tasks waiting for a picker."""
         return len(self.queue)
+
+    def can_pick_within(self, tasks: list[TaskSpec], within_s: float) -> bool:
+        """Whether the idle pickers, starting now, finish ``tasks`` (in order, each to the
+        first free picker) within ``within_s``: O(tasks), an order has a handful."""
+        idle = self.capacity - self.busy
+        if idle <= 0 or self.queue:
+            return False
+        free = [0.0] * min(idle, len(tasks))
+        for _, pick_s, walk_s, stage_s in tasks:
+            heapq.heapreplace(free, free[0] + walk_s + pick_s[0] + pick_s[1] + pick_s[2] + stage_s)
+        return max(free) <= within_s
 
     def submit(self, task: PickTask) -> None:
         """Queue a task; a free picker starts at once."""

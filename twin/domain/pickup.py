@@ -2,7 +2,8 @@
 
 An order's pick tasks go to the store's pickers; when the last is done the order is *picked*.
 A delivery order is then ready for dispatch and goes on the store's dispatch desk. A pickup
-order is staged: into locker compartments (one part per temperature zone; a part finding
+order is staged (a booked one first waits in its temperature zones until ``load_before_s``
+before its window): into locker compartments (one part per temperature zone; a part finding
 none free goes to the staffed counter, or waits for a compartment), at the counter, or for
 curbside runners; it is *ready* when every part is in place. Its customer comes at the booked
 slot (or after being told it is ready) plus a dwell, some before the slot; one who comes
@@ -74,21 +75,34 @@ class StoreFulfilment:
         self.counter = ServerPool(env, collection.counter_staff)
         self.bays = ServerPool(env, collection.curbside_bays)
         self.runners = ServerPool(env, collection.curbside_runners)
+        self.release_s = picking.booked_release_s
+        self.load_before_s = cfg.lockers.load_before_s
         self.desk = DispatchDesk(env, store_id, store_index)
         self.orders: list[Order] = []
         self.expired_hooks = expired_hooks
 
     def accept(self, order: Order) -> None:
-        """A new order for this store: queue its pick tasks; a pickup customer is on the way."""
+        """A new order for this store: queue its pick tasks (a booked pickup's when its
+        window is ``booked_release_s`` away); a pickup customer is on the way."""
         env = self.env
         order.store = self.store_index
         self.orders.append(order)
         order.tasks_left = len(order.tasks)
+        release_in = order.due_s - self.release_s - env.now
+        if release_in > 0 and order.booked_lead_s == order.booked_lead_s:  # booked, not NaN
+            env.timeout(release_in, order).callbacks.append(self._release)
+        else:
+            self._submit(order)
+        if order.is_pickup and self.by_promise:
+            env.process(self._collect(order))
+
+    def _release(self, event: simpy.Event) -> None:
+        self._submit(event.value)  # type: ignore[arg-type]
+
+    def _submit(self, order: Order) -> None:
         submit = self.picking.submit
         for units, pick_s, walk_s, stage_s in order.tasks:
             submit(PickTask(order, units, pick_s, walk_s, stage_s))
-        if order.is_pickup and self.by_promise:
-            env.process(self._collect(order))
 
     def _task_done(self, task: PickTask) -> None:
         order = task.order
@@ -102,6 +116,20 @@ class StoreFulfilment:
             order.outcome = DISPATCHED
             self.desk.put(order)
             return
+        if self.method == LOCKER and order.booked_lead_s == order.booked_lead_s:  # booked
+            load_in = order.due_s - self.load_before_s - now
+            if load_in > 0:  # staged in its zones until shortly before the window
+                order.locker_load_s = now + load_in
+                self.env.timeout(load_in, order).callbacks.append(self._load)
+                return
+        self._stage(order)
+
+    def _load(self, event: simpy.Event) -> None:
+        self._stage(event.value)  # type: ignore[arg-type]
+
+    def _stage(self, order: Order) -> None:
+        """Put a picked pickup order where its customer collects it; ready once in place."""
+        now = self.env.now
         if self.method == LOCKER:
             lockers = self.lockers
             assert lockers is not None

@@ -29,26 +29,31 @@ HOW_CALIBRATED = """
 Only planner targets and sourced defaults were set, never outcomes: the operations plan
 (docs/PLANNER.md) is computed before time 0 from expected load, and these targets decide it:
 `planner.lanes.wait_target_s` 180 s with `wait_alpha` 0.35 (Erlang C on the expected till
-arrivals), `planner.pickers.ready_target` 0.99 (the M/M/c readiness estimate is optimistic:
-planning for 0.95 gave ~90 % of pickups in time), `planner.pickers.utilisation_target` 0.6,
+arrivals), `planner.pickers.ready_target` 0.98 and `utilisation_target` 0.75,
 `planner.fleet.utilisation_target` 0.5, and the balanced zone catchment
 (`fulfilment.balance_detour_s` 600 s). Behaviour (balking, patience, self-checkout share,
 closing, cold staging, freshest-first picking) is sourced in its domain pages.
 
+Pickup promises (docs/ORDERS.md; a product decision, 2026-12-05). With every pickup promised
+15 minutes after ordering, a 30-item order's ~4 pick tasks need 2-4 idle pickers in every
+hour with pickups, so pickers were 23.1 % busy (network, 5 replications); planning for
+utilisation instead left 10 % of pickups late. DOMAIN 1(b): Amazon Fresh Pickup orders could
+be collected 15 min after ordering and customers reserved windows; grocers promise from an
+hour (Whole Foods) to 4-6 h (Walmart, Target). So 70 % of pickup customers book a window 1-4 h
+ahead (`orders.pickup.slots.share`, an assumption, sweep 0-1), the rest ask for the 15-minute
+express, which is offered when the store's idle pickers can keep it (`slots.express:
+when_free`, else the customer books a window). Booked orders are picked from 90 min before
+their window (`fulfilment.store.picking.booked_release_s`, an assumption), express first
+(earliest due first), and go into the lockers 15 min before the window (Stop & Shop). The
+promise row counts express and booked orders against their own promise; the run also reports
+`pickup.express_refused_frac` (the share of express requests offered a window instead) and
+`pickup.express_within_promise_frac` (on 2026-12-05: 69 % of express requests were offered
+a window, 91 % of pickups had a booked window, every express order granted was ready in
+time). A second counter colleague (`collection.counter_staff`
+2, an assumption) takes the locker overflow of the national network's busiest stores.
+
 The national day (`network=national`, 504 stores, 1 replication) is inside every network
-row too (a test holds it); there single stores miss the every-store rows (on 2026-12-05 the
-worst store had 85.7 % of pickups ready in time and 75.6 % of deliveries on time).
-
-Known gap, kept as a strict expected failure in tests/calibration/ so it is seen:
-
-- **Picker utilisation (network).** About 50 online orders per store and day, 30 of them
-  pickups promised within 15 minutes: an order's ~4 pick tasks (30 items at 28 s, split by
-  temperature zone and 15-item totes) take 9-13 minutes on 2-4 idle pickers, so every hour
-  with pickups needs 2-4 pickers mostly waiting for the next order. Planning for utilisation
-  instead (`ready_target` 0.95, `utilisation_target` 0.8) gave 33 % busy and 90 % of pickups
-  in time (worst store 77 %, 3 replications); twice the online volume gave 43-51 % busy but
-  an online share of revenue of 11.5 %, twice the published 5.5 % (measured before the
-  behaviour changes of issue 15 were merged). The two targets conflict at this volume.
+row too (a test holds it); there single stores miss the every-store rows.
 
 Cold chain: chilled and frozen goods are picked into insulated totes with coolant
 (`coldchain.packaging.pick_tote_s` 6 h, an assumption) and staged in their zone. Picked bare

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.config.orders import CHANNELS, TEMPERATURE_ZONES
+from twin.config.orders import CHANNELS, TEMPERATURE_ZONES, SlotsConfig
 from twin.config.schema import CheckoutConfig, DemandConfig, GroceryConfig, TwinConfig
 from twin.config.store_formats import BarConfig
 from twin.core.arrivals import hourly_rates_per_s
@@ -78,6 +78,42 @@ def walk_in_week_per_h(demand: DemandConfig, fmt: GroceryConfig | BarConfig) -> 
         0,
     )
     return rates.reshape(WEEK) * 3600.0
+
+
+def booked_spread(slots: SlotsConfig, promise_s: float, release_s: float) -> np.ndarray:
+    """(24, 24): of the pick work of a booked order placed in hour ``h`` (at a uniform time),
+    the expected share done in each hour of the day.
+
+    Its window starts as :func:`twin.domain.orders.booked_due_s` says (``slots.lead_s`` from a
+    fixed sample); its tasks go to the pickers ``release_s`` before that (or at once), and the
+    planner spreads its work evenly from then to the window (work past midnight is dropped).
+
+    >>> from twin.core.sampling import DistSpec
+    >>> spread = booked_spread(SlotsConfig(1.0, DistSpec("fixed", 7200.0), 21), 900.0, 3600.0)
+    >>> [round(float(x), 2) for x in spread[10, 10:14]]  # 10:xx -> window 12:xx, work 11-13
+    [0.0, 0.5, 0.5, 0.0]
+    """
+    rng = np.random.default_rng(LOAD_SEED + 7)
+    lead_s = block_drawer(slots.lead_s, rng)(SAMPLE)
+    at_s = rng.random(SAMPLE) * 3600.0
+    last_s = slots.last_start_hour * 3600.0
+    edges = np.arange(25) * 3600.0
+    out = np.zeros((24, 24))
+    for hour in range(24):
+        created = hour * 3600.0 + at_s
+        wanted = created + lead_s
+        due = np.maximum(
+            created + promise_s, np.where(wanted <= last_s, wanted, 2.0 * last_s - wanted)
+        )
+        start = np.maximum(created, due - release_s)
+        overlap = np.clip(
+            np.minimum(due[:, None], edges[None, 1:])
+            - np.maximum(start[:, None], edges[None, :-1]),
+            0.0,
+            None,
+        )
+        out[hour] = (overlap / (due - start)[:, None]).mean(axis=0)
+    return out
 
 
 @dataclass(frozen=True)

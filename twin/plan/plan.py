@@ -6,7 +6,7 @@
   on the staffed share of the till arrival rate (the walk-in profile shifted by the mean time
   in store), at least ``min_lanes``, at most the store's ``checkout.lanes``;
 - self-checkout kiosks: the pod, open with the store;
-- pickers: per shift hour, the hour's expected picking work over the utilisation target;
+- pickers: per shift hour, from the expected picking work and pickup promises (:mod:`twin.plan.pickers`);
 - vans, bikes and drones: :mod:`twin.plan.fleet`.
 
 ``fixed`` modes and explicit schedules (``checkout.lanes_by_hour``, ``picking.pickers_by_hour``,
@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from twin.config.fulfilment import KEEP
 from twin.config.orders import CHANNELS
 from twin.config.planner import KEEP as FLEET_KEEP
 from twin.config.schema import GroceryConfig, TwinConfig
@@ -33,14 +32,14 @@ from twin.plan.fleet import FLEET_MODES, drone_payload_fracs, fleet_needs
 from twin.plan.load import (
     WEEK,
     OnlineLoad,
-    PickMoments,
     online_load,
     pick_moments,
     shift_week,
     till_moments,
     walk_in_week_per_h,
 )
-from twin.plan.staffing import by_utilisation, lanes_for, ready_prob
+from twin.plan.pickers import PickerRule, picker_week
+from twin.plan.staffing import lanes_for
 
 PICKUP = CHANNELS.index("pickup")
 RESOURCES = ("staffed_lanes", "sco_kiosks", "pickers", "vans", "bikes", "drones")
@@ -160,96 +159,6 @@ def _lane_warning(store: StoreInfo, lanes: int, short: np.ndarray) -> Shortfall:
     return Shortfall(key, store.id, int(short.max()), _peak(short))
 
 
-@dataclass
-class _PickerRule:
-    """The picker sizing of one region: channel moments and pickup makespans by pickers."""
-
-    config: TwinConfig
-    moments: list[PickMoments]
-    _makespans: dict[int, np.ndarray] = field(default_factory=dict)
-    _decided: dict[tuple[float, float, bool], tuple[int, int]] = field(default_factory=dict)
-
-    @property
-    def work_s(self) -> np.ndarray:
-        return np.array([m.work_s for m in self.moments])
-
-    def makespans(self, pickers: int) -> np.ndarray:
-        # beyond an order's task count more pickers do not shorten its pick
-        pickers = min(pickers, self.moments[PICKUP].most_tasks)
-        if pickers not in self._makespans:
-            self._makespans[pickers] = self.moments[PICKUP].makespans(pickers)
-        return self._makespans[pickers]
-
-    def pickers(self, work: float, task_s: float, pickup: bool) -> tuple[int, int]:
-        """(pickers, shortfall) for an hour's work; with pickup orders, for their promise too.
-
-        Inputs are rounded (work to 0.01 erlang, task time to 10 s) and decisions remembered,
-        so a national network plans its ~500 stores in about the time of one region.
-        """
-        key = (round(work, 2), round(task_s, -1), pickup)
-        if key not in self._decided:
-            self._decided[key] = self._pickers(*key)
-        return self._decided[key]
-
-    def _pickers(self, work: float, task_s: float, pickup: bool) -> tuple[int, int]:
-        cfg = self.config.planner.pickers
-        need, short = by_utilisation(work, cfg.utilisation_target, cfg.min_pickers, cfg.max_pickers)
-        if not pickup or short:
-            return need, short
-        promise_s = self.config.orders.pickup.promise_s
-        c = max(need, 1)
-        best = float(np.mean(self.makespans(64) < promise_s))  # with pickers to spare
-        goal = min(cfg.ready_target, best - 0.01)
-        while ready_prob(c, work, task_s, promise_s, self.makespans(c)) < goal:
-            c += 1
-            if c > cfg.max_pickers:
-                return cfg.max_pickers, c - cfg.max_pickers
-        return c, 0
-
-
-def _pickers(
-    rule: _PickerRule,
-    store: StoreInfo,
-    orders_week: np.ndarray,
-    warnings: list[Shortfall],
-) -> np.ndarray:
-    config = rule.config
-    picking = config.fulfilment.store.picking
-    override = config.fulfilment.store_overrides.get(store.id)
-    flat = None if override is None or override.pickers == KEEP else override.pickers
-    cfg = config.planner.pickers
-    if cfg.mode == "fixed" or picking.pickers_by_hour or flat is not None:
-        by_hour = picking.by_hour(flat)
-        return np.tile(np.asarray(by_hour, dtype=np.int64), (7, 1))
-    work_s = rule.work_s
-    work = shift_week((orders_week * work_s[:, None, None]).sum(axis=0) / 3600.0, cfg.lead_h)
-    tasks = sum(
-        orders_week[c] * (m.work_s / m.task_s if m.task_s else 0.0)
-        for c, m in enumerate(rule.moments)
-    )
-    pickups = orders_week[PICKUP] > 0
-    week = np.zeros(WEEK, dtype=np.int64)
-    short = np.zeros(WEEK, dtype=np.int64)
-    for day in range(7):
-        for hour in range(picking.start_hour, picking.end_hour):
-            w = float(work[day, hour])
-            n_tasks = float(tasks[day, hour])
-            task_s = w * 3600.0 / n_tasks if n_tasks > 0 else 0.0
-            week[day, hour], short[day, hour] = rule.pickers(
-                w, task_s or 1.0, bool(pickups[day, hour])
-            )
-    if short.any():
-        warnings.append(
-            Shortfall(
-                f"planner.pickers.max_pickers = {cfg.max_pickers}",
-                store.id,
-                int(short.max()),
-                _peak(short),
-            )
-        )
-    return week
-
-
 def _fleets(
     config: TwinConfig,
     region: Region,
@@ -286,13 +195,13 @@ class PlanInputs:
     """What every region's plan shares: per-format lane plans and the picker rule."""
 
     lanes_by_format: dict[str, tuple[np.ndarray, np.ndarray]]
-    rule: _PickerRule | None
+    rule: PickerRule | None
     drone_light: list[float]  # per channel: share of orders light enough for drones
 
 
 def plan_inputs(config: TwinConfig) -> PlanInputs:
     orders_on = config.orders.enabled
-    rule = _PickerRule(config, [pick_moments(config, c) for c in CHANNELS]) if orders_on else None
+    rule = PickerRule(config, [pick_moments(config, c) for c in CHANNELS]) if orders_on else None
     light = drone_payload_fracs(config) if orders_on and config.delivery.enabled else []
     return PlanInputs({}, rule, light)
 
@@ -326,7 +235,10 @@ def build_plan(config: TwinConfig, region: Region, inputs: PlanInputs | None = N
         if online is not None and any(offers):
             store_orders = online.per_h[:, index]
             assert rule is not None
-            levels["pickers"] = _pickers(rule, store, store_orders, warnings)
+            levels["pickers"], short = picker_week(rule, store.id, store_orders)
+            if short.any():
+                limit = f"planner.pickers.max_pickers = {config.planner.pickers.max_pickers}"
+                warnings.append(Shortfall(limit, store.id, int(short.max()), _peak(short)))
             if config.delivery.enabled:
                 counts = _fleets(config, region, index, online, inputs.drone_light, warnings)
                 for mode, count in counts.items():

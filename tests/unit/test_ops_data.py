@@ -87,7 +87,11 @@ def test_online_orders_are_fitted_from_a_run_folder(tmp_path: Path) -> None:
     for channel, rate in truth.items():
         fitted = orders[channel]["daily_orders_per_store"]
         assert abs(fitted - rate) <= 3 * np.sqrt(rate / 3), channel  # 3 Poisson SEs, 3 days
-    assert orders["pickup"]["promise_s"] == pytest.approx(900.0)
+    assert orders["pickup"]["promise_s"] == pytest.approx(900.0)  # express
+    slots = orders["pickup"]["slots"]  # booked windows: 70 % by choice, more if express refused
+    assert 0.7 <= slots["share"] < 1.0
+    assert 3600.0 < slots["lead_s"]["mean"] < 14400.0
+    assert "slots" not in orders["delivery"]
     shares = [orders["zones"][z]["share"] for z in ("ambient", "chilled", "frozen")]
     assert sum(shares) == pytest.approx(1.0) and shares[0] == pytest.approx(0.57, abs=0.03)
     assert load_config([f"hydra.searchpath=[file://{tmp_path / 'out'}]", "+site=s"]).orders.enabled

@@ -96,8 +96,10 @@ def draw_attributes(
 ) -> OrderDraws:
     """Baskets, picking and collection draws of orders created at ``created_s`` (NaN: not
     known yet), from the streams ``<prefix>.<name>``; ``value_of(units per order)`` prices
-    them. With ``slots`` (share > 0), which orders book a later window and how far ahead
-    (streams ``<prefix>.slot.booked`` and ``.slot.lead``; nothing is drawn at share 0)."""
+    them. With ``slots`` (share > 0 or express ``when_free``), which orders book a later
+    window and every order's lead (streams ``<prefix>.slot.booked`` and ``.slot.lead``):
+    booked orders keep it, express ones take it if express is refused; nothing is drawn
+    otherwise (the reduced configurations)."""
 
     def rng(name: str) -> np.random.Generator:
         return streams.get(f"{prefix}.{name}")

@@ -53,8 +53,20 @@ def fit_online(logs: OpsLogs, fits: list[Fit], notes: list[str]) -> dict[str, An
         fits.append(basket)
         section["basket_units"] = spec_dict(basket.spec)
         promise = (orders["promised"].to_numpy(dtype=float) - placed)[mine]
-        if np.isfinite(promise).any():
-            section["promise_s"] = round(float(np.nanmedian(promise)), 3)
+        promise = promise[np.isfinite(promise)]
+        if promise.size:
+            # the shortest promise is express; longer ones are booked windows (the records do
+            # not say which of them asked for express and were refused: counted as booked)
+            express_s = float(promise.min())
+            section["promise_s"] = round(express_s, 3)
+            booked = promise[promise > express_s + 1.0]
+            if booked.size >= 2:
+                lead = fit_positive(f"orders.{name}.slots.lead_s", booked)
+                fits.append(lead)
+                section["slots"] = {
+                    "share": round(booked.size / promise.size, 6),
+                    "lead_s": spec_dict(lead.spec),
+                }
         out[name] = section
         notes.append(f"online {name}: {int(mine.sum())} orders, {section['daily_orders_per_store']}"
                      " per store and day")  # fmt: skip

@@ -6,7 +6,8 @@
   on the staffed share of the till arrival rate (the walk-in profile shifted by the mean time
   in store), at least ``min_lanes``, at most the store's ``checkout.lanes``;
 - self-checkout kiosks: the pod, open with the store;
-- pickers: per shift hour, from the expected picking work and pickup promises (:mod:`twin.plan.pickers`);
+- pickers: per shift hour, from the expected picking work and pickup promises
+  (:mod:`twin.plan.pickers`);
 - vans, bikes and drones: :mod:`twin.plan.fleet`.
 
 ``fixed`` modes and explicit schedules (``checkout.lanes_by_hour``, ``picking.pickers_by_hour``,

@@ -29,7 +29,13 @@ ORDERED = {
         ("queue_join", "service_start"),
         ("service_start", "service_end"),
     ),
-    "orders": (("placed", "pick_end"), ("placed", "ready")),
+    "orders": (
+        ("placed", "pick_start"),
+        ("pick_start", "pick_end"),
+        ("placed", "pick_end"),
+        ("placed", "ready"),
+        ("ready", "returned"),
+    ),
     "rosters": (("start", "end"),),
 }
 

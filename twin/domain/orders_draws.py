@@ -83,23 +83,29 @@ def draw_attributes(
     item_specs: ItemSpecs,
     value_of: Callable[[np.ndarray], np.ndarray],
     fulfilment: FulfilmentConfig,
+    units_by_zone: np.ndarray | None = None,
 ) -> OrderDraws:
     """Baskets, picking and collection draws of orders created at ``created_s`` (NaN: not
     known yet), from the streams ``<prefix>.<name>``; ``value_of(units per order)`` prices
-    them."""
+    them. ``units_by_zone`` (n, 3), when given (a trace replay), are the baskets: the
+    ``units`` and ``split`` streams are then not used."""
 
     def rng(name: str) -> np.random.Generator:
         return streams.get(f"{prefix}.{name}")
 
     n = created_s.size
-    basket = block_drawer(basket_units, rng("units"))(n)
-    total_units = np.maximum(1, np.round(basket)).astype(np.int64)
-    shares = np.array(zone_shares, dtype=float)
-    units = (
-        rng("split").multinomial(total_units, shares / shares.sum())
-        if n
-        else np.zeros((0, N_ZONES), dtype=np.int64)
-    )
+    if units_by_zone is not None:
+        units = np.asarray(units_by_zone, dtype=np.int64).reshape(n, N_ZONES)
+        total_units = units.sum(axis=1)
+    else:
+        basket = block_drawer(basket_units, rng("units"))(n)
+        total_units = np.maximum(1, np.round(basket)).astype(np.int64)
+        shares = np.array(zone_shares, dtype=float)
+        units = (
+            rng("split").multinomial(total_units, shares / shares.sum())
+            if n
+            else np.zeros((0, N_ZONES), dtype=np.int64)
+        )
     weight = np.zeros((n, N_ZONES))
     volume = np.zeros((n, N_ZONES))
     item_pick_s = []

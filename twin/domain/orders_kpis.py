@@ -24,7 +24,7 @@ ORDER_COLUMNS = (
     "order", "channel", "is_pickup", "created_s", "due_s", "picked_s", "ready_s", "arrived_s",
     "collected_s", "expired_s", "outcome", "units", "ambient_units", "chilled_units",
     "frozen_units", "weight_kg", "value", "overflowed", "at_counter", "method", "from_bar",
-    "pick_started_s",
+    "pick_started_s", "zone",
 )  # fmt: skip
 C = {name: i for i, name in enumerate(ORDER_COLUMNS)}
 
@@ -186,6 +186,7 @@ def orders_log(
             method,
             o.is_from_bar,
             o.pick_started_s,
+            o.zone,
         )
         for o in orders
     ]

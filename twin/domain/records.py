@@ -24,7 +24,8 @@ VISIT_FIELDS = (
 )  # fmt: skip
 INSIDE, LEFT = 3, 4  # VISIT_OUTCOMES codes the tills never write
 ORDER_FIELDS = (
-    "order", "channel", "mode", "placed", "promised", "pick_end", "ready", "handed_over",
+    "order", "channel", "mode", "zone", "placed", "promised", "pick_start", "pick_end", "ready",
+    "handed_over", "returned",
     "outcome", "ambient_units", "chilled_units", "frozen_units", "weight_kg", "value",
 )  # fmt: skip
 ROSTER_FIELDS = ("resource", "start", "end", "level")
@@ -66,11 +67,14 @@ def _orders(orders: np.ndarray) -> np.ndarray:
             o[:, ORDER["order"]],
             o[:, ORDER["channel"]],
             1.0 - o[:, ORDER["is_pickup"]],  # mode: 0 pickup, 1 delivery
+            o[:, ORDER["zone"]],  # index in the region: the run's zone ids replace it
             o[:, ORDER["created_s"]],
             o[:, ORDER["due_s"]],
+            o[:, ORDER["pick_started_s"]],
             o[:, ORDER["picked_s"]],
             o[:, ORDER["ready_s"]],
             o[:, ORDER["collected_s"]],
+            o[:, ORDER["expired_s"]],
             o[:, ORDER["outcome"]],
             o[:, ORDER["ambient_units"]],
             o[:, ORDER["chilled_units"]],

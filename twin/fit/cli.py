@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from twin.cli_help import FIT_EPILOG
 from twin.data.read import LogError, OpsLogs, read_logs
+from twin.fit.fulfilment import fit_fulfilment
 from twin.fit.online import fit_online
 from twin.fit.report import write_fit_report
 from twin.fit.walkin import WalkInFit, fit_walk_in
@@ -32,14 +33,22 @@ def site_config(logs: OpsLogs, fit: WalkInFit) -> dict[str, Any]:
     logged_roster = "lanes" in fit.config["grocery"].get("checkout", {})
     if logged_roster:  # the logged roster is the staffing: the planner must not replace it
         config["planner"] = {"lanes": {"mode": "fixed"}}
-    return config | {
-        "run": {"days": logs.days, "start_weekday": logs.start_weekday},
-        # [assumption] several stores: a generated metro of that many stores, pooled inputs
-        "network": {"n_stores": stores},
-        "demand": fit.config["demand"],
-        "formats": {"grocery": fit.config["grocery"]},
-        "orders": fit.config.get("orders", {"enabled": False}),  # none logged: none
-    }
+    return (
+        config
+        | {
+            "run": {"days": logs.days, "start_weekday": logs.start_weekday},
+            # [assumption] several stores: a generated metro of that many stores, pooled inputs
+            "network": {"n_stores": stores},
+            "demand": fit.config["demand"],
+            "formats": {"grocery": fit.config["grocery"]},
+            "orders": fit.config.get("orders", {"enabled": False}),  # none logged: none
+        }
+        | (
+            {"fulfilment": {"store": fit.config["fulfilment"]}}
+            if fit.config.get("fulfilment")
+            else {}
+        )
+    )
 
 
 def write_site(out: Path, name: str, config: dict[str, Any], source: Path) -> Path:
@@ -61,6 +70,7 @@ def fit_folder(logs_dir: Path, name: str, out: Path, progress: bool = False) -> 
     fit = fit_walk_in(logs)
     if "orders" in logs.tables and len(logs.tables["orders"]):
         fit.config["orders"] = fit_online(logs, fit.fits, fit.notes)
+        fit.config["fulfilment"] = fit_fulfilment(logs, fit.fits, fit.notes)
     steps.update()
     site = write_site(out, name, site_config(logs, fit), logs_dir)
     report = write_fit_report(out / f"{name}_fit.html", name, fit.fits, fit.notes)

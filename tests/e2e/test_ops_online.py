@@ -1,0 +1,133 @@
+"""Online orders in, fitted and replayed (issue 18), on logs from a non-default ground truth.
+
+The logs are a week of one store written by the twin (``run.records=true``) from ``TRUTH``:
+order volumes, pickup baskets, temperature-zone shares, picking times and the locker dwell all
+differ from the defaults. Tolerances (docs/DATA.md): daily order rates within 5 % or 3 Poisson
+standard errors where a week holds too few orders for 5 % to be measurable; hourly rates within
+3 standard errors; means (basket units, zone shares, picking per unit, walk + staging, locker
+dwell + retrieval) within 5 %. Replay reproduces the recorded orders exactly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import twin
+from twin.config.load import load_config
+from twin.config.orders import FLAT_HOUR_SHARES, ONLINE_HOUR_SHARES
+from twin.fit.cli import fit_folder
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+DAYS = 7
+DAILY = {"pickup": 220.0, "delivery": 70.0, "replenishment": 40.0}  # defaults 30, 15, 5
+OPEN = {"pickup": (8, 21), "delivery": (8, 20), "replenishment": (7, 21)}
+SHARES = {"pickup": ONLINE_HOUR_SHARES, "delivery": ONLINE_HOUR_SHARES}
+PICK_PER_UNIT_S, WALK_S, STAGE_S, DWELL_S, RETRIEVAL_S = 22.0, 70.0, 20.0, 1500.0, 45.0
+TRUTH = [
+    "network=single_store",
+    f"run.days={DAYS}",
+    "run.start_weekday=2",
+    "run.records=true",
+    *(f"orders.{c}.daily_orders_per_store={v}" for c, v in DAILY.items()),
+    "orders.pickup.basket_units.mean=24",  # default 30
+    "orders.pickup.basket_units.cv=0.5",
+    "orders.zones.ambient.share=0.5",  # default 0.57, 0.35, 0.08
+    "orders.zones.chilled.share=0.38",
+    "orders.zones.frozen.share=0.12",
+    *(
+        f"fulfilment.store.picking.per_item_s.{z}.mean={PICK_PER_UNIT_S}"
+        for z in ("ambient", "chilled", "frozen")
+    ),
+    f"fulfilment.store.picking.walk_s.mean={WALK_S}",  # default 90
+    f"fulfilment.store.picking.stage_s.mean={STAGE_S}",  # default 30
+    "fulfilment.store.collection.relative_to=ready",
+    f"fulfilment.store.collection.dwell_s.mean={DWELL_S}",  # default 900
+    "fulfilment.store.lockers.ambient.compartments=60",  # lockers do not overflow
+    "fulfilment.store.lockers.chilled.compartments=60",
+    "fulfilment.store.lockers.frozen.compartments=40",
+    "planner.pickers.max_pickers=16",
+    "planner.fleet.max_vans=8",
+    "planner.fleet.max_bikes=6",
+]
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("online_logs")
+    result = twin.simulate(load_config(TRUTH))
+    for name, frame in result.records.items():
+        frame.to_parquet(folder / f"{name}.parquet")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def site(logs: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("online_fit")
+    path, report = fit_folder(logs, "online", out)
+    page = report.read_text()
+    assert "fulfilment.store.picking.per_item" in page and "collection.dwell_s" in page
+    return yaml.safe_load(path.read_text())
+
+
+def within(value: float, truth: float, tolerance: float) -> bool:
+    return abs(value - truth) <= tolerance * abs(truth)
+
+
+def test_replay_reproduces_the_recorded_orders(logs: Path) -> None:
+    what_if = [o for o in TRUTH if not o.startswith("planner.pickers")] + [
+        "demand.source=trace",
+        f"demand.trace={logs}",
+        "run.seed=99",  # everything not in the trace is drawn anew ...
+        "planner.pickers.max_pickers=4",  # ... and the what-if has fewer pickers
+    ]
+    with pytest.warns(RuntimeWarning, match="max_pickers"):  # the planner: pickers short
+        replayed = twin.simulate(load_config(what_if)).records["orders"]
+    logged = pd.read_parquet(logs / "orders.parquet")
+    key = ["placed", "store", "channel", "zone"]
+    replayed, logged = replayed.sort_values(key), logged.sort_values(key)
+    assert len(logged) > 2000
+    for column in [*key, "ambient_units", "chilled_units", "frozen_units", "value"]:
+        assert replayed[column].tolist() == logged[column].tolist(), column
+    # the what-if changed the service, not the demand
+    assert replayed["ready"].tolist() != logged["ready"].tolist()
+
+
+def test_fitted_order_rates_by_channel_and_hour_match_the_truth(site: dict) -> None:
+    orders = site["orders"]
+    for channel, daily in DAILY.items():
+        fitted = orders[channel]
+        week = daily * DAYS
+        assert within(fitted["daily_orders_per_store"], daily, max(0.05, 3 / np.sqrt(week)))
+        assert (fitted["open_hour"], fitted["close_hour"]) == OPEN[channel]
+        low, high = OPEN[channel]
+        shares = np.zeros(24)
+        shares[low:high] = np.asarray(SHARES.get(channel, FLAT_HOUR_SHARES))[low:high]
+        truth_h = week * shares / shares.sum()
+        fit_h = fitted["daily_orders_per_store"] * DAYS * np.asarray(fitted["hour_shares"])
+        for hour in range(low, high):
+            assert abs(fit_h[hour] - truth_h[hour]) <= 3 * np.sqrt(truth_h[hour]), (channel, hour)
+
+
+def test_fitted_units_per_order_by_zone_match_the_truth(site: dict) -> None:
+    orders = site["orders"]
+    assert within(orders["pickup"]["basket_units"]["mean"], 24.0, 0.05)
+    assert within(orders["delivery"]["basket_units"]["mean"], 30.0, 0.05)  # the default
+    assert within(orders["replenishment"]["basket_units"]["mean"], 4.0, 0.05)
+    for zone, share in (("ambient", 0.5), ("chilled", 0.38), ("frozen", 0.12)):
+        assert within(orders["zones"][zone]["share"], share, 0.05), zone
+
+
+def test_fitted_picking_and_locker_dwell_match_the_truth(site: dict) -> None:
+    store = site["fulfilment"]["store"]
+    picking = store["picking"]
+    for zone in ("ambient", "chilled", "frozen"):
+        assert within(picking["per_item_s"][zone]["mean"], PICK_PER_UNIT_S, 0.05)
+    assert within(picking["walk_s"]["mean"], WALK_S + STAGE_S, 0.05)  # fixed = walk + stage
+    assert store["collection"]["relative_to"] == "ready"
+    assert within(store["collection"]["dwell_s"]["mean"], DWELL_S + RETRIEVAL_S, 0.05)

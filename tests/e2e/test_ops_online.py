@@ -29,6 +29,9 @@ DAILY = {"pickup": 220.0, "delivery": 70.0, "replenishment": 40.0}  # defaults 3
 OPEN = {"pickup": (8, 21), "delivery": (8, 20), "replenishment": (7, 21)}
 SHARES = {"pickup": ONLINE_HOUR_SHARES, "delivery": ONLINE_HOUR_SHARES}
 PICK_PER_UNIT_S, WALK_S, STAGE_S, DWELL_S, RETRIEVAL_S = 22.0, 70.0, 20.0, 1500.0, 45.0
+SPEED_KMH = {"van": 32.0, "bike": 13.0}  # defaults 25, 16
+STOP_S = {"van": 150.0, "bike": 120.0}  # van default 180
+NOT_HOME = 0.12  # default 0.05
 TRUTH = [
     "network=single_store",
     f"run.days={DAYS}",
@@ -54,6 +57,10 @@ TRUTH = [
     "planner.pickers.max_pickers=16",
     "planner.fleet.max_vans=8",
     "planner.fleet.max_bikes=6",
+    *(f"delivery.{m}.speed_kmh={v}" for m, v in SPEED_KMH.items()),
+    *(f"delivery.{m}.stop_s.mean={v}" for m, v in STOP_S.items()),
+    f"delivery.not_home_prob={NOT_HOME}",
+    "delivery.inhome.share=0",  # in-home stops take longer: the stop time would include it
 ]
 
 
@@ -131,3 +138,27 @@ def test_fitted_picking_and_locker_dwell_match_the_truth(site: dict) -> None:
     assert within(picking["walk_s"]["mean"], WALK_S + STAGE_S, 0.05)  # fixed = walk + stage
     assert store["collection"]["relative_to"] == "ready"
     assert within(store["collection"]["dwell_s"]["mean"], DWELL_S + RETRIEVAL_S, 0.05)
+
+
+def test_fitted_delivery_speed_and_not_home_rate_match_the_truth(site: dict, logs: Path) -> None:
+    delivery = site["delivery"]
+    trips = pd.read_parquet(logs / "trips.parquet")
+    for mode in ("van", "bike"):
+        se = _relative_standard_errors(trips[trips["mode"] == mode])
+        assert within(delivery[mode]["speed_kmh"], SPEED_KMH[mode], max(0.05, 3 * se[0])), mode
+        assert within(delivery[mode]["stop_s"]["mean"], STOP_S[mode], max(0.05, 3 * se[1])), mode
+    orders = pd.read_parquet(logs / "orders.parquet")
+    attempts = orders.loc[orders["vehicle"].isin(["van", "bike"]), "attempts"].sum()
+    se = np.sqrt(NOT_HOME * (1 - NOT_HOME) / attempts)  # a rate: within 3 standard errors
+    assert abs(delivery["not_home_prob"] - NOT_HOME) <= max(0.05 * NOT_HOME, 3 * se)
+
+
+def _relative_standard_errors(trips: pd.DataFrame) -> np.ndarray:
+    """Relative standard errors of s per km and s per stop (trip time on km and orders): a
+    few hundred trips do not measure the stop time to 5 %, so its tolerance is 3 of them."""
+    y = (trips["end"] - trips["depart"]).dt.total_seconds().to_numpy()
+    x = trips[["km", "orders"]].to_numpy(dtype=float)
+    beta, *_ = np.linalg.lstsq(x, y, rcond=None)
+    resid = y - x @ beta
+    cov = resid @ resid / (y.size - 2) * np.linalg.inv(x.T @ x)
+    return np.sqrt(np.diag(cov)) / beta

@@ -35,8 +35,12 @@ ORDERED = {
         ("placed", "pick_end"),
         ("placed", "ready"),
         ("ready", "returned"),
+        ("placed", "delivered"),
     ),
     "rosters": (("start", "end"),),
+    "jwo_visits": (("arrival", "door"), ("gate_start", "gate_end"), ("door", "leave")),
+    "locker_stays": (("placed", "released"),),
+    "trips": (("start", "depart"), ("depart", "end"), ("start", "end")),
 }
 
 

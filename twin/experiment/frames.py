@@ -106,7 +106,7 @@ def record_frames(
         for domain, tables in result.records.items():
             for store, columns, table in tables:
                 frame = pd.DataFrame(table, columns=list(columns))
-                if "zone" in frame:  # a zone index in the region -> the zone's id
+                if domain == "orders":  # zone: an index in the region -> the zone id
                     frame["zone"] = _zone_ids(frame["zone"].to_numpy(), result.zone_ids)
                 frame.insert(0, "store", store)
                 frame.insert(0, "region", result.region)

@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from twin.cli_help import FIT_EPILOG
 from twin.data.read import LogError, OpsLogs, read_logs
+from twin.fit.delivery import fit_delivery
 from twin.fit.fulfilment import fit_fulfilment
 from twin.fit.online import fit_online
 from twin.fit.report import write_fit_report
@@ -43,12 +44,18 @@ def site_config(logs: OpsLogs, fit: WalkInFit) -> dict[str, Any]:
             "formats": {"grocery": fit.config["grocery"]},
             "orders": fit.config.get("orders", {"enabled": False}),  # none logged: none
         }
-        | (
-            {"fulfilment": {"store": fit.config["fulfilment"]}}
-            if fit.config.get("fulfilment")
-            else {}
-        )
+        | _online_sections(fit.config)
     )
+
+
+def _online_sections(fitted: dict[str, Any]) -> dict[str, Any]:
+    """The fulfilment and delivery sections, where the logs allowed a fit."""
+    out: dict[str, Any] = {}
+    if fitted.get("fulfilment"):
+        out["fulfilment"] = {"store": fitted["fulfilment"]}
+    if fitted.get("delivery"):
+        out["delivery"] = fitted["delivery"]
+    return out
 
 
 def write_site(out: Path, name: str, config: dict[str, Any], source: Path) -> Path:
@@ -71,6 +78,7 @@ def fit_folder(logs_dir: Path, name: str, out: Path, progress: bool = False) -> 
     if "orders" in logs.tables and len(logs.tables["orders"]):
         fit.config["orders"] = fit_online(logs, fit.fits, fit.notes)
         fit.config["fulfilment"] = fit_fulfilment(logs, fit.fits, fit.notes)
+        fit.config["delivery"] = fit_delivery(logs, fit.fits, fit.notes)
     steps.update()
     site = write_site(out, name, site_config(logs, fit), logs_dir)
     report = write_fit_report(out / f"{name}_fit.html", name, fit.fits, fit.notes)

@@ -20,6 +20,9 @@ import yaml
 import twin
 from twin.config.load import load_config
 from twin.config.orders import FLAT_HOUR_SHARES, ONLINE_HOUR_SHARES
+from twin.data.logs import observed_kpis
+from twin.data.read import read_logs
+from twin.fit import validate
 from twin.fit.cli import fit_folder
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -54,6 +57,7 @@ TRUTH = [
     "fulfilment.store.lockers.ambient.compartments=60",  # lockers do not overflow
     "fulfilment.store.lockers.chilled.compartments=60",
     "fulfilment.store.lockers.frozen.compartments=40",
+    "planner.lanes.mode=fixed",  # lanes open all day: a roster the fit writes as it is
     "planner.pickers.max_pickers=16",
     "planner.fleet.max_vans=8",
     "planner.fleet.max_bikes=6",
@@ -65,21 +69,31 @@ TRUTH = [
 
 
 @pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def truth_kpis(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
     folder = tmp_path_factory.mktemp("online_logs")
     result = twin.simulate(load_config(TRUTH))
     for name, frame in result.records.items():
         frame.to_parquet(folder / f"{name}.parquet")
-    return folder
+    return folder, result.kpis
 
 
 @pytest.fixture(scope="module")
-def site(logs: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def logs(truth_kpis: tuple[Path, pd.DataFrame]) -> Path:
+    return truth_kpis[0]
+
+
+@pytest.fixture(scope="module")
+def fitted(logs: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("online_fit")
-    path, report = fit_folder(logs, "online", out)
+    _, report = fit_folder(logs, "online", out)
     page = report.read_text()
     assert "fulfilment.store.picking.per_item" in page and "collection.dwell_s" in page
-    return yaml.safe_load(path.read_text())
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(fitted: Path) -> dict:
+    return yaml.safe_load((fitted / "site" / "online.yaml").read_text())
 
 
 def within(value: float, truth: float, tolerance: float) -> bool:
@@ -162,3 +176,43 @@ def _relative_standard_errors(trips: pd.DataFrame) -> np.ndarray:
     resid = y - x @ beta
     cov = resid @ resid / (y.size - 2) * np.linalg.inv(x.T @ x)
     return np.sqrt(np.diag(cov)) / beta
+
+
+ONLINE_HEADLINE = ("pickup.ready_within_promise_frac", "delivery.on_time_frac")
+
+
+def test_observed_online_kpis_are_the_twins_own(truth_kpis: tuple[Path, pd.DataFrame]) -> None:
+    """The logs' KPIs through the twin's KPI code equal what the run that wrote them reported."""
+    folder, kpis = truth_kpis
+    observed = observed_kpis(read_logs(folder))
+    network = kpis[kpis["store"] == "all"].set_index(["kpi", "stat"])["value"]
+    for kpi in (*ONLINE_HEADLINE, "pickup.order_to_ready_s", "delivery.lead_time_s"):
+        assert observed[(kpi, "mean")] == pytest.approx(network[(kpi, "mean")], rel=1e-9), kpi
+    assert 0.5 < observed[("delivery.on_time_frac", "mean")] < 1.0  # not a trivial share
+
+
+def _validate(logs: Path, fitted: Path, *overrides: str) -> int:
+    with pytest.raises(SystemExit) as exit_info:
+        validate.main(
+            [str(logs), "--config-dir", str(fitted), "+site=online", "--replications", "6",
+             "--report-dir", str(fitted / "reports"), *overrides]
+        )  # fmt: skip
+    return int(exit_info.value.code or 0)
+
+
+def test_twin_validate_covers_the_online_kpis(
+    logs: Path, fitted: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = _validate(logs, fitted)
+    out = capsys.readouterr().out
+    for kpi in ONLINE_HEADLINE:
+        assert f"{kpi} mean" in out, out
+    assert code == 0, out
+    # a wrong twin: a pickup promise of 4 minutes cannot be kept
+    code = _validate(logs, fitted, "orders.pickup.promise_s=240")
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert any(
+        line.startswith("pickup.ready_within_promise_frac mean") and "NOT consistent" in line
+        for line in out.splitlines()
+    ), out

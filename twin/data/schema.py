@@ -93,6 +93,7 @@ ORDERS = Table(
         _ts("ready", "ready for collection or dispatch", required=False),
         _ts("handed_over", "collected by the customer or handed to delivery", required=False),
         _ts("returned", "pickup not collected within the hold: returned to stock", False),
+        _ts("slot_end", "delivery: end of the customer's delivery slot", required=False),
         _ts("delivered", "delivery: at the customer's door (last attempt)", required=False),
         Column("vehicle", "category", "", False, VEHICLE_MODES, "delivery: how it went"),
         Column("attempts", "float", "", False, doc="delivery: attempts at the door"),

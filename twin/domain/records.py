@@ -26,8 +26,7 @@ VISIT_FIELDS = (
 INSIDE, LEFT = 3, 4  # VISIT_OUTCOMES codes the tills never write
 ORDER_FIELDS = (
     "order", "channel", "mode", "zone", "placed", "promised", "pick_start", "pick_end", "ready",
-    "handed_over", "returned", "delivered", "vehicle", "attempts",
-    "failed_attempts",
+    "handed_over", "returned", "slot_end", "delivered", "vehicle", "attempts", "failed_attempts",
     "outcome", "ambient_units", "chilled_units", "frozen_units", "weight_kg", "value",
 )  # fmt: skip
 ROSTER_FIELDS = ("resource", "start", "end", "level")
@@ -70,9 +69,9 @@ def _store_visits(log: StoreLog) -> np.ndarray:
 
 
 def _delivered(order_ids: np.ndarray, delivery: Any) -> np.ndarray:
-    """Per order: door time, vehicle mode, attempts and failed attempts of its delivery (NaN:
-    none)."""
-    out = np.full((order_ids.size, 4), np.nan)
+    """Per order: slot end, door time, vehicle mode, attempts and failed attempts of its
+    delivery (NaN: none)."""
+    out = np.full((order_ids.size, 5), np.nan)
     if delivery is None or not delivery.orders.size:
         return out
     d = delivery.orders
@@ -81,7 +80,7 @@ def _delivered(order_ids: np.ndarray, delivery: Any) -> np.ndarray:
     at = np.clip(np.searchsorted(ids[order], order_ids), 0, ids.size - 1)
     found = ids[order][at] == order_ids
     rows = d[order[at]]
-    for k, name in enumerate(("door_s", "mode", "attempts", "failed")):
+    for k, name in enumerate(("slot_end_s", "door_s", "mode", "attempts", "failed")):
         out[:, k] = np.where(found, rows[:, DELIVERY[name]], np.nan)
     return out
 

@@ -22,6 +22,13 @@ from twin.fit.delivery import fit_delivery
 from twin.fit.fulfilment import fit_fulfilment
 from twin.fit.online import fit_online
 from twin.fit.report import write_fit_report
+from twin.fit.stores import (
+    notes_of,
+    store_parameters,
+    store_table,
+    write_store_table,
+    yaml_comment,
+)
 from twin.fit.walkin import WalkInFit, fit_walk_in
 
 
@@ -58,13 +65,16 @@ def _online_sections(fitted: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def write_site(out: Path, name: str, config: dict[str, Any], source: Path) -> Path:
+def write_site(
+    out: Path, name: str, config: dict[str, Any], source: Path, comment: str = ""
+) -> Path:
     path = out / "site" / f"{name}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     header = (
         "# @package _global_\n"
         f"# Fitted by twin-fit from {source} (see {name}_fit.html for each parameter's fit).\n"
         f"# Run it: twin --config-dir {out} +site={name}\n"
+        f"{comment}"
     )
     path.write_text(header + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
@@ -79,9 +89,15 @@ def fit_folder(logs_dir: Path, name: str, out: Path, progress: bool = False) -> 
         fit.config["orders"] = fit_online(logs, fit.fits, fit.notes)
         fit.config["fulfilment"] = fit_fulfilment(logs, fit.fits, fit.notes)
         fit.config["delivery"] = fit_delivery(logs, fit.fits, fit.notes)
+    per_store = store_parameters(logs)
+    fit.notes += notes_of(per_store, len(logs.stores))
     steps.update()
-    site = write_site(out, name, site_config(logs, fit), logs_dir)
-    report = write_fit_report(out / f"{name}_fit.html", name, fit.fits, fit.notes)
+    site = write_site(out, name, site_config(logs, fit), logs_dir, yaml_comment(per_store))
+    if per_store:
+        write_store_table(out / f"{name}_stores.csv", per_store)
+    report = write_fit_report(
+        out / f"{name}_fit.html", name, fit.fits, fit.notes, store_table(per_store)
+    )
     steps.update()
     steps.close()
     return site, report

@@ -16,10 +16,12 @@ data identify only their sum). It is written as ``collection.dwell_s`` with
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 
+from twin.core.sampling import DistSpec
 from twin.data.read import OpsLogs
 from twin.fit.families import Fit, fit_censored_lognormal, fit_positive
 from twin.fit.online import ZONES
@@ -45,9 +47,21 @@ def fit_picking(logs: OpsLogs, fits: list[Fit], notes: list[str]) -> dict[str, A
     if n < MIN_ORDERS:
         notes.append(f"picking: {n} one-task orders with pick_start and pick_end, not fitted")
         return {}
-    fixed, per_item, note = _regression(
-        "fulfilment.store.picking", duration[one_task], total[one_task], fits
-    )
+    y, units = duration[one_task], total[one_task]
+    fixed, per_item, note = _regression("fulfilment.store.picking", y, units, fits)
+    # each item's time is its own draw: Var(y | u) = var_fixed + u x var_item (the till
+    # regression's u^2 model would read the spread as a fixed part)
+    resid2 = (y - fixed.mean - per_item.mean * units) ** 2
+    design = np.column_stack([np.ones_like(units), units])
+    var_fixed, var_item = np.linalg.lstsq(design, resid2, rcond=None)[0]
+    if min(var_fixed, var_item) <= 0:  # not separable (e.g. mostly one-unit orders): one cv
+        shape = fixed.mean**2 + units * per_item.mean**2
+        cv2 = max(float(shape @ resid2 / (shape @ shape)), 1e-8)
+        var_fixed, var_item = cv2 * fixed.mean**2, cv2 * per_item.mean**2
+        note += "; one cv for both parts (their spreads are not separable here)"
+    fixed = _with_cv(fixed, var_fixed)
+    per_item = _with_cv(per_item, var_item)
+    fits[-2].spec, fits[-1].spec = fixed, per_item
     notes.append(
         f"picking: {note} on one-task orders (one zone, <= {ONE_TASK_UNITS} units); "
         "fixed = walk + staging"
@@ -58,6 +72,11 @@ def fit_picking(logs: OpsLogs, fits: list[Fit], notes: list[str]) -> dict[str, A
         "walk_s": spec_dict(fixed),
         "stage_s": {"kind": "fixed", "mean": 0.0},  # inside walk_s: not identifiable
     }
+
+
+def _with_cv(spec: DistSpec, variance: float) -> DistSpec:
+    cv = float(np.sqrt(max(float(variance), 1e-6))) / max(spec.mean, 1e-9)
+    return dataclasses.replace(spec, cv=round(min(max(cv, 0.01), 5.0), 4))
 
 
 def fit_collection(logs: OpsLogs, fits: list[Fit], notes: list[str]) -> dict[str, Any]:

@@ -80,3 +80,29 @@ def test_bad_new_tables_are_refused_naming_file_column_and_row(
     with pytest.raises(LogError) as error:
         read_logs(logs)
     assert str(error.value).startswith(f"{table}.csv: column '{column}', row 3: {problem}")
+
+
+def test_temperature_readings_are_written_and_read_back(run_folder: Path) -> None:
+    temps = read_logs(run_folder).tables["temperatures"]
+    sensors = ("floor", "cooler", "freezer", "locker_ambient", "locker_chilled", "locker_frozen")
+    per_store = temps.groupby("store").size()
+    assert (per_store == len(sensors) * 24).all()  # every sensor once an hour, a day's run
+    config = load_config(["network.n_stores=3"])
+    cooler = temps.loc[temps["sensor"] == "cooler", "temperature_c"]
+    assert (cooler == config.coldchain.environment.store_cooler_c).all()
+
+
+def test_a_failed_locker_zone_reads_warm() -> None:
+    config = load_config(
+        [
+            "network=single_store",
+            "run.days=2",
+            "run.records=true",
+            "coldchain.faults.locker_zone.rate_per_h=0.05",  # about two failures a day
+        ]
+    )
+    temps = twin.simulate(config).records["temperatures"]
+    chilled = temps.loc[temps["sensor"] == "locker_chilled", "temperature_c"]
+    floor = temps.loc[temps["sensor"] == "floor", "temperature_c"]
+    assert chilled.min() < 6.0  # cooling works most of the time ...
+    assert chilled.max() >= floor.min()  # ... and a failed zone is as warm as the shop floor

@@ -41,6 +41,7 @@ ORDERED = {
     "jwo_visits": (("arrival", "door"), ("gate_start", "gate_end"), ("door", "leave")),
     "locker_stays": (("placed", "released"),),
     "trips": (("start", "depart"), ("depart", "end"), ("start", "end")),
+    "temperatures": (),
 }
 
 

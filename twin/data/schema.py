@@ -23,6 +23,9 @@ ROSTER_RESOURCES = ("staffed_lanes", "sco_kiosks")
 DOOR_OUTCOMES = ("admitted", "turned_away", "gave_up", "outside")  # index = jwo.py codes
 VEHICLE_MODES = ("van", "bike", "drone")  # index = delivery_log.MODE_NAMES
 TEMPERATURE_ZONES = ("ambient", "chilled", "frozen")  # index = orders.py zone codes
+SENSORS = (
+    "floor", "cooler", "freezer", "locker_ambient", "locker_chilled", "locker_frozen",
+)  # fmt: skip  # index = coldchain_env.SENSORS
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +171,20 @@ TRIPS = Table(
     ),
 )
 
+TEMPERATURES = Table(
+    "temperatures",
+    "Optional. Temperature readings of a store's sensors (the twin writes one per sensor and "
+    "hour, a locker zone warm while its cooling has failed).",
+    (
+        Column("store", "str", doc="store id"),
+        Column("sensor", "category", "", True, SENSORS, "where"),
+        _ts("at", "read at"),
+        Column("temperature_c", "float", "C", doc="air temperature"),
+    ),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (VISITS, ORDERS, ROSTERS, JWO_VISITS, LOCKER_STAYS, TRIPS)
+    t.name: t for t in (VISITS, ORDERS, ROSTERS, JWO_VISITS, LOCKER_STAYS, TRIPS, TEMPERATURES)
 }
 # Columns a run folder adds in front of every record table (ignored by the reader).
 RUN_COLUMNS = ("scenario", "replication", "region")

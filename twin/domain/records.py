@@ -37,6 +37,7 @@ JWO_FIELDS = (
 OUTSIDE = 3  # DOOR_OUTCOMES code of a party still outside at the end
 STAY_FIELDS = ("zone", "size_class", "compartments", "placed", "released")
 TRIP_FIELDS = ("mode", "vehicle", "start", "depart", "end", "km", "orders", "stops")
+READING_FIELDS = ("sensor", "at", "temperature_c")
 
 
 def _till_visits(arrivals_s: np.ndarray, visits: np.ndarray) -> np.ndarray:
@@ -140,6 +141,9 @@ def store_records(logs: dict[str, Any]) -> dict[str, RecordTable]:
         tables["locker_stays"] = STAY_FIELDS, stays.reshape(-1, len(STAY_FIELDS))
     if "delivery" in logs:
         tables["trips"] = TRIP_FIELDS, logs["delivery"].trips.reshape(-1, len(TRIP_FIELDS))
+    readings = getattr(logs.get("coldchain"), "readings", None)
+    if readings is not None and readings.size:
+        tables["temperatures"] = READING_FIELDS, readings
     return tables
 
 

@@ -78,6 +78,12 @@ def replay_orders(
     units = np.column_stack([mine[c].to_numpy(dtype=float) for c in UNIT_COLUMNS]).reshape(-1, 3)
     value = mine["value"].to_numpy(dtype=float)
     built: list[tuple[float, int, int, int, int, Order]] = []
+    # rows grouped by (channel, zone), each group by placed time: one pass, not zones x rows
+    n_zones = len(region.zones)
+    by_group = np.lexsort((placed, channels * n_zones + zones))
+    keys = (channels * n_zones + zones)[by_group]
+    cuts = np.flatnonzero(np.diff(keys)) + 1
+    groups = {int(g[0]): by_group[s:e] for s, e, g in _spans(keys, cuts)}
     for c, channel in enumerate(CHANNELS):
         offered = offering_stores(region, fulfilment, channel)
         refused = (channels == c) & ~offered[stores]
@@ -90,10 +96,9 @@ def replay_orders(
             )
         channel_config = getattr(orders_config, channel)
         for z, zone in enumerate(region.zones):
-            rows = np.flatnonzero((channels == c) & (zones == z))
-            if not rows.size:
+            rows = groups.get(c * n_zones + z)
+            if rows is None:
                 continue
-            rows = rows[np.argsort(placed[rows], kind="stable")]
             prefix = f"orders.{zone.id}.{channel}"
             logged_units = units[rows]
             has_units = bool(np.isfinite(logged_units).all() and (logged_units.sum(1) > 0).all())
@@ -139,3 +144,10 @@ def replay_orders(
     for index, item in enumerate(built):
         item[5].id = index
     return ReplayedOrders([item[5] for item in built], [item[4] for item in built])
+
+
+def _spans(keys: np.ndarray, cuts: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
+    """(start, end, keys[start:end]) of each run of equal ``keys`` (cut at ``cuts``)."""
+    starts = np.concatenate([[0], cuts]).astype(np.int64).tolist() if keys.size else []
+    ends = np.concatenate([cuts, [keys.size]]).astype(np.int64).tolist() if keys.size else []
+    return [(s, e, keys[s:e]) for s, e in zip(starts, ends, strict=True)]

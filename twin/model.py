@@ -53,6 +53,8 @@ class RegionResult:
     logs: dict[str, list[Any]] = field(default_factory=dict)
     # run.records: record table -> [(store, column names, rows)]
     records: dict[str, list[tuple[str, tuple[str, ...], np.ndarray]]] = field(default_factory=dict)
+    # run.records: the region's customer zone ids (the orders table's zone is an index into it)
+    zone_ids: tuple[str, ...] = ()
     # (process id, start, end) of the task, epoch seconds: benchmarks read busy and idle time
     timing: tuple[int, float, float] = (0, 0.0, 0.0)
 
@@ -141,7 +143,10 @@ def _run_region(
     for extension in extensions:
         for store_id, logs in extension.logs().items():
             logs_by_store.setdefault(store_id, {}).update(logs)
-    return summarise_region(config, region.name, replication, logs_by_store, keep_logs)
+    result = summarise_region(config, region.name, replication, logs_by_store, keep_logs)
+    if config.run.records:
+        result.zone_ids = tuple(zone.id for zone in region.zones)
+    return result
 
 
 def summarise_region(

@@ -89,9 +89,12 @@ def test_the_example_logs_are_the_stated_ground_truth() -> None:
     config = load_config(
         [f"hydra.searchpath=[file://{EXAMPLE / 'truth'}]", "+site=truth", "run.records=true"]
     )
-    visits = twin.simulate(config).records["visits"]
+    records = twin.simulate(config).records
     logged = pd.read_parquet(LOGS / "visits.parquet")
-    assert visits["arrival"].to_numpy().tolist() == logged["arrival"].to_numpy().tolist()
+    assert records["visits"]["arrival"].to_numpy().tolist() == logged["arrival"].tolist()
+    for name in ("orders", "trips", "locker_stays"):
+        table = pd.read_parquet(LOGS / f"{name}.parquet")
+        assert records[name][table.columns].equals(table), name
 
 
 def within(fitted_value: float, truth: float, tolerance: float) -> bool:
@@ -186,7 +189,14 @@ def test_replay_reproduces_the_recorded_arrivals_and_baskets(fitted: Path) -> No
             "run.records=true",
         ]
     )
-    replayed = twin.simulate(config).records["visits"].sort_values("arrival")
+    records = twin.simulate(config).records
+    replayed = records["visits"].sort_values("arrival")
     logged = pd.read_parquet(LOGS / "visits.parquet").sort_values("arrival")
     assert replayed["arrival"].to_numpy().tolist() == logged["arrival"].to_numpy().tolist()
     assert replayed["items"].to_numpy().tolist() == logged["items"].to_numpy().tolist()
+    key = ["placed", "store", "channel", "zone"]
+    replayed_orders = records["orders"].sort_values(key)
+    logged_orders = pd.read_parquet(LOGS / "orders.parquet").sort_values(key)
+    assert len(logged_orders) == 896
+    for column in [*key, "ambient_units", "chilled_units", "frozen_units", "value"]:
+        assert replayed_orders[column].tolist() == logged_orders[column].tolist(), column

@@ -1,5 +1,5 @@
 """The twin's own KPI log objects rebuilt from operations logs, so observed KPIs use the twin's
-KPI code (``store_kpis``, ``grocery_kpis``) unchanged."""
+KPI code (``store_kpis``, ``grocery_kpis``, ``orders_kpis``, ``delivery_kpis``) unchanged."""
 
 from __future__ import annotations
 
@@ -7,9 +7,25 @@ import numpy as np
 import pandas as pd
 
 from twin.data.read import DAY_S, OpsLogs
-from twin.data.schema import CHECKOUT_KINDS, VISIT_OUTCOMES
+from twin.data.schema import CHANNELS, CHECKOUT_KINDS, ORDER_OUTCOMES, VISIT_OUTCOMES
 from twin.domain.checkout import CheckoutLog
+from twin.domain.delivery_kpis import delivery_kpis
+from twin.domain.delivery_log import (
+    ACCESS_COLUMNS,
+    FLEET_COLUMNS,
+    FLIGHT_COLUMNS,
+    HANDED,
+    ORDER_COL,
+    ORDER_COLUMNS,
+    PACK_COLUMNS,
+    PENDING,
+    TRIP_COLUMNS,
+    DeliveryLog,
+)
 from twin.domain.grocery_kpis import grocery_kpis
+from twin.domain.orders_kpis import ORDER_COLUMNS as ORDERS_LOG_COLUMNS
+from twin.domain.orders_kpis import C as ORDER_C
+from twin.domain.orders_kpis import OrdersLog, orders_kpis
 from twin.domain.store_kpis import StoreLog, store_kpis
 from twin.kpi.catalog import KpiRows
 
@@ -59,6 +75,75 @@ def checkout_log(
     return CheckoutLog(arrivals, rows, lanes, kiosks, cashier_cost_per_h)
 
 
+def orders_log(orders: pd.DataFrame, horizon_s: float) -> OrdersLog:
+    """The online orders as the twin's :class:`OrdersLog` (columns the logs do not have: NaN)."""
+    rows = np.full((len(orders), len(ORDERS_LOG_COLUMNS)), np.nan)
+
+    def put(name: str, values: np.ndarray) -> None:
+        rows[:, ORDER_C[name]] = values
+
+    put("order", np.arange(len(orders), dtype=float))
+    put("channel", _codes(orders["channel"], CHANNELS))
+    put("is_pickup", (orders["mode"] == "pickup").to_numpy(dtype=float))
+    for name, column in (
+        ("created_s", "placed"),
+        ("due_s", "promised"),
+        ("picked_s", "pick_end"),
+        ("ready_s", "ready"),
+        ("collected_s", "handed_over"),
+        ("expired_s", "returned"),
+        ("pick_started_s", "pick_start"),
+        ("weight_kg", "weight_kg"),
+        ("value", "value"),
+        ("ambient_units", "ambient_units"),
+        ("chilled_units", "chilled_units"),
+        ("frozen_units", "frozen_units"),
+    ):
+        put(name, orders[column].to_numpy(dtype=float))
+    put("outcome", _codes(orders["outcome"], ORDER_OUTCOMES))
+    units = rows[:, [ORDER_C[f"{z}_units"] for z in ("ambient", "chilled", "frozen")]]
+    put("units", np.nansum(units, axis=1))
+    for name in ("overflowed", "at_counter", "method", "from_bar"):
+        put(name, np.zeros(len(orders)))
+    return OrdersLog(rows, horizon_s, False)
+
+
+def delivery_log(orders: pd.DataFrame, days: int) -> DeliveryLog:
+    """The delivery orders as the twin's :class:`DeliveryLog` (orders only: no trips, fleet,
+    flights or access attempts; enough for lead times, on-time and failed shares)."""
+    mine = orders[orders["mode"] == "delivery"]
+    rows = np.full((len(mine), len(ORDER_COLUMNS)), np.nan)
+    door = mine["delivered"].to_numpy(dtype=float)
+    values = {
+        "order": np.arange(len(mine), dtype=float),
+        "channel": _codes(mine["channel"], CHANNELS),
+        "mode": _codes(mine["vehicle"], ("van", "bike", "drone")),
+        "created_s": mine["placed"].to_numpy(dtype=float),
+        "ready_s": mine["ready"].to_numpy(dtype=float),
+        "slot_end_s": mine["slot_end"].to_numpy(dtype=float),
+        "door_s": door,
+        "outcome": np.where(np.isfinite(door), HANDED, PENDING).astype(float),
+        "attempts": np.nan_to_num(mine["attempts"].to_numpy(dtype=float)),
+        "failed": np.nan_to_num(mine["failed_attempts"].to_numpy(dtype=float)),
+        "weight_kg": mine["weight_kg"].to_numpy(dtype=float),
+    }
+    for name, column in values.items():
+        rows[:, ORDER_COL[name]] = column
+
+    def empty(columns: tuple[str, ...]) -> np.ndarray:
+        return np.zeros((0, len(columns)))
+
+    return DeliveryLog(
+        rows,
+        empty(TRIP_COLUMNS),
+        empty(FLEET_COLUMNS),
+        empty(FLIGHT_COLUMNS),
+        empty(PACK_COLUMNS),
+        empty(ACCESS_COLUMNS),
+        days,
+    )
+
+
 def observed_kpis(
     logs: OpsLogs, store: str | None = None, cashier_cost_per_h: float = 18.0
 ) -> dict[tuple[str, str], float]:
@@ -73,4 +158,11 @@ def observed_kpis(
     store_kpis(rows, store_log(visits), window)
     if visits["queue_join"].notna().any():
         grocery_kpis(rows, checkout_log(visits, rosters, cashier_cost_per_h), window)
+    orders = logs.tables.get("orders")
+    if orders is not None and len(orders):
+        if store is not None:
+            orders = orders[orders["store"] == store]
+        orders_kpis(rows, orders_log(orders, window[1]), window)
+        if (orders["mode"] == "delivery").any() and orders["slot_end"].notna().any():
+            delivery_kpis(rows, delivery_log(orders, logs.days), window)
     return {(kpi, stat): value for kpi, stat, value, _unit in rows.rows}

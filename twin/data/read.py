@@ -29,8 +29,19 @@ ORDERED = {
         ("queue_join", "service_start"),
         ("service_start", "service_end"),
     ),
-    "orders": (("placed", "pick_end"), ("placed", "ready")),
+    "orders": (
+        ("placed", "pick_start"),
+        ("pick_start", "pick_end"),
+        ("placed", "pick_end"),
+        ("placed", "ready"),
+        ("ready", "returned"),
+        ("placed", "delivered"),
+    ),
     "rosters": (("start", "end"),),
+    "jwo_visits": (("arrival", "door"), ("gate_start", "gate_end"), ("door", "leave")),
+    "locker_stays": (("placed", "released"),),
+    "trips": (("start", "depart"), ("depart", "end"), ("start", "end")),
+    "temperatures": (),
 }
 
 

@@ -20,6 +20,12 @@ VISIT_OUTCOMES = ("served", "balked", "reneged", "inside", "left")  # "left": no
 CHANNELS = ("pickup", "delivery", "replenishment")  # index = twin.config.orders.CHANNELS
 ORDER_OUTCOMES = ("pending", "collected", "expired", "dispatched")  # index = orders.py codes
 ROSTER_RESOURCES = ("staffed_lanes", "sco_kiosks")
+DOOR_OUTCOMES = ("admitted", "turned_away", "gave_up", "outside")  # index = jwo.py codes
+VEHICLE_MODES = ("van", "bike", "drone")  # index = delivery_log.MODE_NAMES
+TEMPERATURE_ZONES = ("ambient", "chilled", "frozen")  # index = orders.py zone codes
+SENSORS = (
+    "floor", "cooler", "freezer", "locker_ambient", "locker_chilled", "locker_frozen",
+)  # fmt: skip  # index = coldchain_env.SENSORS
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +88,19 @@ ORDERS = Table(
         Column("order", "str", doc="order id, unique within the store"),
         Column("channel", "category", "", True, CHANNELS, "online channel"),
         Column("mode", "category", "", False, ("pickup", "delivery"), "how it leaves the store"),
-        Column("zone", "str", required=False, doc="customer zone"),
+        Column("zone", "str", required=False, doc="customer zone the order comes from"),
         _ts("placed", "order placed"),
         _ts("promised", "ready-by time promised", required=False),
+        _ts("pick_start", "a picker started the first pick task", required=False),
         _ts("pick_end", "picking finished", required=False),
         _ts("ready", "ready for collection or dispatch", required=False),
         _ts("handed_over", "collected by the customer or handed to delivery", required=False),
+        _ts("returned", "pickup not collected within the hold: returned to stock", False),
+        _ts("slot_end", "delivery: end of the customer's delivery slot", required=False),
+        _ts("delivered", "delivery: at the customer's door (last attempt)", required=False),
+        Column("vehicle", "category", "", False, VEHICLE_MODES, "delivery: how it went"),
+        Column("attempts", "float", "", False, doc="delivery: attempts at the door"),
+        Column("failed_attempts", "float", "", False, doc="delivery: nobody home, code refused"),
         Column("outcome", "category", "", False, ORDER_OUTCOMES, "state at the end of the log"),
         Column("ambient_units", "float", "units", False, doc="units by temperature zone"),
         Column("chilled_units", "float", "units", False),
@@ -109,7 +122,70 @@ ROSTERS = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (VISITS, ORDERS, ROSTERS)}
+JWO_VISITS = Table(
+    "jwo_visits",
+    "One row per party at a just-walk-out store's door (the store's visits are in `visits` too, "
+    "outcome `left`).",
+    (
+        Column("store", "str", doc="store id"),
+        Column("party", "str", doc="party id, unique within the store"),
+        _ts("arrival", "reached the door"),
+        Column("people", "float", "people", False, doc="shopper and guests"),
+        Column("outcome", "category", "", True, DOOR_OUTCOMES, "at the door"),
+        _ts("door", "admitted, turned away or gave up", required=False),
+        _ts("gate_start", "started through the entry gate", required=False),
+        _ts("gate_end", "through the gate", required=False),
+        _ts("leave", "walked out", required=False),
+        _ts("receipt", "receipt sent", required=False),
+        Column("value", "float", "currency", False, doc="value of the items taken"),
+        Column("refund", "float", "currency", False, doc="refunded for false charges"),
+    ),
+)
+
+LOCKER_STAYS = Table(
+    "locker_stays",
+    "One row per locker compartment stay: an order's part of one temperature zone.",
+    (
+        Column("store", "str", doc="store id"),
+        Column("zone", "category", "", True, TEMPERATURE_ZONES, "temperature zone"),
+        Column("size_class", "float", "", False, doc="compartment size class (0 = smallest)"),
+        Column("compartments", "float", "units", False, doc="compartments taken"),
+        _ts("placed", "put into the locker"),
+        _ts("released", "taken out (empty: still in at the end of the log)", required=False),
+    ),
+)
+
+TRIPS = Table(
+    "trips",
+    "One row per vehicle trip from the store (a drone flight is a trip of one parcel).",
+    (
+        Column("store", "str", doc="store id"),
+        Column("mode", "category", "", True, VEHICLE_MODES, "vehicle kind"),
+        Column("vehicle", "str", doc="vehicle id, unique within the store and mode"),
+        _ts("start", "loading started"),
+        _ts("depart", "left the store", required=False),
+        _ts("end", "back at the store"),
+        Column("km", "float", "km", False, doc="distance driven or flown"),
+        Column("orders", "float", "", False, doc="orders on board"),
+        Column("stops", "float", "", False, doc="customer zones visited"),
+    ),
+)
+
+TEMPERATURES = Table(
+    "temperatures",
+    "Optional. Temperature readings of a store's sensors (the twin writes one per sensor and "
+    "hour, a locker zone warm while its cooling has failed).",
+    (
+        Column("store", "str", doc="store id"),
+        Column("sensor", "category", "", True, SENSORS, "where"),
+        _ts("at", "read at"),
+        Column("temperature_c", "float", "C", doc="air temperature"),
+    ),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t for t in (VISITS, ORDERS, ROSTERS, JWO_VISITS, LOCKER_STAYS, TRIPS, TEMPERATURES)
+}
 # Columns a run folder adds in front of every record table (ignored by the reader).
 RUN_COLUMNS = ("scenario", "replication", "region")
 

@@ -36,7 +36,7 @@ def schema_frame(name: str, frame: pd.DataFrame, start_weekday: int) -> pd.DataF
             out[column.name] = pd.Series(words[safe], index=frame.index, dtype="string").mask(
                 np.isnan(codes)
             )
-        elif column.kind == "str" and column.name != "store":
+        elif column.kind == "str" and pd.api.types.is_numeric_dtype(values.dtype):
             numbers = values.to_numpy(dtype=float)
             ids = np.where(np.isnan(numbers), 0, numbers).astype(np.int64).astype(str)
             out[column.name] = pd.Series(ids, index=frame.index, dtype="string").mask(

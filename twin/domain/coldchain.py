@@ -52,6 +52,7 @@ from twin.domain.coldchain_env import (
     ColdEnvironment,
     FaultTimelines,
     draw_faults,
+    hourly_readings,
     split_intervals,
 )
 from twin.domain.coldchain_exposure import ChainSegments, expired_rows, expose_orders
@@ -80,8 +81,11 @@ class ColdChain:
         streams: Streams,
         online: OnlineOrders,
         horizon_s: float,
+        records: bool = False,
     ) -> None:
         self.region = region
+        self.horizon_s = horizon_s
+        self.records = records  # run.records: keep each store's hourly sensor readings
         self.config = config
         self.online = online
         self.names = list(config.categories)
@@ -177,6 +181,9 @@ class ColdChain:
                     log.orders[store_of_row[0] == index],
                     log.items[store_of_row[1] == index],
                     log.expired[store_of_row[2] == index],
+                    hourly_readings(self.environment, index, self.horizon_s)
+                    if self.records
+                    else np.zeros((0, 3)),
                 )
             }
         return out
@@ -231,7 +238,9 @@ def build_cold_chain(
     """The dispatcher builder registered in ``twin.domain.dispatch.DISPATCHERS``."""
     if not config.coldchain.enabled:
         return _Off()
-    return ColdChain(region, config.coldchain, streams, orders, config.run.days * 86400.0)
+    return ColdChain(
+        region, config.coldchain, streams, orders, config.run.days * 86400.0, config.run.records
+    )
 
 
 def _register() -> None:

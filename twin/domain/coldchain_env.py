@@ -322,3 +322,23 @@ def _is_failed(
         k = np.searchsorted(fault_start, at_s[mine], side="right") - 1
         failed[mine] = (k >= 0) & (at_s[mine] < fault_end[np.maximum(k, 0)])
     return failed
+
+
+# A store's temperature sensors (docs/DATA.md ``temperatures``): (place, zone) each, in order.
+SENSORS = (
+    (FLOOR, AMBIENT), (COLD_STORE, CHILLED), (COLD_STORE, FROZEN),
+    (LOCKER, AMBIENT), (LOCKER, CHILLED), (LOCKER, FROZEN),
+)  # fmt: skip
+
+
+def hourly_readings(environment: ColdEnvironment, store_index: int, horizon_s: float) -> FloatArray:
+    """Rows (sensor, at_s, air_c): every sensor of a store at the start of every hour, its
+    locker zones warm while failed (their fault timelines are store x zone)."""
+    hours = np.arange(0.0, horizon_s, HOUR_S)
+    place = np.repeat([p for p, _ in SENSORS], hours.size).astype(np.int64)
+    zone = np.repeat([z for _, z in SENSORS], hours.size).astype(np.int64)
+    at_s = np.tile(hours, len(SENSORS))
+    timeline = np.where(place == LOCKER, store_index * 3 + zone, NO_TIMELINE)
+    failed = _is_failed(timeline, at_s, environment.faults)
+    sensor = np.repeat(np.arange(len(SENSORS), dtype=float), hours.size)
+    return np.column_stack([sensor, at_s, environment.air_c(place, zone, at_s, failed)])

@@ -9,7 +9,7 @@ doorstep wait, say).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -142,6 +142,8 @@ class ColdChainLog:
     orders: np.ndarray  # rows of ORDER_COLUMNS
     items: np.ndarray  # rows of ITEM_COLUMNS
     expired: np.ndarray  # rows of EXPIRED_COLUMNS
+    # run.records: one store's hourly sensor readings (sensor, at_s, air_c); not pooled
+    readings: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
 
     @staticmethod
     def concat(logs: list[ColdChainLog]) -> ColdChainLog:

@@ -61,8 +61,11 @@ class OnlineOrders:
         run = config.run
         horizon_s = run.days * 86400.0
         self.horizon_s = horizon_s
-        scheduled = build_orders(
-            region, config.orders, fulfilment, streams, run.days, run.start_weekday
+        replayed = _replayed(region, config, streams, horizon_s)
+        scheduled = (
+            build_orders(region, config.orders, fulfilment, streams, run.days, run.start_weekday)
+            if replayed is None
+            else replayed.orders
         )
         self.orders: list[Order] = list(scheduled)
         self.expired: list[Order] = []
@@ -94,7 +97,9 @@ class OnlineOrders:
         self.dispatchers = [
             build(env, region, config, streams, self.desks, self) for build in DISPATCHERS
         ]
-        if scheduled:
+        if replayed is not None and scheduled:
+            env.process(self._replay(scheduled, replayed.store_index))
+        elif scheduled:
             env.process(self._arrivals(scheduled))
 
     def _site(
@@ -176,6 +181,16 @@ class OnlineOrders:
             yield env.timeout(order.created_s - env.now)
             assign(order)
 
+    def _replay(self, scheduled: list[Order], stores: list[int]) -> ProcessGen:
+        """Recorded orders (trace replay): each goes to its recorded store."""
+        env = self.env
+        sites = self.sites
+        for order, store in zip(scheduled, stores, strict=True):
+            yield env.timeout(order.created_s - env.now)
+            site = sites[store]
+            assert site is not None  # replay_orders refused stores not offering the channel
+            site.accept(order)
+
     def _assign(self, order: Order) -> None:
         """Send a new order to its store: the nearest offering its channel (or with room)."""
         sites = self.sites
@@ -223,6 +238,17 @@ class OnlineOrders:
             for store_id, extra in dispatcher.logs().items():
                 out.setdefault(store_id, {}).update(extra)
         return out
+
+
+def _replayed(region: Region, config: Any, streams: Streams, horizon_s: float) -> Any:
+    """With ``demand.source=trace`` and an ``orders`` table in the logs: the recorded orders
+    (:mod:`twin.data.trace_orders`); otherwise None (orders drawn from the rates)."""
+    if config.demand.source != "trace" or not config.orders.enabled:
+        return None
+    from twin.data.trace_orders import recorded_orders, replay_orders  # only replays read logs
+
+    recorded = recorded_orders(config.demand.trace, horizon_s)
+    return None if recorded is None else replay_orders(region, config, streams, recorded)
 
 
 def build_online_orders(

@@ -93,26 +93,32 @@ def draw_attributes(
     value_of: Callable[[np.ndarray], np.ndarray],
     fulfilment: FulfilmentConfig,
     slots: SlotsConfig | None = None,
+    units_by_zone: np.ndarray | None = None,
 ) -> OrderDraws:
     """Baskets, picking and collection draws of orders created at ``created_s`` (NaN: not
     known yet), from the streams ``<prefix>.<name>``; ``value_of(units per order)`` prices
     them. With ``slots`` (share > 0 or express ``when_free``), which orders book a later
     window and every order's lead (streams ``<prefix>.slot.booked`` and ``.slot.lead``):
     booked orders keep it, express ones take it if express is refused; nothing is drawn
-    otherwise (the reduced configurations)."""
+    otherwise (the reduced configurations). ``units_by_zone`` (n, 3), when given (a trace
+    replay), are the baskets: the ``units`` and ``split`` streams are then not used."""
 
     def rng(name: str) -> np.random.Generator:
         return streams.get(f"{prefix}.{name}")
 
     n = created_s.size
-    basket = block_drawer(basket_units, rng("units"))(n)
-    total_units = np.maximum(1, np.round(basket)).astype(np.int64)
-    shares = np.array(zone_shares, dtype=float)
-    units = (
-        rng("split").multinomial(total_units, shares / shares.sum())
-        if n
-        else np.zeros((0, N_ZONES), dtype=np.int64)
-    )
+    if units_by_zone is not None:
+        units = np.asarray(units_by_zone, dtype=np.int64).reshape(n, N_ZONES)
+        total_units = units.sum(axis=1)
+    else:
+        basket = block_drawer(basket_units, rng("units"))(n)
+        total_units = np.maximum(1, np.round(basket)).astype(np.int64)
+        shares = np.array(zone_shares, dtype=float)
+        units = (
+            rng("split").multinomial(total_units, shares / shares.sum())
+            if n
+            else np.zeros((0, N_ZONES), dtype=np.int64)
+        )
     weight = np.zeros((n, N_ZONES))
     volume = np.zeros((n, N_ZONES))
     item_pick_s = []

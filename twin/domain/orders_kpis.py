@@ -24,7 +24,7 @@ ORDER_COLUMNS = (
     "order", "channel", "is_pickup", "created_s", "due_s", "picked_s", "ready_s", "arrived_s",
     "collected_s", "expired_s", "outcome", "units", "ambient_units", "chilled_units",
     "frozen_units", "weight_kg", "value", "overflowed", "at_counter", "method", "from_bar",
-    "pick_started_s", "window",
+    "pick_started_s", "window", "zone",
 )  # fmt: skip
 EXPRESS, BOOKED, REFUSED = range(3)  # window codes: express, booked, asked express and refused
 C = {name: i for i, name in enumerate(ORDER_COLUMNS)}
@@ -211,6 +211,7 @@ def orders_log(
             o.is_from_bar,
             o.pick_started_s,
             REFUSED if o.express_refused else BOOKED if o.booked_lead_s == o.booked_lead_s else 0,
+            o.zone,
         )
         for o in orders
     ]

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from twin.domain.delivery_log import ORDER_COL as DELIVERY
 from twin.domain.orders_kpis import C as ORDER
 from twin.domain.store_kpis import StoreLog
 
@@ -24,10 +25,19 @@ VISIT_FIELDS = (
 )  # fmt: skip
 INSIDE, LEFT = 3, 4  # VISIT_OUTCOMES codes the tills never write
 ORDER_FIELDS = (
-    "order", "channel", "mode", "placed", "promised", "pick_end", "ready", "handed_over",
+    "order", "channel", "mode", "zone", "placed", "promised", "pick_start", "pick_end", "ready",
+    "handed_over", "returned", "slot_end", "delivered", "vehicle", "attempts", "failed_attempts",
     "outcome", "ambient_units", "chilled_units", "frozen_units", "weight_kg", "value",
 )  # fmt: skip
 ROSTER_FIELDS = ("resource", "start", "end", "level")
+JWO_FIELDS = (
+    "party", "arrival", "people", "outcome", "door", "gate_start", "gate_end", "leave",
+    "receipt", "value", "refund",
+)  # fmt: skip
+OUTSIDE = 3  # DOOR_OUTCOMES code of a party still outside at the end
+STAY_FIELDS = ("zone", "size_class", "compartments", "placed", "released")
+TRIP_FIELDS = ("mode", "vehicle", "start", "depart", "end", "km", "orders", "stops")
+READING_FIELDS = ("sensor", "at", "temperature_c")
 
 
 def _till_visits(arrivals_s: np.ndarray, visits: np.ndarray) -> np.ndarray:
@@ -59,18 +69,40 @@ def _store_visits(log: StoreLog) -> np.ndarray:
     return rows
 
 
-def _orders(orders: np.ndarray) -> np.ndarray:
+def _delivered(order_ids: np.ndarray, delivery: Any) -> np.ndarray:
+    """Per order: slot end, door time, vehicle mode, attempts and failed attempts of its
+    delivery (NaN: none)."""
+    out = np.full((order_ids.size, 5), np.nan)
+    if delivery is None or not delivery.orders.size:
+        return out
+    d = delivery.orders
+    ids = d[:, DELIVERY["order"]]
+    order = np.argsort(ids, kind="stable")
+    at = np.clip(np.searchsorted(ids[order], order_ids), 0, ids.size - 1)
+    found = ids[order][at] == order_ids
+    rows = d[order[at]]
+    for k, name in enumerate(("slot_end_s", "door_s", "mode", "attempts", "failed")):
+        out[:, k] = np.where(found, rows[:, DELIVERY[name]], np.nan)
+    return out
+
+
+def _orders(orders: np.ndarray, delivery: Any = None) -> np.ndarray:
     o = orders
+    delivered = _delivered(o[:, ORDER["order"]], delivery)
     return np.column_stack(
         [
             o[:, ORDER["order"]],
             o[:, ORDER["channel"]],
             1.0 - o[:, ORDER["is_pickup"]],  # mode: 0 pickup, 1 delivery
+            o[:, ORDER["zone"]],  # index in the region: the run's zone ids replace it
             o[:, ORDER["created_s"]],
             o[:, ORDER["due_s"]],
+            o[:, ORDER["pick_started_s"]],
             o[:, ORDER["picked_s"]],
             o[:, ORDER["ready_s"]],
             o[:, ORDER["collected_s"]],
+            o[:, ORDER["expired_s"]],
+            delivered,
             o[:, ORDER["outcome"]],
             o[:, ORDER["ambient_units"]],
             o[:, ORDER["chilled_units"]],
@@ -100,5 +132,37 @@ def store_records(logs: dict[str, Any]) -> dict[str, RecordTable]:
     elif isinstance(logs.get("store"), StoreLog):
         tables["visits"] = VISIT_FIELDS, _store_visits(logs["store"])
     if "orders" in logs:
-        tables["orders"] = ORDER_FIELDS, _orders(logs["orders"].orders)
+        tables["orders"] = ORDER_FIELDS, _orders(logs["orders"].orders, logs.get("delivery"))
+    if "jwo" in logs:
+        tables["jwo_visits"] = JWO_FIELDS, _jwo(logs["jwo"])
+    if "lockers" in logs:
+        stays = logs["lockers"].stays.copy()
+        stays[:, 4] = np.where(np.isinf(stays[:, 4]), np.nan, stays[:, 4])  # still in: empty
+        tables["locker_stays"] = STAY_FIELDS, stays.reshape(-1, len(STAY_FIELDS))
+    if "delivery" in logs:
+        tables["trips"] = TRIP_FIELDS, logs["delivery"].trips.reshape(-1, len(TRIP_FIELDS))
+    readings = getattr(logs.get("coldchain"), "readings", None)
+    if readings is not None and readings.size:
+        tables["temperatures"] = READING_FIELDS, readings
     return tables
+
+
+def _jwo(log: Any) -> np.ndarray:
+    """Rows of JWO_FIELDS from a JwoLog (one per party)."""
+    n = log.arrive_s.size
+    outcome = np.where(np.isnan(log.outcome), OUTSIDE, log.outcome)
+    return np.column_stack(
+        [
+            np.arange(n, dtype=float),
+            log.arrive_s,
+            log.people,
+            outcome,
+            log.door_s,
+            log.gate_start_s,
+            log.gate_end_s,
+            log.exit_s,
+            log.receipt_s,
+            log.basket_value,
+            log.refund_value,
+        ]
+    ).reshape(-1, len(JWO_FIELDS))

@@ -106,6 +106,8 @@ def record_frames(
         for domain, tables in result.records.items():
             for store, columns, table in tables:
                 frame = pd.DataFrame(table, columns=list(columns))
+                if domain == "orders":  # zone: an index in the region -> the zone id
+                    frame["zone"] = _zone_ids(frame["zone"].to_numpy(), result.zone_ids)
                 frame.insert(0, "store", store)
                 frame.insert(0, "region", result.region)
                 frame.insert(0, "replication", result.replication)
@@ -115,3 +117,13 @@ def record_frames(
         name: schema_frame(name, pd.concat(frames, ignore_index=True), start_weekday)
         for name, frames in parts.items()
     }
+
+
+def _zone_ids(index: np.ndarray, zone_ids: tuple[str, ...]) -> pd.Series:
+    """Zone indices (NaN: none) as the region's zone ids (the index as text when unknown)."""
+    ids = np.asarray(zone_ids, dtype=object)
+    known = np.isfinite(index) & (index >= 0) & (index < ids.size)
+    safe = np.where(known, index, 0).astype(np.int64)
+    text = ids[safe] if ids.size else np.full(index.size, "", dtype=object)
+    fallback = np.where(np.isfinite(index), index, -1).astype(np.int64).astype(str)
+    return pd.Series(np.where(known, text, fallback), dtype="string").mask(~np.isfinite(index))

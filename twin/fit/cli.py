@@ -18,8 +18,17 @@ from tqdm import tqdm
 
 from twin.cli_help import FIT_EPILOG
 from twin.data.read import LogError, OpsLogs, read_logs
+from twin.fit.delivery import fit_delivery
+from twin.fit.fulfilment import fit_fulfilment
 from twin.fit.online import fit_online
 from twin.fit.report import write_fit_report
+from twin.fit.stores import (
+    notes_of,
+    store_parameters,
+    store_table,
+    write_store_table,
+    yaml_comment,
+)
 from twin.fit.walkin import WalkInFit, fit_walk_in
 
 
@@ -32,23 +41,40 @@ def site_config(logs: OpsLogs, fit: WalkInFit) -> dict[str, Any]:
     logged_roster = "lanes" in fit.config["grocery"].get("checkout", {})
     if logged_roster:  # the logged roster is the staffing: the planner must not replace it
         config["planner"] = {"lanes": {"mode": "fixed"}}
-    return config | {
-        "run": {"days": logs.days, "start_weekday": logs.start_weekday},
-        # [assumption] several stores: a generated metro of that many stores, pooled inputs
-        "network": {"n_stores": stores},
-        "demand": fit.config["demand"],
-        "formats": {"grocery": fit.config["grocery"]},
-        "orders": fit.config.get("orders", {"enabled": False}),  # none logged: none
-    }
+    return (
+        config
+        | {
+            "run": {"days": logs.days, "start_weekday": logs.start_weekday},
+            # [assumption] several stores: a generated metro of that many stores, pooled inputs
+            "network": {"n_stores": stores},
+            "demand": fit.config["demand"],
+            "formats": {"grocery": fit.config["grocery"]},
+            "orders": fit.config.get("orders", {"enabled": False}),  # none logged: none
+        }
+        | _online_sections(fit.config)
+    )
 
 
-def write_site(out: Path, name: str, config: dict[str, Any], source: Path) -> Path:
+def _online_sections(fitted: dict[str, Any]) -> dict[str, Any]:
+    """The fulfilment and delivery sections, where the logs allowed a fit."""
+    out: dict[str, Any] = {}
+    if fitted.get("fulfilment"):
+        out["fulfilment"] = {"store": fitted["fulfilment"]}
+    if fitted.get("delivery"):
+        out["delivery"] = fitted["delivery"]
+    return out
+
+
+def write_site(
+    out: Path, name: str, config: dict[str, Any], source: Path, comment: str = ""
+) -> Path:
     path = out / "site" / f"{name}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     header = (
         "# @package _global_\n"
         f"# Fitted by twin-fit from {source} (see {name}_fit.html for each parameter's fit).\n"
         f"# Run it: twin --config-dir {out} +site={name}\n"
+        f"{comment}"
     )
     path.write_text(header + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
@@ -61,9 +87,17 @@ def fit_folder(logs_dir: Path, name: str, out: Path, progress: bool = False) -> 
     fit = fit_walk_in(logs)
     if "orders" in logs.tables and len(logs.tables["orders"]):
         fit.config["orders"] = fit_online(logs, fit.fits, fit.notes)
+        fit.config["fulfilment"] = fit_fulfilment(logs, fit.fits, fit.notes)
+        fit.config["delivery"] = fit_delivery(logs, fit.fits, fit.notes)
+    per_store = store_parameters(logs)
+    fit.notes += notes_of(per_store, len(logs.stores))
     steps.update()
-    site = write_site(out, name, site_config(logs, fit), logs_dir)
-    report = write_fit_report(out / f"{name}_fit.html", name, fit.fits, fit.notes)
+    site = write_site(out, name, site_config(logs, fit), logs_dir, yaml_comment(per_store))
+    if per_store:
+        write_store_table(out / f"{name}_stores.csv", per_store)
+    report = write_fit_report(
+        out / f"{name}_fit.html", name, fit.fits, fit.notes, store_table(per_store)
+    )
     steps.update()
     steps.close()
     return site, report

@@ -10,6 +10,7 @@ import io
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from twin.fit.families import Fit
@@ -84,8 +85,32 @@ def _row(fit: Fit) -> str:
     )
 
 
-def write_fit_report(path: Path, name: str, fits: list[Fit], notes: list[str]) -> Path:
-    body = "".join(_row(fit) for fit in fits)
+def _stores(table: pd.DataFrame | None) -> str:
+    """The per-store inputs as a table (empty cells: too few data, the pooled value stands)."""
+    if table is None or table.empty:
+        return ""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
+    rows = "".join(
+        f"<tr><td>{html.escape(str(store))}</td>"
+        + "".join(f"<td>{'' if not np.isfinite(v) else f'{v:.4g}'}</td>" for v in row)
+        + "</tr>"
+        for store, row in zip(table.index, table.to_numpy(dtype=float), strict=True)
+    )
+    return (
+        "<section id='per-store'><h2>Per store</h2><p>Each store's own estimate; the config is "
+        "pooled (see the notes above for which inputs differ between stores).</p>"
+        f"<table><tr><th>store</th>{head}</tr>{rows}</table></section>"
+    )
+
+
+def write_fit_report(
+    path: Path,
+    name: str,
+    fits: list[Fit],
+    notes: list[str],
+    stores: pd.DataFrame | None = None,
+) -> Path:
+    body = "".join(_row(fit) for fit in fits) + _stores(stores)
     items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
     page = (
         "<!doctype html><html><head><meta charset='utf-8'>"

@@ -37,6 +37,8 @@ HEADLINE = (
     ("checkout.lane_utilisation_frac", "mean"),
     ("checkout.balked_frac", "mean"),
     ("checkout.reneged_frac", "mean"),
+    ("pickup.ready_within_promise_frac", "mean"),
+    ("delivery.on_time_frac", "mean"),
 )
 CONFIDENCE = 0.95
 
@@ -67,16 +69,18 @@ def prediction_interval(values: np.ndarray, level: float, bounded: bool) -> tupl
 
 def compare(observed: dict[tuple[str, str], float], kpis: pd.DataFrame) -> list[Verdict]:
     network = kpis[(kpis["store"] == "all") & (kpis["region"] == kpis["region"].iloc[0])]
-    level = 1 - (1 - CONFIDENCE) / len(HEADLINE)
-    verdicts = []
+    compared: list[tuple[str, str, float, np.ndarray]] = []
     for kpi, stat in HEADLINE:
         if (kpi, stat) not in observed:
-            continue
+            continue  # e.g. no orders logged: no online KPIs
         sim = network[(network["kpi"] == kpi) & (network["stat"] == stat)]["value"].to_numpy()
         sim = sim[np.isfinite(sim)]
         obs = observed[(kpi, stat)]
-        if sim.size == 0 or not np.isfinite(obs):
-            continue
+        if sim.size and np.isfinite(obs):
+            compared.append((kpi, stat, obs, sim))
+    level = 1 - (1 - CONFIDENCE) / max(len(compared), 1)  # Bonferroni over those compared
+    verdicts = []
+    for kpi, stat, obs, sim in compared:
         low, high = prediction_interval(sim, level, kpi.endswith("_frac"))
         tolerance = 1e-9 * max(abs(high), 1.0)
         ok = low - tolerance <= obs <= high + tolerance

@@ -19,6 +19,7 @@ from twin.fit.families import Fit, fit_censored_lognormal, fit_counts, fit_posit
 
 HOUR_S = 3600.0
 DISPERSION_BIN_S = 300.0
+MIN_RENEGED = 10  # fewer reneges: patience not fitted (nearly all waits censored)
 DISPERSION_FLAG = 1.5  # index of dispersion of 5-minute counts above which arrivals are flagged
 
 
@@ -179,11 +180,17 @@ def fit_walk_in(logs: OpsLogs) -> WalkInFit:
         }
     reneged = outcome == "reneged"
     waits = start - join
-    patience = fit_censored_lognormal(
-        "checkout.reneging.patience_s", waits[reneged], waits[served & (waits > 0)]
-    )
-    out.fits.append(patience)
-    checkout["reneging"] = {"enabled": bool(reneged.any()), "patience_s": spec_dict(patience.spec)}
+    if np.count_nonzero(reneged) >= MIN_RENEGED:
+        patience = fit_censored_lognormal(
+            "checkout.reneging.patience_s", waits[reneged], waits[served & (waits > 0)]
+        )
+        out.fits.append(patience)
+        checkout["reneging"] = {"enabled": True, "patience_s": spec_dict(patience.spec)}
+    else:  # almost every wait is censored: the patience is not identifiable from the logs
+        out.notes.append(
+            f"patience: {np.count_nonzero(reneged)} reneges (fewer than {MIN_RENEGED}), not "
+            "fitted (keeps the twin's law)"
+        )
     at_sco = reached & (kind == "self_checkout")
     if at_sco.any():
         max_items = int(np.nanmax(items[at_sco]))

@@ -11,8 +11,8 @@ import pytest
 
 import twin
 from tests.support import FLAT_24H
+from twin.config.checkout import CheckoutConfig, RenegingConfig
 from twin.config.coldchain import ColdChainConfig
-from twin.config.schema import CheckoutConfig, RenegingConfig
 from twin.core.arrivals import DAY_S
 from twin.core.sampling import block_drawer
 from twin.domain.checkout import (

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import simpy
 
-from twin.config.schema import BookstoreConfig, DemandConfig, RunConfig
-from twin.config.store_formats import BooksConfig
+from twin.config.schema import DemandConfig, RunConfig
+from twin.config.store_formats import BooksConfig, BookstoreConfig
 from twin.core.sampling import DistSpec, block_drawer
 from twin.domain.checkout import SERVED, CheckoutFront
 from twin.domain.site import StoreContext, concat_logs, walk_in_arrivals
@@ -167,7 +167,10 @@ class BooksLog:
 
 
 class BookstoreSite:
-    """One bookstore wired into an environment; :meth:`logs` gives its arrays after the run."""
+    """One bookstore wired into an environment; :meth:`logs` gives its arrays after the run.
+
+    The class is the ``bookstore`` format's site builder (:data:`twin.domain.registry.FORMATS`).
+    """
 
     def __init__(
         self,
@@ -232,11 +235,4 @@ class BookstoreSite:
         }
 
 
-def bookstore_site(
-    env: simpy.Environment, context: StoreContext, fmt: BookstoreConfig, config: Any
-) -> BookstoreSite:
-    """The ``bookstore`` format's site builder (see :data:`twin.domain.registry.FORMATS`)."""
-    return BookstoreSite(env, context, fmt, config.demand, config.run)
-
-
-__all__ = ["BooksLog", "BookstoreSite", "Catalogue", "bookstore_site", "build_catalogue", "curate"]
+__all__ = ["BooksLog", "BookstoreSite", "Catalogue", "build_catalogue", "curate"]

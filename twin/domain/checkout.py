@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from twin.config.schema import CheckoutConfig
+from twin.config.checkout import CheckoutConfig
 from twin.core.arrivals import DAY_S, HOUR_S
 from twin.core.buffers import doubles, longs
 from twin.core.sampling import block_drawer

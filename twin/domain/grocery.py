@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import simpy
 
-from twin.config.schema import CheckoutConfig, DemandConfig, GroceryConfig, RunConfig
+from twin.config.schema import DemandConfig, RunConfig
+from twin.config.store_formats import GroceryConfig
 from twin.domain.basket import draw_shoppers
 from twin.domain.checkout import (
     BALKED,
@@ -31,7 +32,10 @@ GroceryLog = CheckoutLog
 
 
 class GrocerySite:
-    """One grocery store wired into an environment; :meth:`logs` gives its arrays after the run."""
+    """One grocery store wired into an environment; :meth:`logs` gives its arrays after the run.
+
+    The class is the ``grocery`` format's site builder (:data:`twin.domain.registry.FORMATS`).
+    """
 
     def __init__(
         self,
@@ -64,16 +68,6 @@ class GrocerySite:
         return {"store": store, "checkout": self.tills.log(self.arrivals_s, visits)}
 
 
-def grocery_site(
-    env: simpy.Environment,
-    context: StoreContext,
-    fmt: GroceryConfig,
-    demand: DemandConfig,
-    run: RunConfig,
-) -> GrocerySite:
-    return GrocerySite(env, context, fmt, demand, run)
-
-
 __all__ = [
     "BALKED",
     "RENEGED_OUTCOME",
@@ -81,8 +75,6 @@ __all__ = [
     "SERVED",
     "STAFFED",
     "VISIT_COLUMNS",
-    "CheckoutConfig",
     "GroceryLog",
     "GrocerySite",
-    "grocery_site",
 ]

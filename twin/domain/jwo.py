@@ -132,7 +132,10 @@ def draw_recognition(
 
 
 class JwoSite:
-    """One just-walk-out store wired into an environment; :meth:`logs` gives its arrays."""
+    """One just-walk-out store wired into an environment; :meth:`logs` gives its arrays.
+
+    The class is the ``jwo`` format's site builder (:data:`twin.domain.registry.FORMATS`).
+    """
 
     def __init__(
         self,
@@ -350,9 +353,4 @@ class JwoSite:
         )
 
 
-def jwo_site(env: simpy.Environment, context: StoreContext, fmt: JwoConfig, config: Any) -> JwoSite:
-    """The ``jwo`` format's site builder (see :data:`twin.domain.registry.FORMATS`)."""
-    return JwoSite(env, context, fmt, config.demand, config.run)
-
-
-__all__ = ["ADMITTED", "GAVE_UP", "TURNED_AWAY", "Door", "JwoLog", "JwoSite", "jwo_site"]
+__all__ = ["ADMITTED", "GAVE_UP", "TURNED_AWAY", "Door", "JwoLog", "JwoSite"]

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from twin.config.checkout import CheckoutConfig
 from twin.config.orders import CHANNELS, TEMPERATURE_ZONES
-from twin.config.schema import CheckoutConfig, DemandConfig, GroceryConfig, TwinConfig
-from twin.config.store_formats import BarConfig
+from twin.config.schema import DemandConfig, TwinConfig
+from twin.config.store_formats import BarConfig, GroceryConfig
 from twin.core.arrivals import hourly_rates_per_s
 from twin.core.sampling import DistSpec, block_drawer, dist_mean
 from twin.domain.bar_orders import nearest_zone

@@ -23,7 +23,7 @@ import simpy
 from twin.config.schema import DemandConfig, RunConfig
 from twin.config.store_formats import BarConfig
 from twin.core.sampling import block_drawer
-from twin.domain.checkout import ProcessGen
+from twin.domain.common import ProcessGen
 from twin.domain.servers import ServerPool
 from twin.domain.site import StoreContext, concat_logs, start_visits, walk_in_arrivals
 from twin.domain.staffing import roster

@@ -201,16 +201,14 @@ class BookstoreSite:
 
     def logs(self) -> dict[str, Any]:
         """The store's logs by domain: ``store``, ``checkout`` and ``books``."""
-        visits = self.tills.visit_array()
+        tills = self.tills.log(self.arrivals_s)
         n = self.arrivals_s.size
         leave_s = np.asarray(self.left_s, dtype=float)
         outcome = np.where(np.isnan(leave_s), math.nan, NO_PURCHASE)
         paid_revenue = np.zeros(n)
-        shopper = visits[:, 0].astype(np.int64)
-        leave_s[shopper] = visits[:, 4]
-        is_paid = visits[:, 7] == SERVED
-        outcome[shopper] = np.where(is_paid, PAID, ABANDONED)
-        paid_revenue[shopper] = visits[:, 8]
+        leave_s[tills.shopper] = tills.end_s
+        outcome[tills.shopper] = np.where(tills.outcome == SERVED, PAID, ABANDONED)
+        paid_revenue[tills.shopper] = tills.revenue
         ended = ~np.isnan(leave_s)
         store = StoreLog(
             self.arrivals_s,
@@ -228,11 +226,7 @@ class BookstoreSite:
             self.draws.value,
             np.array([float(self.catalogue.table_titles.size)]),
         )
-        return {
-            "store": store,
-            "checkout": self.tills.log(self.arrivals_s, visits),
-            "books": books,
-        }
+        return {"store": store, "checkout": tills, "books": books}
 
 
 __all__ = ["BooksLog", "BookstoreSite", "Catalogue", "build_catalogue", "curate"]

@@ -28,7 +28,7 @@ from twin.config.store_formats import JwoConfig
 from twin.core.buffers import doubles, longs
 from twin.core.sampling import block_drawer
 from twin.domain.basket import draw_shoppers
-from twin.domain.checkout import ProcessGen
+from twin.domain.common import ProcessGen
 from twin.domain.jwo_door import Door
 from twin.domain.servers import CallbackPool
 from twin.domain.site import StoreContext, concat_logs, walk_in_arrivals

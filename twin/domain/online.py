@@ -24,6 +24,7 @@ from twin.config.orders import CHANNELS, TEMPERATURE_ZONES
 from twin.core.streams import Streams
 from twin.domain.bar import BarSite
 from twin.domain.bar_orders import draw_receipt_orders, nearest_zone
+from twin.domain.common import ProcessGen
 from twin.domain.dispatch import DISPATCHERS, DispatchDesk
 from twin.domain.orders import Order
 from twin.domain.orders_build import build_orders
@@ -32,8 +33,6 @@ from twin.domain.orders_rates import offering_stores
 from twin.domain.pickup import ExpiredHook, StoreFulfilment
 from twin.network.catchment import candidate_stores
 from twin.network.regions import Region
-
-ProcessGen = Any
 
 
 class OnlineOrders:

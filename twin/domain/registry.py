@@ -20,12 +20,14 @@ from twin.domain.bar import BarLog, BarSite
 from twin.domain.bar_kpis import bar_kpis, bar_series
 from twin.domain.books_kpis import books_kpis, books_series
 from twin.domain.bookstore import BooksLog, BookstoreSite
-from twin.domain.grocery import GroceryLog, GrocerySite
+from twin.domain.checkout import CheckoutLog
+from twin.domain.common import Series, Window
+from twin.domain.grocery import GrocerySite
 from twin.domain.grocery_kpis import grocery_kpis, grocery_series
 from twin.domain.jwo import JwoLog, JwoSite
 from twin.domain.jwo_kpis import jwo_kpis, jwo_series
 from twin.domain.site import StoreContext
-from twin.domain.store_kpis import Series, StoreLog, Window, store_kpis, store_series
+from twin.domain.store_kpis import StoreLog, store_kpis, store_series
 from twin.kpi.catalog import KpiRows
 
 
@@ -83,7 +85,7 @@ FORMATS: dict[str, SiteBuilder[Any]] = {
 
 KPI_DOMAINS: dict[str, KpiDomain] = {
     "store": KpiDomain(store_kpis, store_series, StoreLog.concat),
-    "checkout": KpiDomain(grocery_kpis, grocery_series, GroceryLog.concat),
+    "checkout": KpiDomain(grocery_kpis, grocery_series, CheckoutLog.concat),
     "jwo": KpiDomain(jwo_kpis, jwo_series, JwoLog.concat),
     "books": KpiDomain(books_kpis, books_series, BooksLog.concat),
     "bar": KpiDomain(bar_kpis, bar_series, BarLog.concat),

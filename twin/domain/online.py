@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from twin.config.fulfilment import KEEP, FulfilmentConfig
+from twin.config.fulfilment import FulfilmentConfig
 from twin.config.orders import CHANNELS, TEMPERATURE_ZONES
 from twin.core.streams import Streams
 from twin.domain.bar import BarSite
@@ -98,19 +98,13 @@ class OnlineOrders:
     ) -> StoreFulfilment:
         store_id = self.region.stores[index].id
         cfg = fulfilment.store
-        override = fulfilment.store_overrides.get(store_id)
-        pickers = None if override is None or override.pickers == KEEP else override.pickers
+        capacity = fulfilment.capacity_of(store_id)
         plan = self.region.plan.stores[store_id] if self.region.plan is not None else None
         if plan is not None and "pickers" in plan.levels:  # planned (or the config, if fixed)
             shift = plan.horizon("pickers", run.days, run.start_weekday)
         else:
-            shift = cfg.picking.by_hour(pickers)
-        compartments = [cfg.lockers.zone(zone).compartments for zone in TEMPERATURE_ZONES]
-        if override is not None:
-            compartments = [
-                count if override.compartments(zone) == KEEP else override.compartments(zone)
-                for count, zone in zip(compartments, TEMPERATURE_ZONES, strict=True)
-            ]
+            shift = cfg.picking.by_hour(capacity.pickers)
+        compartments = [capacity.compartments[zone] for zone in TEMPERATURE_ZONES]
         return StoreFulfilment(
             self.env,
             store_id,

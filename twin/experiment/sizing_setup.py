@@ -86,11 +86,12 @@ def estimates_for(
 def with_capacities(
     config: TwinConfig, store_id: str, capacities: dict[str, int], resources: list[Resource]
 ) -> TwinConfig:
-    """A copy of ``config`` whose store ``store_id`` has these capacities."""
+    """A copy of ``config`` whose store ``store_id`` has these capacities (its override in
+    ``fulfilment.store_overrides``, read back by ``FulfilmentConfig.capacity_of``)."""
     trial = copy.deepcopy(config)
     override = copy.deepcopy(trial.fulfilment.store_overrides.get(store_id, CapacityConfig()))
     for r in resources:
-        setattr(override, r.capacity_field(), int(capacities[r.name]))
+        override.set_capacity(r.name, int(capacities[r.name]))
     trial.fulfilment.store_overrides = {**trial.fulfilment.store_overrides, store_id: override}
     return trial
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from twin.config.fulfilment import KEEP
 from twin.config.orders import CHANNELS
 from twin.config.planner import KEEP as FLEET_KEEP
 from twin.config.schema import TwinConfig
@@ -216,8 +215,7 @@ def _pickers(
 ) -> np.ndarray:
     config = rule.config
     picking = config.fulfilment.store.picking
-    override = config.fulfilment.store_overrides.get(store.id)
-    flat = None if override is None or override.pickers == KEEP else override.pickers
+    flat = config.fulfilment.capacity_of(store.id).pickers
     cfg = config.planner.pickers
     if cfg.mode == "fixed" or picking.pickers_by_hour or flat is not None:
         by_hour = picking.by_hour(flat)

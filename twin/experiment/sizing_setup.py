@@ -48,9 +48,8 @@ def sizing_base_config(config: TwinConfig) -> TwinConfig:
     if sizing.days > 0:
         base.run.days = sizing.days
     if not sizing.simulate_walk_ins:
-        for fmt in vars(base.formats).values():
-            if hasattr(fmt, "demand_scale"):
-                fmt.demand_scale = 0.0
+        for fmt in vars(base.formats).values():  # every format (StoreFormatConfig) has one
+            fmt.demand_scale = 0.0
     return base
 
 

@@ -107,7 +107,7 @@ def build_region(
         context = StoreContext(
             store.id, fmt.open_hour, fmt.close_hour, horizon_s, streams, staffed_lanes=lanes
         )
-        sites[store.id] = FORMATS[store.format](env, context, fmt, config)
+        sites[store.id] = FORMATS[store.format](env, context, fmt, config.demand, config.run)
     extensions = [build(env, region, config, streams, sites) for build in REGION_BUILDERS]
     return env, sites, extensions
 

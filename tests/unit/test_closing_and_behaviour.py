@@ -11,8 +11,8 @@ import pytest
 
 import twin
 from tests.support import FLAT_24H
+from twin.config.checkout import CheckoutConfig, RenegingConfig
 from twin.config.coldchain import ColdChainConfig
-from twin.config.schema import CheckoutConfig, RenegingConfig
 from twin.core.arrivals import DAY_S
 from twin.core.sampling import block_drawer
 from twin.domain.checkout import (
@@ -52,27 +52,26 @@ def closing_day():  # type: ignore[no-untyped-def]
 
 def test_everyone_inside_at_closing_time_is_served(closing_day) -> None:  # type: ignore[no-untyped-def]
     config, log, kpis = closing_day
-    visits = log.visits
     close_s = config.formats.grocery.close_hour * 3600.0
-    assert visits.shape[0] == log.arrivals_s.size  # everyone reached the tills and left them
-    assert np.all(np.isin(visits[:, 7], [SERVED, BALKED]))  # no patience: nobody reneged
-    after_close = visits[:, 3] > close_s
-    assert np.count_nonzero(after_close & (visits[:, 7] == SERVED)) > 0
+    assert log.shopper.size == log.arrivals_s.size  # everyone reached the tills and left them
+    assert np.all(np.isin(log.outcome, [SERVED, BALKED]))  # no patience: nobody reneged
+    after_close = log.start_s > close_s
+    assert np.count_nonzero(after_close & (log.outcome == SERVED)) > 0
     assert kpis[("store.still_inside_n", "total")] == 0
 
 
 def test_lanes_stay_open_until_the_store_is_empty_and_overtime_is_paid(closing_day) -> None:  # type: ignore[no-untyped-def]
     config, log, kpis = closing_day
-    last_leave_s = float(log.visits[:, 4].max())
+    last_leave_s = float(log.end_s.max())
     close_s = config.formats.grocery.close_hour * 3600.0
     assert last_leave_s > close_s
-    overtime = np.asarray(log.overtime)
+    overtime = log.overtime_roster
     assert overtime.size and np.all(overtime[:, 0] == close_s)
     assert overtime[:, 1].max() == pytest.approx(last_leave_s)  # the last lane closes with them
-    kiosk_ends = np.asarray(log.kiosk_open)[:, 1]
+    kiosk_ends = log.kiosk_roster[:, 1]
     assert kiosk_ends.max() == pytest.approx(last_leave_s)  # self-checkout closes with them too
     # nobody is served after everyone left, and every service ends on a lane that was open
-    assert np.all(log.visits[:, 4] <= last_leave_s)
+    assert np.all(log.end_s <= last_leave_s)
     hours = config.formats.grocery.close_hour - config.formats.grocery.open_hour
     overtime_h = float(np.sum(overtime[:, 1] - overtime[:, 0])) / 3600.0
     lanes = config.formats.grocery.checkout.lanes
@@ -87,8 +86,8 @@ def test_lanes_stay_open_until_the_store_is_empty_and_overtime_is_paid(closing_d
 def test_nobody_reneges_because_the_store_closed() -> None:
     config, log, _ = _day([])
     close_s = config.formats.grocery.close_hour * 3600.0
-    reneged = log.visits[:, 7] == RENEGED_OUTCOME
-    assert np.count_nonzero(reneged & (log.visits[:, 4] >= close_s)) == 0
+    reneged = log.outcome == RENEGED_OUTCOME
+    assert np.count_nonzero(reneged & (log.end_s >= close_s)) == 0
 
 
 def test_balking_is_zero_at_an_empty_line_and_rises_with_it() -> None:
@@ -116,12 +115,10 @@ def test_sco_share_is_a_share_of_all_transactions() -> None:
 
 def test_sco_share_kpi_is_about_29_percent() -> None:
     _, log, kpis = _day(["run.days=3"])
-    served = log.visits[:, 7] == SERVED
+    served = log.outcome == SERVED
     n = np.count_nonzero(served)
     share = kpis[("checkout.sco_share_frac", "mean")]
-    assert share == pytest.approx(
-        np.count_nonzero(served & (log.visits[:, 5] == SELF_CHECKOUT)) / n
-    )
+    assert share == pytest.approx(np.count_nonzero(served & (log.lane_kind == SELF_CHECKOUT)) / n)
     half_width = 1.96 * math.sqrt(0.29 * 0.71 / n) + 0.01  # + balking/reneging differences
     assert abs(share - 0.29) < half_width
 

@@ -32,9 +32,20 @@ COMMAND_LINE = [
         "0.08). Set the share to 0, or use collection.method counter.",
     ),
     (
-        ["+fulfilment.store_overrides={S01:{chilled_compartments:0}}"],
-        "fulfilment.store_overrides.S01.chilled_compartments = 0; expected at least 1 "
+        ["+fulfilment.store_overrides={S01:{lockers:{chilled:{compartments:0}}}}"],
+        "fulfilment.store_overrides.S01.lockers.chilled.compartments = 0; expected at least 1 "
         "compartment: pickup orders have chilled items (orders.zones.chilled.share = 0.35).",
+    ),
+    (  # the spelling before issue 17: refused, naming the key that replaced it
+        ["+fulfilment.store_overrides={S01:{pickers:4,chilled_compartments:10}}"],
+        "Invalid configuration: fulfilment.store_overrides.S01.chilled_compartments = "
+        "'(retired spelling)'; expected the key "
+        "fulfilment.store_overrides.S01.lockers.chilled.compartments.",
+    ),
+    (  # a typo under a store's override: the keys it has
+        ["+fulfilment.store_overrides={S01:{lockers:{chilled:{compartment:10}}}}"],
+        "fulfilment.store_overrides.S01.lockers.chilled.compartment = '(unknown key)'; expected "
+        "a known key (did you mean 'compartments'?)",
     ),
     (  # targets outside [0, 1]
         ["sizing.ready_within_promise_target=1.5"],

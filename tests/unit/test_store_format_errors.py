@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 import twin
+from twin.config.store_formats import FormatsConfig, StoreFormatConfig
+from twin.domain.registry import FORMATS
 
 pytestmark = pytest.mark.unit
 
@@ -72,3 +76,35 @@ def test_bad_format_config_names_key_value_and_expectation(
 ) -> None:
     with pytest.raises(twin.ConfigError, match=message):
         twin.load_config(overrides)
+
+
+FORMAT_NAMES = [f.name for f in dataclasses.fields(FormatsConfig)]
+
+
+def test_every_format_has_the_common_shape_and_a_site_builder() -> None:
+    assert set(FORMAT_NAMES) == set(FORMATS)
+    for spec in dataclasses.fields(FormatsConfig):
+        fmt = spec.default_factory()  # type: ignore[misc]
+        assert isinstance(fmt, StoreFormatConfig), spec.name
+        assert fmt.format == spec.name
+
+
+@pytest.mark.parametrize("name", FORMAT_NAMES)
+def test_every_format_checks_its_hours_and_demand_scale_alike(name: str) -> None:
+    config = twin.load_config()
+    open_hour = getattr(config.formats, name).open_hour
+    with pytest.raises(
+        twin.ConfigError,
+        match=rf"formats\.{name}\.close_hour = {open_hour}; expected an hour after open_hour "
+        rf"\({open_hour}\)",
+    ):
+        twin.load_config([f"formats.{name}.close_hour={open_hour}"])
+    with pytest.raises(
+        twin.ConfigError,
+        match=rf"formats\.{name}\.demand_scale = 2000\.0; expected a number <= 1000\.$",
+    ):
+        twin.load_config([f"formats.{name}.demand_scale=2000"])
+    with pytest.raises(
+        twin.ConfigError, match=rf"formats\.{name}\.open_hour = 24; expected a number <= 23\.$"
+    ):
+        twin.load_config([f"formats.{name}.open_hour=24"])

@@ -3,11 +3,14 @@
 Defaults follow ../shared/DOMAIN.md 1(b) and section 3; configs/fulfilment/default.yaml
 restates them with a source on each value. Every store offering a channel runs
 ``fulfilment.store``; ``fulfilment.store_overrides`` changes the capacities of single stores
-(what ``twin-size`` searches over).
+(what ``twin-size`` searches over), spelled as in ``fulfilment.store``: ``pickers`` and
+``lockers.<zone>.compartments``. :meth:`FulfilmentConfig.capacity_of` gives a store's
+effective capacities; the model, the planner and the checks read them there.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,17 +202,81 @@ class StoreFulfilmentConfig:
 
 
 @dataclass
+class ZoneCapacityConfig:
+    """One temperature zone's compartments at one store (-1 = keep ``fulfilment.store``'s)."""
+
+    compartments: int = num(KEEP, ge=KEEP, doc="-1 = keep fulfilment.store.lockers.<zone>")
+
+
+@dataclass
+class LockerCapacityConfig:
+    """A store's compartments by temperature zone, keyed as ``fulfilment.store.lockers``."""
+
+    ambient: ZoneCapacityConfig = field(default_factory=ZoneCapacityConfig)
+    chilled: ZoneCapacityConfig = field(default_factory=ZoneCapacityConfig)
+    frozen: ZoneCapacityConfig = field(default_factory=ZoneCapacityConfig)
+
+    def zone(self, name: str) -> ZoneCapacityConfig:
+        zone: ZoneCapacityConfig = getattr(self, name)
+        return zone
+
+
+def capacity_key(resource: str) -> str:
+    """The key under ``fulfilment.store_overrides.<store>`` of a sized resource (twin-size's
+    names): ``pickers``, or ``lockers.<zone>.compartments`` for ``lockers.<zone>``.
+
+    >>> capacity_key("lockers.chilled")
+    'lockers.chilled.compartments'
+    """
+    if resource == "pickers":
+        return resource
+    kind, _, zone = resource.partition(".")
+    if kind != "lockers" or zone not in TEMPERATURE_ZONES:
+        raise ValueError(f"not a sized resource: {resource!r} (pickers or lockers.<zone>)")
+    return f"lockers.{zone}.compartments"
+
+
+@dataclass
 class CapacityConfig:
-    """Capacities of one store replacing those of ``fulfilment.store`` (-1 = keep)."""
+    """Capacities of one store replacing those of ``fulfilment.store`` (-1 = keep), with the
+    same keys: ``pickers`` (a flat level over the shift) and ``lockers.<zone>.compartments``."""
 
     pickers: int = num(KEEP, ge=KEEP, doc="flat picker level over the shift, -1 = keep")
-    ambient_compartments: int = num(KEEP, ge=KEEP)
-    chilled_compartments: int = num(KEEP, ge=KEEP)
-    frozen_compartments: int = num(KEEP, ge=KEEP)
+    lockers: LockerCapacityConfig = field(default_factory=LockerCapacityConfig)
 
-    def compartments(self, zone: str) -> int:
-        value: int = getattr(self, f"{zone}_compartments")
-        return value
+    def set_capacity(self, resource: str, capacity: int) -> None:
+        """Set a sized resource (``pickers`` or ``lockers.<zone>``, see :func:`capacity_key`)."""
+        *path, name = capacity_key(resource).split(".")
+        target: Any = self
+        for part in path:
+            target = getattr(target, part)
+        setattr(target, name, capacity)
+
+
+@dataclass(frozen=True)
+class StoreCapacity:
+    """The capacities a store runs with: its overrides, else those of ``fulfilment.store``."""
+
+    # a flat picker level over the shift; None: fulfilment.store.picking (or the planner's)
+    pickers: int | None
+    compartments: dict[str, int]  # by temperature zone
+
+
+# The spelling before 2026-12-05 (store_overrides.<id>.<zone>_compartments): refused, naming
+# the new key (twin.config.load.translate_error).
+_OLD_COMPARTMENTS_KEY = re.compile(
+    r"^(fulfilment\.store_overrides\.[^.]+)\.(" + "|".join(TEMPERATURE_ZONES) + r")_compartments$"
+)
+
+
+def renamed_key(key: str) -> str | None:
+    """The key that replaced ``key`` when ``key`` is a retired spelling, else None.
+
+    >>> renamed_key("fulfilment.store_overrides.S01.chilled_compartments")
+    'fulfilment.store_overrides.S01.lockers.chilled.compartments'
+    """
+    old = _OLD_COMPARTMENTS_KEY.match(key)
+    return f"{old.group(1)}.lockers.{old.group(2)}.compartments" if old else None
 
 
 def _all_channels() -> dict[str, list[str]]:
@@ -245,6 +312,17 @@ class FulfilmentConfig:
     def offers(self, fmt: str, channel: str) -> bool:
         return channel in self.channels_by_format.get(fmt, [])
 
+    def capacity_of(self, store_id: str) -> StoreCapacity:
+        """Store ``store_id``'s pickers and compartments: its override where one is set."""
+        store = self.store
+        override = self.store_overrides.get(store_id, CapacityConfig())
+        compartments = {}
+        for zone in TEMPERATURE_ZONES:
+            count = override.lockers.zone(zone).compartments
+            compartments[zone] = store.lockers.zone(zone).compartments if count == KEEP else count
+        pickers = None if override.pickers == KEEP else override.pickers
+        return StoreCapacity(pickers, compartments)
+
 
 def check_orders_fulfilment(orders: Any, fulfilment: FulfilmentConfig, formats: Any) -> None:
     """Rules across the orders and fulfilment sections (called from ``TwinConfig.check``)."""
@@ -265,21 +343,15 @@ def check_orders_fulfilment(orders: Any, fulfilment: FulfilmentConfig, formats: 
         share = getattr(orders.zones, zone).share
         if share <= 0:
             continue
-        levels = [("fulfilment.store.lockers", store.lockers.zone(zone).compartments)]
+        levels = [("fulfilment.store", store.lockers.zone(zone).compartments)]
         levels += [
-            (f"fulfilment.store_overrides.{sid}", o.compartments(zone))
-            for sid, o in fulfilment.store_overrides.items()
-            if o.compartments(zone) != KEEP
+            (f"fulfilment.store_overrides.{sid}", fulfilment.capacity_of(sid).compartments[zone])
+            for sid in fulfilment.store_overrides
         ]
         for prefix, count in levels:
             if count < 1:
-                key = (
-                    f"{prefix}.{zone}.compartments"
-                    if prefix.endswith("lockers")
-                    else f"{prefix}.{zone}_compartments"
-                )
                 raise ConfigError(
-                    key,
+                    f"{prefix}.lockers.{zone}.compartments",
                     count,
                     f"at least 1 compartment: pickup orders have {zone} items "
                     f"(orders.zones.{zone}.share = {share:g})",

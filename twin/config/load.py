@@ -20,6 +20,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
+from twin.config.fulfilment import renamed_key
 from twin.config.memory import check_memory
 from twin.config.schema import TwinConfig
 from twin.config.validate import validate
@@ -169,6 +170,14 @@ def translate_error(exc: BaseException) -> ConfigError:
         key = full_key or unknown.group(1)
         if key in NOT_RUN_GROUPS:
             return ConfigError(key, "(not a config group of a run)", NOT_RUN_GROUPS[key])
+        new_key = renamed_key(key)
+        if new_key:
+            return ConfigError(
+                key,
+                "(retired spelling)",
+                f"the key {new_key}",
+                "A store override spells a capacity as fulfilment.store does.",
+            )
         parent = key.rsplit(".", 1)[0] if "." in key else ""
         known = known_keys(parent)
         if not known:  # a free-form mapping (e.g. network.format_mix): new keys need a '+'
@@ -191,9 +200,15 @@ def translate_error(exc: BaseException) -> ConfigError:
 
 
 def known_keys(path: str) -> list[str]:
-    """Field names of the schema section at dotted ``path`` ('' for the root)."""
+    """Field names of the schema section at dotted ``path`` ('' for the root).
+
+    A part under a mapping of sections (``fulfilment.store_overrides.S01``) is its key.
+    """
     node: Any = TwinConfig
     for part in [p for p in path.split(".") if p]:
+        if typing.get_origin(node) is dict:
+            node = typing.get_args(node)[1]  # ``part`` is a key of the mapping
+            continue
         if not dataclasses.is_dataclass(node):
             return []
         hints = typing.get_type_hints(node)

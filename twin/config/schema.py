@@ -18,7 +18,7 @@ from twin.config.orders import OrdersConfig
 from twin.config.planner import PlannerConfig
 from twin.config.sizing import SizingConfig
 from twin.config.stability import check_checkout_stability
-from twin.config.store_formats import BarConfig, BooksConfig, JwoConfig, check_format_names
+from twin.config.store_formats import FormatsConfig, check_format_names
 from twin.core.sampling import DistSpec
 from twin.errors import ConfigError
 
@@ -103,116 +103,6 @@ class DemandConfig:
         "model", ("model", "trace"), doc="walk-ins drawn (model) or replayed from demand.trace"
     )
     trace: str = ""  # a folder of operations logs (docs/DATA.md) when source=trace
-
-
-@dataclass
-class ServiceConfig:
-    """Service time = fixed + per-item x units + payment; each a distribution."""
-
-    fixed_s: DistSpec = dist(lambda: _d("gamma", 5.0, 0.3))
-    per_item_s: DistSpec = dist(lambda: _d("gamma", 2.8, 0.3))
-    payment_s: DistSpec = dist(lambda: _d("gamma", 30.0, 0.3))
-
-
-@dataclass
-class BalkingConfig:
-    """P(balk) rises from 0 at an empty line to ``max_prob`` (Lu et al. 2013):
-    ``max_prob * (s(L) - s(0)) / (1 - s(0))``, ``s(L) = 1 / (1 + exp(-(L - midpoint) / scale))``
-    for a visible line of ``L`` shoppers."""
-
-    enabled: bool = True
-    max_prob: float = prob(0.2, doc="P(balk) at a very long line")
-    midpoint_len: float = num(12.0, ge=0.0, le=500.0, doc="line length of the steepest rise")
-    scale_len: float = num(2.5, gt=0.0, le=100.0, doc="line lengths over which P(balk) rises")
-
-
-@dataclass
-class RenegingConfig:
-    enabled: bool = True
-    # median 7 min, P(patience < 4 min) = 0.10 (M/A/R/C; Omnico ~8 min; DOMAIN.md 1(a))
-    patience_s: DistSpec = dist(lambda: _d("lognormal", 462.0, 0.458))
-
-
-@dataclass
-class CheckoutConfig:
-    lanes: int = num(8, ge=1, le=1_000, doc="staffed lanes")
-    lanes_by_hour: list[int] = items(list, ge=0, doc="open lanes per hour (24), empty = all")
-    discipline: str = choice("shared", ("shared", "jsq"), doc="one serpentine line or per lane")
-    sco_kiosks: int = num(4, ge=0, le=1_000)
-    sco_share: float = prob(
-        0.29,
-        doc="share of all shoppers choosing self-checkout (drawn among those with at most "
-        "sco_max_items; capped when too few are eligible)",
-    )
-    sco_max_items: int = num(15, ge=0)
-    staffed: ServiceConfig = field(default_factory=ServiceConfig)
-    self_checkout: ServiceConfig = field(
-        default_factory=lambda: ServiceConfig(
-            fixed_s=_d("gamma", 10.0, 0.3),
-            per_item_s=_d("gamma", 10.0, 0.3),
-            payment_s=_d("gamma", 30.0, 0.3),
-        )
-    )
-    balking: BalkingConfig = field(default_factory=BalkingConfig)
-    reneging: RenegingConfig = field(default_factory=RenegingConfig)
-    cashier_cost_per_h: float = num(18.0, ge=0.0, doc="labour cost of one staffed lane hour")
-
-
-@dataclass
-class GroceryConfig:
-    format: str = "grocery"
-    open_hour: int = num(7, ge=0, le=23)
-    close_hour: int = num(22, ge=1, le=24)
-    demand_scale: float = num(1.0, ge=0.0, le=1_000.0)
-    checkout: CheckoutConfig = field(default_factory=CheckoutConfig)
-
-    def check(self, key: str) -> None:
-        if self.close_hour <= self.open_hour:
-            raise ConfigError(
-                f"{key}.close_hour", self.close_hour, f"an hour after open_hour ({self.open_hour})"
-            )
-        by_hour = self.checkout.lanes_by_hour
-        if by_hour and len(by_hour) != 24:
-            raise ConfigError(
-                f"{key}.checkout.lanes_by_hour",
-                by_hour,
-                f"24 values (one per hour), got {len(by_hour)}",
-            )
-        if by_hour and not any(by_hour[self.open_hour : self.close_hour]):
-            raise ConfigError(
-                f"{key}.checkout.lanes_by_hour",
-                by_hour,
-                f"a staffed lane in at least one open hour ({self.open_hour}-{self.close_hour}; "
-                "an empty list: the planner's)",
-            )
-        if by_hour and max(by_hour) > self.checkout.lanes:
-            raise ConfigError(
-                f"{key}.checkout.lanes_by_hour",
-                max(by_hour),
-                f"at most checkout.lanes ({self.checkout.lanes}) lanes in any hour",
-            )
-
-
-@dataclass
-class BookstoreConfig(GroceryConfig):
-    """A curated bookstore: grocery-style staffed tills plus book displays (store_formats.py)."""
-
-    format: str = "bookstore"
-    open_hour: int = num(9, ge=0, le=23)
-    close_hour: int = num(21, ge=1, le=24)
-    demand_scale: float = num(0.25, ge=0.0)
-    checkout: CheckoutConfig = field(
-        default_factory=lambda: CheckoutConfig(lanes=2, sco_kiosks=0, sco_share=0.0)
-    )
-    books: BooksConfig = field(default_factory=BooksConfig)
-
-
-@dataclass
-class FormatsConfig:
-    grocery: GroceryConfig = field(default_factory=GroceryConfig)
-    jwo: JwoConfig = field(default_factory=JwoConfig)
-    bookstore: BookstoreConfig = field(default_factory=BookstoreConfig)
-    bar: BarConfig = field(default_factory=BarConfig)
 
 
 @dataclass

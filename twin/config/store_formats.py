@@ -1,10 +1,10 @@
-"""Config of the non-grocery store formats: just-walk-out, curated bookstore, kiosk bar.
+"""Config of every store format: grocery, just-walk-out, curated bookstore, kiosk bar.
 
-Defaults follow ../shared/DOMAIN.md 1(a) and section 3 where a source exists; the rest are
-assumptions to sweep. configs/store/{jwo,bookstore,bar}.yaml restate them with a source tag on
-each value. The bookstore's own config (:class:`twin.config.schema.BookstoreConfig`) extends
-the grocery config, because it keeps the grocery tills; its book displays are
-:class:`BooksConfig` here.
+Every format extends :class:`StoreFormatConfig` (its name, opening hours and demand scale, and
+their checks) and has one field in :class:`FormatsConfig` (``formats.<name>``). Defaults follow
+../shared/DOMAIN.md 1(a) and section 3 where a source exists; the rest are assumptions to
+sweep. configs/store/<name>.yaml restates them with a source tag on each value. Adding a
+format: docs/ARCHITECTURE.md, "Adding a store format".
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from twin.config.checkout import CheckoutConfig
 from twin.config.fields import choice, dist, items, num, prob
 from twin.core.sampling import DistSpec
 from twin.errors import ConfigError
@@ -25,26 +26,77 @@ def _d(kind: str, mean: float = 0.0, cv: float = 0.0, **kw: float) -> DistSpec:
     return DistSpec(kind=kind, mean=mean, cv=cv, **kw)  # type: ignore[arg-type]
 
 
-def check_open_hours(key: str, open_hour: int, close_hour: int) -> None:
-    """A store opens before it closes (same day; close_hour 24 = midnight)."""
-    if close_hour <= open_hour:
-        raise ConfigError(f"{key}.close_hour", close_hour, f"an hour after open_hour ({open_hour})")
+def open_hour_field(default: int) -> Any:
+    """A format's ``open_hour`` with its own default (the range is every format's)."""
+    return num(default, ge=0, le=23, doc="the doors open (hour of the day)")
 
 
-def check_format_names(network: Any, formats: Any) -> None:
-    """Every format that ``network.format_mix`` or ``format_overrides`` names has a config.
+def close_hour_field(default: int) -> Any:
+    """A format's ``close_hour``: the doors close to new shoppers (24 = midnight)."""
+    return num(default, ge=1, le=24, doc="the doors close (24 = midnight)")
 
-    Checked when the config is loaded, so a typo fails before the network is built; the
-    network build checks the same names against the registered site builders.
+
+def demand_scale_field(default: float) -> Any:
+    """A format's ``demand_scale``: its walk-ins relative to a supermarket's."""
+    return num(default, ge=0.0, le=1_000.0, doc="x demand.daily_shoppers_per_store")
+
+
+@dataclass
+class StoreFormatConfig:
+    """What every store format has: a name, opening hours and a demand scale.
+
+    A format subclasses it, restating the three fields with its own defaults (through the
+    ``*_field`` helpers above, so the ranges stay the same), and extends :meth:`check`.
     """
-    known = [f.name for f in dataclasses.fields(formats)]
-    expected = f"a store format, one of: {', '.join(known)}"
-    for name in network.format_mix:
-        if name not in known:
-            raise ConfigError(f"network.format_mix.{name}", name, expected)
-    for store_id, name in network.format_overrides.items():
-        if name not in known:
-            raise ConfigError(f"network.format_overrides.{store_id}", name, expected)
+
+    format: str = ""
+    open_hour: int = open_hour_field(7)
+    close_hour: int = close_hour_field(22)
+    demand_scale: float = demand_scale_field(1.0)
+
+    def check(self, key: str) -> None:
+        """A store opens before it closes (same day; close_hour 24 = midnight)."""
+        if self.close_hour <= self.open_hour:
+            raise ConfigError(
+                f"{key}.close_hour", self.close_hour, f"an hour after open_hour ({self.open_hour})"
+            )
+
+
+# --- grocery --------------------------------------------------------------------------------
+
+
+@dataclass
+class GroceryConfig(StoreFormatConfig):
+    """A supermarket: walk-ins browse and pay at staffed lanes or self-checkout."""
+
+    format: str = "grocery"
+    open_hour: int = open_hour_field(7)
+    close_hour: int = close_hour_field(22)
+    demand_scale: float = demand_scale_field(1.0)
+    checkout: CheckoutConfig = field(default_factory=CheckoutConfig)
+
+    def check(self, key: str) -> None:
+        super().check(key)
+        by_hour = self.checkout.lanes_by_hour
+        if by_hour and len(by_hour) != 24:
+            raise ConfigError(
+                f"{key}.checkout.lanes_by_hour",
+                by_hour,
+                f"24 values (one per hour), got {len(by_hour)}",
+            )
+        if by_hour and not any(by_hour[self.open_hour : self.close_hour]):
+            raise ConfigError(
+                f"{key}.checkout.lanes_by_hour",
+                by_hour,
+                f"a staffed lane in at least one open hour ({self.open_hour}-{self.close_hour}; "
+                "an empty list: the planner's)",
+            )
+        if by_hour and max(by_hour) > self.checkout.lanes:
+            raise ConfigError(
+                f"{key}.checkout.lanes_by_hour",
+                max(by_hour),
+                f"at most checkout.lanes ({self.checkout.lanes}) lanes in any hour",
+            )
 
 
 # --- just walk out -------------------------------------------------------------------------
@@ -128,19 +180,19 @@ class JwoRecognitionConfig:
 
 
 @dataclass
-class JwoConfig:
+class JwoConfig(StoreFormatConfig):
     """A checkout-free store: gates in, shop, walk out; baskets recognised, some reviewed."""
 
     format: str = "jwo"
-    open_hour: int = num(7, ge=0, le=23)
-    close_hour: int = num(22, ge=1, le=24)
-    demand_scale: float = num(0.5, ge=0.0, doc="x demand.daily_shoppers_per_store")
+    open_hour: int = open_hour_field(7)
+    close_hour: int = close_hour_field(22)
+    demand_scale: float = demand_scale_field(0.5)
     gate: JwoGateConfig = field(default_factory=JwoGateConfig)
     occupancy: JwoOccupancyConfig = field(default_factory=JwoOccupancyConfig)
     recognition: JwoRecognitionConfig = field(default_factory=JwoRecognitionConfig)
 
     def check(self, key: str) -> None:
-        check_open_hours(key, self.open_hour, self.close_hour)
+        super().check(key)
         party = self.gate.largest_party
         if self.occupancy.is_capped and self.occupancy.cap < party:
             raise ConfigError(
@@ -186,17 +238,31 @@ class BooksConfig:
     reference_reviews: float = num(1000.0, gt=0.0)
 
 
+@dataclass
+class BookstoreConfig(GroceryConfig):
+    """A curated bookstore: grocery-style staffed tills plus book displays."""
+
+    format: str = "bookstore"
+    open_hour: int = open_hour_field(9)
+    close_hour: int = close_hour_field(21)
+    demand_scale: float = demand_scale_field(0.25)
+    checkout: CheckoutConfig = field(
+        default_factory=lambda: CheckoutConfig(lanes=2, sco_kiosks=0, sco_share=0.0)
+    )
+    books: BooksConfig = field(default_factory=BooksConfig)
+
+
 # --- kiosk bar ------------------------------------------------------------------------------
 
 
 @dataclass
-class BarConfig:
+class BarConfig(StoreFormatConfig):
     """A bar with a recommendation kiosk: kiosk, accept, receipt, counter, maybe order online."""
 
     format: str = "bar"
-    open_hour: int = num(11, ge=0, le=23)
-    close_hour: int = num(23, ge=1, le=24)
-    demand_scale: float = num(0.1, ge=0.0, doc="x demand.daily_shoppers_per_store")
+    open_hour: int = open_hour_field(11)
+    close_hour: int = close_hour_field(23)
+    demand_scale: float = demand_scale_field(0.1)
     kiosks: int = num(2, ge=1, doc="recommendation kiosks fed by one line")
     interaction_s: DistSpec = dist(
         lambda: _d("lognormal", 90.0, 0.5), doc="at the kiosk, receipt printing included"
@@ -230,7 +296,7 @@ class BarConfig:
     online_item_volume_l: DistSpec = dist(lambda: _d("gamma", 0.8, 0.4), doc="one item")
 
     def check(self, key: str) -> None:
-        check_open_hours(key, self.open_hour, self.close_hour)
+        super().check(key)
         total = sum(self.online_zone_shares)
         if abs(total - 1.0) > _SUM_TOLERANCE:
             raise ConfigError(
@@ -240,13 +306,46 @@ class BarConfig:
             )
 
 
+# --- the formats of a run -----------------------------------------------------------------
+
+
+@dataclass
+class FormatsConfig:
+    """``formats.<name>``: the config of each store format (``FORMATS`` in twin.domain.registry
+    has a site builder under the same name)."""
+
+    grocery: GroceryConfig = field(default_factory=GroceryConfig)
+    jwo: JwoConfig = field(default_factory=JwoConfig)
+    bookstore: BookstoreConfig = field(default_factory=BookstoreConfig)
+    bar: BarConfig = field(default_factory=BarConfig)
+
+
+def check_format_names(network: Any, formats: FormatsConfig) -> None:
+    """Every format that ``network.format_mix`` or ``format_overrides`` names has a config.
+
+    Checked when the config is loaded, so a typo fails before the network is built; the
+    network build checks the same names against the registered site builders.
+    """
+    known = [f.name for f in dataclasses.fields(formats)]
+    expected = f"a store format, one of: {', '.join(known)}"
+    for name in network.format_mix:
+        if name not in known:
+            raise ConfigError(f"network.format_mix.{name}", name, expected)
+    for store_id, name in network.format_overrides.items():
+        if name not in known:
+            raise ConfigError(f"network.format_overrides.{store_id}", name, expected)
+
+
 __all__ = [
     "BarConfig",
     "BooksConfig",
+    "BookstoreConfig",
+    "FormatsConfig",
+    "GroceryConfig",
     "JwoConfig",
     "JwoGateConfig",
     "JwoOccupancyConfig",
     "JwoRecognitionConfig",
+    "StoreFormatConfig",
     "check_format_names",
-    "check_open_hours",
 ]

@@ -26,6 +26,7 @@ from twin.domain.grocery_kpis import grocery_kpis
 from twin.domain.orders_kpis import ORDER_COLUMNS as ORDERS_LOG_COLUMNS
 from twin.domain.orders_kpis import C as ORDER_C
 from twin.domain.orders_kpis import OrdersLog, orders_kpis
+from twin.domain.staffing import spans_roster
 from twin.domain.store_kpis import StoreLog, store_kpis
 from twin.kpi.catalog import KpiRows
 
@@ -46,23 +47,10 @@ def store_log(visits: pd.DataFrame) -> StoreLog:
 def checkout_log(
     visits: pd.DataFrame, rosters: pd.DataFrame | None, cashier_cost_per_h: float
 ) -> CheckoutLog:
-    """Rows of the shoppers who reached the tills, in VISIT_COLUMNS order."""
+    """The visits of the shoppers who reached the tills, and the lane and kiosk rosters."""
     outcome = _codes(visits["outcome"], VISIT_OUTCOMES)
     at_tills = outcome <= 2  # served, balked, reneged
     v = visits[at_tills]
-    rows = np.column_stack(
-        [
-            np.arange(len(v), dtype=float),
-            v["arrival"].to_numpy(dtype=float),
-            v["queue_join"].to_numpy(dtype=float),
-            v["service_start"].to_numpy(dtype=float),
-            v["service_end"].to_numpy(dtype=float),
-            _codes(v["checkout_kind"], CHECKOUT_KINDS),
-            v["items"].to_numpy(dtype=float),
-            outcome[at_tills],
-            np.nan_to_num(v["spend"].to_numpy(dtype=float)),
-        ]
-    ).reshape(-1, 9)
     lanes: list[tuple[float, float]] = []
     kiosks: list[tuple[float, float]] = []
     if rosters is not None:
@@ -71,8 +59,21 @@ def checkout_log(
         for kind, start, end, level in zip(kinds, *columns, strict=True):
             target = lanes if kind == "staffed_lanes" else kiosks
             target.extend([(float(start), float(end))] * round(level))
-    arrivals = np.sort(visits["arrival"].to_numpy(dtype=float))
-    return CheckoutLog(arrivals, rows, lanes, kiosks, cashier_cost_per_h)
+    return CheckoutLog(
+        arrivals_s=np.sort(visits["arrival"].to_numpy(dtype=float)),
+        shopper=np.arange(len(v), dtype=np.int64),
+        arrive_s=v["arrival"].to_numpy(dtype=float),
+        join_s=v["queue_join"].to_numpy(dtype=float),
+        start_s=v["service_start"].to_numpy(dtype=float),
+        end_s=v["service_end"].to_numpy(dtype=float),
+        lane_kind=_codes(v["checkout_kind"], CHECKOUT_KINDS),
+        units=v["items"].to_numpy(dtype=float),
+        outcome=outcome[at_tills],
+        revenue=np.nan_to_num(v["spend"].to_numpy(dtype=float)),
+        lane_roster=spans_roster(lanes, cashier_cost_per_h),
+        kiosk_roster=spans_roster(kiosks),
+        overtime_roster=spans_roster([]),
+    )
 
 
 def orders_log(orders: pd.DataFrame, horizon_s: float) -> OrdersLog:

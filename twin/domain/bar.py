@@ -23,7 +23,7 @@ import simpy
 from twin.config.schema import DemandConfig, RunConfig
 from twin.config.store_formats import BarConfig
 from twin.core.sampling import block_drawer
-from twin.domain.checkout import ProcessGen
+from twin.domain.common import ProcessGen
 from twin.domain.servers import ServerPool
 from twin.domain.site import StoreContext, concat_logs, start_visits, walk_in_arrivals
 from twin.domain.staffing import roster
@@ -54,7 +54,10 @@ class BarLog:
 
 
 class BarSite:
-    """One kiosk bar wired into an environment; :meth:`logs` gives its arrays after the run."""
+    """One kiosk bar wired into an environment; :meth:`logs` gives its arrays after the run.
+
+    The class is the ``bar`` format's site builder (:data:`twin.domain.registry.FORMATS`).
+    """
 
     def __init__(
         self,
@@ -176,9 +179,4 @@ class BarSite:
         )
 
 
-def bar_site(env: simpy.Environment, context: StoreContext, fmt: BarConfig, config: Any) -> BarSite:
-    """The ``bar`` format's site builder (see :data:`twin.domain.registry.FORMATS`)."""
-    return BarSite(env, context, fmt, config.demand, config.run)
-
-
-__all__ = ["BarLog", "BarSite", "bar_site"]
+__all__ = ["BarLog", "BarSite"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from twin.domain.bar import BarLog
-from twin.domain.staffing import roster_hours, seconds_in
-from twin.domain.store_kpis import Series, Window
+from twin.domain.common import Series, Window, seconds_in
+from twin.domain.staffing import roster_hours
 from twin.kpi.catalog import KpiRows, define
 from twin.kpi.levels import LevelSummary, level_from_intervals
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.domain.bookstore import ABANDONED, PAID, BooksLog
-from twin.domain.store_kpis import Series, Window
+from twin.domain.common import Series, Window
 from twin.kpi.catalog import KpiRows, define
 
 CONVERSION_FRAC = define(

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import simpy
 
-from twin.config.schema import BookstoreConfig, DemandConfig, RunConfig
-from twin.config.store_formats import BooksConfig
+from twin.config.schema import DemandConfig, RunConfig
+from twin.config.store_formats import BooksConfig, BookstoreConfig
 from twin.core.sampling import DistSpec, block_drawer
 from twin.domain.checkout import SERVED, CheckoutFront
 from twin.domain.site import StoreContext, concat_logs, walk_in_arrivals
@@ -167,7 +167,10 @@ class BooksLog:
 
 
 class BookstoreSite:
-    """One bookstore wired into an environment; :meth:`logs` gives its arrays after the run."""
+    """One bookstore wired into an environment; :meth:`logs` gives its arrays after the run.
+
+    The class is the ``bookstore`` format's site builder (:data:`twin.domain.registry.FORMATS`).
+    """
 
     def __init__(
         self,
@@ -198,16 +201,14 @@ class BookstoreSite:
 
     def logs(self) -> dict[str, Any]:
         """The store's logs by domain: ``store``, ``checkout`` and ``books``."""
-        visits = self.tills.visit_array()
+        tills = self.tills.log(self.arrivals_s)
         n = self.arrivals_s.size
         leave_s = np.asarray(self.left_s, dtype=float)
         outcome = np.where(np.isnan(leave_s), math.nan, NO_PURCHASE)
         paid_revenue = np.zeros(n)
-        shopper = visits[:, 0].astype(np.int64)
-        leave_s[shopper] = visits[:, 4]
-        is_paid = visits[:, 7] == SERVED
-        outcome[shopper] = np.where(is_paid, PAID, ABANDONED)
-        paid_revenue[shopper] = visits[:, 8]
+        leave_s[tills.shopper] = tills.end_s
+        outcome[tills.shopper] = np.where(tills.outcome == SERVED, PAID, ABANDONED)
+        paid_revenue[tills.shopper] = tills.revenue
         ended = ~np.isnan(leave_s)
         store = StoreLog(
             self.arrivals_s,
@@ -225,18 +226,7 @@ class BookstoreSite:
             self.draws.value,
             np.array([float(self.catalogue.table_titles.size)]),
         )
-        return {
-            "store": store,
-            "checkout": self.tills.log(self.arrivals_s, visits),
-            "books": books,
-        }
+        return {"store": store, "checkout": tills, "books": books}
 
 
-def bookstore_site(
-    env: simpy.Environment, context: StoreContext, fmt: BookstoreConfig, config: Any
-) -> BookstoreSite:
-    """The ``bookstore`` format's site builder (see :data:`twin.domain.registry.FORMATS`)."""
-    return BookstoreSite(env, context, fmt, config.demand, config.run)
-
-
-__all__ = ["BooksLog", "BookstoreSite", "Catalogue", "bookstore_site", "build_catalogue", "curate"]
+__all__ = ["BooksLog", "BookstoreSite", "Catalogue", "build_catalogue", "curate"]

@@ -10,28 +10,31 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import numpy as np
 import simpy
 
-from twin.config.schema import CheckoutConfig
+from twin.config.checkout import CheckoutConfig
 from twin.core.arrivals import DAY_S, HOUR_S
 from twin.core.buffers import doubles, longs
 from twin.core.sampling import block_drawer
+from twin.domain.common import ProcessGen
 from twin.domain.shopper_choices import (
     MAX_VISIBLE_LINE,
     balk_probabilities,
     sco_choices,
     service_times,
 )
-from twin.domain.site import StoreContext
+from twin.domain.site import StoreContext, concat_logs
+from twin.domain.staffing import roster, spans_roster
 
 STAFFED, SELF_CHECKOUT = 0, 1
 SERVED, BALKED, RENEGED_OUTCOME = 0, 1, 2
+# The fields of one visit to the tills: a row of the tills' buffer in the event loop, and
+# the per-visit arrays of CheckoutLog after the run (same names, same order).
 VISIT_COLUMNS = (
     "shopper",
     "arrive_s",
@@ -44,32 +47,34 @@ VISIT_COLUMNS = (
     "revenue",
 )
 
-ProcessGen = Generator[simpy.Event, Any, None]
-
 
 @dataclass(slots=True)
 class CheckoutLog:
-    """Plain arrays a store's tills leave behind; several stores' logs concatenate."""
+    """What the tills of one or more stores leave behind, as plain arrays.
 
-    arrivals_s: np.ndarray
-    visits: np.ndarray  # rows of VISIT_COLUMNS, one per shopper who reached the tills
-    lane_open: list[tuple[float, float]]  # one (start, end) per staffed lane-hour
-    kiosk_open: list[tuple[float, float]]
-    cashier_cost_per_h: float
-    # one (start, end) per staffed lane kept open after closing time for shoppers still inside
-    # (also in ``lane_open``: overtime is labour)
-    overtime: list[tuple[float, float]] = field(default_factory=list)
+    One entry per shopper who reached the tills, in the order they left them, plus the
+    rosters of lanes and kiosks; several stores' logs concatenate (:func:`concat_logs`).
+    """
+
+    arrivals_s: np.ndarray  # every walk-in arrival of the store (not only those at the tills)
+    shopper: np.ndarray  # int: the shopper's index among the store's arrivals
+    arrive_s: np.ndarray  # came into the store
+    join_s: np.ndarray  # reached the tills: joined a line (or balked)
+    start_s: np.ndarray  # service started (balked, reneged: left the line)
+    end_s: np.ndarray  # left the tills
+    lane_kind: np.ndarray  # STAFFED or SELF_CHECKOUT
+    units: np.ndarray
+    outcome: np.ndarray  # SERVED, BALKED or RENEGED_OUTCOME
+    revenue: np.ndarray  # paid (0 unless served)
+    lane_roster: np.ndarray  # (k, 3) staffed lane-hours, overtime included (staffing.py)
+    kiosk_roster: np.ndarray  # (k, 3) self-checkout kiosk-hours, overtime included
+    # staffed lanes kept open after closing time for shoppers still inside (also in
+    # ``lane_roster``: overtime is labour)
+    overtime_roster: np.ndarray
 
     @staticmethod
     def concat(logs: list[CheckoutLog]) -> CheckoutLog:
-        return CheckoutLog(
-            np.concatenate([log.arrivals_s for log in logs]),
-            np.concatenate([log.visits for log in logs]),
-            [iv for log in logs for iv in log.lane_open],
-            [iv for log in logs for iv in log.kiosk_open],
-            float(np.mean([log.cashier_cost_per_h for log in logs])),
-            [iv for log in logs for iv in log.overtime],
-        )
+        return concat_logs(CheckoutLog, logs)
 
 
 class Line:
@@ -127,7 +132,9 @@ class CheckoutFront:
         self.balk_u = doubles(balk_u)
         self.balk_prob = balk_probabilities(checkout)
         self.state = [WAITING] * n
-        self.visits = array("d")  # VISIT_COLUMNS, row after row (no Python object per value)
+        # One row of VISIT_COLUMNS per visit, appended as it ends: one call, no Python object
+        # per value; :meth:`log` names the columns after the run.
+        self.visits = array("d")
 
         # lanes open in each hour: of the day (24, every day alike), or of the horizon (planned)
         self.lanes_by_hour = list(context.staffed_lanes) or [
@@ -348,25 +355,26 @@ class CheckoutFront:
         )
         self._left_tills()
 
-    def visit_array(self) -> np.ndarray:
-        """The visit rows as a float array of VISIT_COLUMNS (possibly empty)."""
-        return np.array(self.visits, dtype=float).reshape(-1, len(VISIT_COLUMNS))
-
-    def log(self, arrivals_s: np.ndarray, visits: np.ndarray) -> CheckoutLog:
-        """The ``checkout`` KPI domain's log, from :meth:`visit_array`."""
-        lane_overtime = self.overtime_lanes
-        kiosk_overtime = self.overtime_spans * self.checkout.sco_kiosks
+    def log(self, arrivals_s: np.ndarray) -> CheckoutLog:
+        """The ``checkout`` KPI domain's log (``arrivals_s``: every arrival of the store)."""
+        rows = np.array(self.visits, dtype=float).reshape(-1, len(VISIT_COLUMNS))
+        visit = {name: rows[:, k] for k, name in enumerate(VISIT_COLUMNS)}
+        visit["shopper"] = visit["shopper"].astype(np.int64)
+        context = self.context
+        checkout = self.checkout
+        open_hours = range(context.open_hour, context.close_hour)
+        lanes_by_hour = context.staffed_lanes or checkout.lanes_by_hour or None
+        cost_per_h = checkout.cashier_cost_per_h
+        lane_overtime = spans_roster(self.overtime_lanes, cost_per_h)
+        kiosk_overtime = spans_roster(self.overtime_spans * checkout.sco_kiosks)
+        lanes = roster(context.horizon_s, open_hours, lanes_by_hour, checkout.lanes, cost_per_h)
+        kiosks = roster(context.horizon_s, open_hours, None, checkout.sco_kiosks)
         return CheckoutLog(
-            arrivals_s,
-            visits,
-            self.context.open_intervals(
-                self.context.staffed_lanes or self.checkout.lanes_by_hour or None,
-                self.checkout.lanes,
-            )
-            + lane_overtime,
-            self.context.open_intervals(None, self.checkout.sco_kiosks) + kiosk_overtime,
-            self.checkout.cashier_cost_per_h,
-            lane_overtime,
+            arrivals_s=arrivals_s,
+            **visit,
+            lane_roster=np.concatenate([lanes, lane_overtime]),
+            kiosk_roster=np.concatenate([kiosks, kiosk_overtime]),
+            overtime_roster=lane_overtime,
         )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from twin.domain.coldchain_env import STAGES
-from twin.domain.store_kpis import Window
+from twin.domain.common import Window
 from twin.kpi.catalog import KpiRows, define
 
 ORDER_COLUMNS = (

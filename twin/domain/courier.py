@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Generator, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 import simpy
@@ -31,12 +30,12 @@ from twin.config.delivery import CourierConfig
 from twin.core.arrivals import DAY_S, HOUR_S
 from twin.core.sampling import make_sampler
 from twin.core.streams import Streams
+from twin.domain.common import ProcessGen
 from twin.domain.deliveries import CourierHooks, Delivery, is_on_shift
 from twin.domain.delivery_log import MODE_NAMES, PENDING
 from twin.network.routing import plan_route
 from twin.network.tables import TravelTables
 
-ProcessGen = Generator[simpy.Event, Any, None]
 TripRow = tuple[int, int, float, float, float, float, int, int]  # TRIP_COLUMNS
 _EPS = 1e-9
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from twin.core.arrivals import DAY_S, HOUR_S
 from twin.domain.access_code import AccessOutcome
+from twin.domain.common import Window
 from twin.domain.delivery_log import (
     ACCESS_COL,
     BIKE,
@@ -22,7 +23,6 @@ from twin.domain.delivery_log import (
     WEATHER,
     DeliveryLog,
 )
-from twin.domain.store_kpis import Window
 from twin.kpi.catalog import KpiRows, define
 from twin.kpi.levels import level_from_intervals
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.core.arrivals import DAY_S, HOUR_S
+from twin.domain.common import Series, Window
 from twin.domain.delivery_fleet_kpis import courier_kpis, drone_kpis, inhome_kpis, shift_s
 from twin.domain.delivery_log import (
     DELIVERED,
@@ -26,7 +27,6 @@ from twin.domain.delivery_log import (
     TRIP_COL,
     DeliveryLog,
 )
-from twin.domain.store_kpis import Series, Window
 from twin.kpi.catalog import KpiRows, define
 from twin.kpi.levels import bin_counts, level_from_intervals
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Generator
 from typing import Any
 
 import simpy
@@ -27,12 +26,12 @@ from twin.config.delivery import DroneConfig
 from twin.core.arrivals import DAY_S, HOUR_S
 from twin.core.sampling import make_sampler
 from twin.core.streams import Streams
+from twin.domain.common import ProcessGen
 from twin.domain.deliveries import Delivery, DroneHooks, is_on_shift
 from twin.domain.delivery_log import DRONE, DRONE_SHIFT_END, WEATHER
 from twin.domain.weather import WeatherTrace
 from twin.network.tables import TravelTables
 
-ProcessGen = Generator[simpy.Event, Any, None]
 FlightRow = tuple[int, int, float, float, float, float, float, float]  # FLIGHT_COLUMNS
 _EPS = 1e-9
 

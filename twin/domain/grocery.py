@@ -11,27 +11,19 @@ from typing import Any
 import numpy as np
 import simpy
 
-from twin.config.schema import CheckoutConfig, DemandConfig, GroceryConfig, RunConfig
+from twin.config.schema import DemandConfig, RunConfig
+from twin.config.store_formats import GroceryConfig
 from twin.domain.basket import draw_shoppers
-from twin.domain.checkout import (
-    BALKED,
-    RENEGED_OUTCOME,
-    SELF_CHECKOUT,
-    SERVED,
-    STAFFED,
-    VISIT_COLUMNS,
-    CheckoutFront,
-    CheckoutLog,
-)
+from twin.domain.checkout import CheckoutFront
 from twin.domain.site import StoreContext, walk_in_arrivals
 from twin.domain.store_kpis import StoreLog
 
-# The checkout log was born here; the name stays for the code that imports it.
-GroceryLog = CheckoutLog
-
 
 class GrocerySite:
-    """One grocery store wired into an environment; :meth:`logs` gives its arrays after the run."""
+    """One grocery store wired into an environment; :meth:`logs` gives its arrays after the run.
+
+    The class is the ``grocery`` format's site builder (:data:`twin.domain.registry.FORMATS`).
+    """
 
     def __init__(
         self,
@@ -55,34 +47,13 @@ class GrocerySite:
 
     def logs(self) -> dict[str, Any]:
         """The store's logs by domain: ``store`` (common) and ``checkout``."""
-        visits = self.tills.visit_array()
+        tills = self.tills.log(self.arrivals_s)
         inside = np.ones(self.arrivals_s.size, dtype=bool)
-        inside[visits[:, 0].astype(np.int64)] = False
+        inside[tills.shopper] = False  # everyone else left the tills
         store = StoreLog(
-            self.arrivals_s, visits[:, 1], visits[:, 4], visits[:, 8], self.arrivals_s[inside]
+            self.arrivals_s, tills.arrive_s, tills.end_s, tills.revenue, self.arrivals_s[inside]
         )
-        return {"store": store, "checkout": self.tills.log(self.arrivals_s, visits)}
+        return {"store": store, "checkout": tills}
 
 
-def grocery_site(
-    env: simpy.Environment,
-    context: StoreContext,
-    fmt: GroceryConfig,
-    demand: DemandConfig,
-    run: RunConfig,
-) -> GrocerySite:
-    return GrocerySite(env, context, fmt, demand, run)
-
-
-__all__ = [
-    "BALKED",
-    "RENEGED_OUTCOME",
-    "SELF_CHECKOUT",
-    "SERVED",
-    "STAFFED",
-    "VISIT_COLUMNS",
-    "CheckoutConfig",
-    "GroceryLog",
-    "GrocerySite",
-    "grocery_site",
-]
+__all__ = ["GrocerySite"]

@@ -1,11 +1,12 @@
-"""Checkout KPIs of grocery stores (and any format with staffed lanes), from a GroceryLog."""
+"""Checkout KPIs of grocery stores (and any format with staffed lanes), from a CheckoutLog."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from twin.domain.grocery import BALKED, RENEGED_OUTCOME, SELF_CHECKOUT, SERVED, GroceryLog
-from twin.domain.store_kpis import Series, Window
+from twin.domain.checkout import BALKED, RENEGED_OUTCOME, SELF_CHECKOUT, SERVED, CheckoutLog
+from twin.domain.common import Series, Window, seconds_in
+from twin.domain.staffing import roster_cost, roster_hours
 from twin.kpi.catalog import KpiRows, define
 from twin.kpi.levels import level_from_intervals
 
@@ -72,86 +73,66 @@ SCO_SHARE = define(
 )
 
 
-def _columns(log: GroceryLog) -> dict[str, np.ndarray]:
-    v = log.visits
-    return {
-        "arrive": v[:, 1],
-        "join": v[:, 2],
-        "start": v[:, 3],
-        "end": v[:, 4],
-        "kind": v[:, 5],
-        "outcome": v[:, 7],
-        "revenue": v[:, 8],
-    }
-
-
-def grocery_kpis(rows: KpiRows, log: GroceryLog, window: Window) -> None:
+def grocery_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> None:
     """Checkout KPIs over ``window`` (visits count when they arrived inside it)."""
-    c = _columns(log)
     start, end = window
-    in_window = c["arrive"] >= start
-    served = in_window & (c["outcome"] == SERVED)
-    waits = c["start"] - c["join"]
-    is_sco = c["kind"] == SELF_CHECKOUT
+    in_window = log.arrive_s >= start
+    served = in_window & (log.outcome == SERVED)
+    waits = log.start_s - log.join_s
+    is_sco = log.lane_kind == SELF_CHECKOUT
     rows.tally(WAIT_S, waits[served])
     rows.tally(STAFFED_WAIT_S, waits[served & ~is_sco])
     rows.tally(SCO_WAIT_S, waits[served & is_sco])
     rows.ratio(WAITED_FRAC, np.count_nonzero(waits[served] > 1e-9), np.count_nonzero(served))
-    balked = np.count_nonzero(in_window & (c["outcome"] == BALKED))
-    reneged = np.count_nonzero(in_window & (c["outcome"] == RENEGED_OUTCOME))
+    balked = np.count_nonzero(in_window & (log.outcome == BALKED))
+    reneged = np.count_nonzero(in_window & (log.outcome == RENEGED_OUTCOME))
     rows.ratio(BALKED_FRAC, balked, np.count_nonzero(in_window))
     rows.ratio(SCO_SHARE, np.count_nonzero(served & is_sco), np.count_nonzero(served))
     rows.ratio(RENEGED_FRAC, reneged, np.count_nonzero(in_window) - balked)
 
-    lanes = _intervals(log.lane_open)
-    kiosks = _intervals(log.kiosk_open)
-    lane_s = _seconds_in(lanes, window)
-    kiosk_s = _seconds_in(kiosks, window)
-    busy = c["outcome"] == SERVED
+    lanes = log.lane_roster
+    busy = log.outcome == SERVED
+    staffed_busy, sco_busy = busy & ~is_sco, busy & is_sco
     rows.ratio(
         LANE_UTILISATION,
-        _seconds_in((c["start"][busy & ~is_sco], c["end"][busy & ~is_sco]), window),
-        lane_s,
+        seconds_in(log.start_s[staffed_busy], log.end_s[staffed_busy], window),
+        seconds_in(lanes[:, 0], lanes[:, 1], window),
     )
     rows.ratio(
         SCO_UTILISATION,
-        _seconds_in((c["start"][busy & is_sco], c["end"][busy & is_sco]), window),
-        kiosk_s,
+        seconds_in(log.start_s[sco_busy], log.end_s[sco_busy], window),
+        seconds_in(log.kiosk_roster[:, 0], log.kiosk_roster[:, 1], window),
     )
-    queued = c["outcome"] != BALKED
-    queue = level_from_intervals(c["join"][queued], c["start"][queued], start, end, end - start)
+    queued = log.outcome != BALKED
+    queue = level_from_intervals(log.join_s[queued], log.start_s[queued], start, end, end - start)
     rows.level(QUEUE_LEN, queue.time_avg, queue.max)
-    open_level = level_from_intervals(lanes[0], lanes[1], start, end, end - start)
+    open_level = level_from_intervals(lanes[:, 0], lanes[:, 1], start, end, end - start)
     rows.level(LANES_OPEN, open_level.time_avg, open_level.max)
     # Labour counts whole: the overtime of the last day runs past the horizon while the run
     # drains (twin.model.run_until_stores_empty), and it is paid all the same.
     paid = (start, np.inf)
-    lane_h = _seconds_in(lanes, paid) / 3600.0
+    lane_h = roster_hours(lanes, paid)
     rows.value(LANE_HOURS, lane_h, "total")
-    rows.value(LABOUR_COST, lane_h * log.cashier_cost_per_h, "total")
-    rows.value(OVERTIME_LANE_HOURS, _seconds_in(_intervals(log.overtime), paid) / 3600.0, "total")
+    rows.value(LABOUR_COST, _labour_cost(lanes, lane_h, paid), "total")
+    rows.value(OVERTIME_LANE_HOURS, roster_hours(log.overtime_roster, paid), "total")
 
 
-def grocery_series(log: GroceryLog, window: Window, bin_s: float) -> list[Series]:
+def _labour_cost(lanes: np.ndarray, lane_h: float, window: Window) -> float:
+    """Lane hours x the cashier rate; stores paying different rates pooled: each at its own."""
+    rates = np.unique(lanes[:, 2])
+    if rates.size == 1:
+        return lane_h * float(rates[0])
+    return roster_cost(lanes, window)
+
+
+def grocery_series(log: CheckoutLog, window: Window, bin_s: float) -> list[Series]:
     """Per-bin checkout queue length and lanes open."""
-    c = _columns(log)
     start, end = window
-    series: list[Series] = []
-    queued = c["outcome"] != BALKED
-    queue = level_from_intervals(c["join"][queued], c["start"][queued], start, end, bin_s)
-    lanes = _intervals(log.lane_open)
-    lanes_open = level_from_intervals(lanes[0], lanes[1], start, end, bin_s)
-    series.append(("checkout_queue_len", queue.bin_avg, "shoppers"))
-    series.append(("lanes_open", lanes_open.bin_avg, "lanes"))
-    return series
-
-
-def _intervals(pairs: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
-    array = np.asarray(pairs, dtype=float).reshape(-1, 2)
-    return array[:, 0], array[:, 1]
-
-
-def _seconds_in(intervals: tuple[np.ndarray, np.ndarray], window: Window) -> float:
-    starts = np.clip(intervals[0], *window)
-    ends = np.clip(intervals[1], *window)
-    return float(np.sum(np.maximum(ends - starts, 0.0)))
+    queued = log.outcome != BALKED
+    queue = level_from_intervals(log.join_s[queued], log.start_s[queued], start, end, bin_s)
+    lanes = log.lane_roster
+    lanes_open = level_from_intervals(lanes[:, 0], lanes[:, 1], start, end, bin_s)
+    return [
+        ("checkout_queue_len", queue.bin_avg, "shoppers"),
+        ("lanes_open", lanes_open.bin_avg, "lanes"),
+    ]

@@ -28,7 +28,7 @@ from twin.config.store_formats import JwoConfig
 from twin.core.buffers import doubles, longs
 from twin.core.sampling import block_drawer
 from twin.domain.basket import draw_shoppers
-from twin.domain.checkout import ProcessGen
+from twin.domain.common import ProcessGen
 from twin.domain.jwo_door import Door
 from twin.domain.servers import CallbackPool
 from twin.domain.site import StoreContext, concat_logs, walk_in_arrivals
@@ -132,7 +132,10 @@ def draw_recognition(
 
 
 class JwoSite:
-    """One just-walk-out store wired into an environment; :meth:`logs` gives its arrays."""
+    """One just-walk-out store wired into an environment; :meth:`logs` gives its arrays.
+
+    The class is the ``jwo`` format's site builder (:data:`twin.domain.registry.FORMATS`).
+    """
 
     def __init__(
         self,
@@ -350,9 +353,4 @@ class JwoSite:
         )
 
 
-def jwo_site(env: simpy.Environment, context: StoreContext, fmt: JwoConfig, config: Any) -> JwoSite:
-    """The ``jwo`` format's site builder (see :data:`twin.domain.registry.FORMATS`)."""
-    return JwoSite(env, context, fmt, config.demand, config.run)
-
-
-__all__ = ["ADMITTED", "GAVE_UP", "TURNED_AWAY", "Door", "JwoLog", "JwoSite", "jwo_site"]
+__all__ = ["ADMITTED", "GAVE_UP", "TURNED_AWAY", "Door", "JwoLog", "JwoSite"]

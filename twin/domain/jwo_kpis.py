@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.domain.common import Series, Window, seconds_in
 from twin.domain.jwo import ADMITTED, GAVE_UP, JwoLog
-from twin.domain.staffing import roster_cost, roster_hours, seconds_in
-from twin.domain.store_kpis import Series, Window
+from twin.domain.staffing import roster_cost, roster_hours
 from twin.kpi.catalog import KpiRows, define
 from twin.kpi.levels import LevelSummary, level_from_intervals
 

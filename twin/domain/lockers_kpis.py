@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from twin.config.orders import TEMPERATURE_ZONES
+from twin.domain.common import Series, Window
 from twin.domain.lockers import OFFER_COLUMNS, STAY_COLUMNS, LockerLog
-from twin.domain.store_kpis import Series, Window
 from twin.kpi.catalog import KpiRows, define
 from twin.kpi.censoring import km_restricted_mean
 from twin.kpi.levels import LevelSummary, level_from_intervals

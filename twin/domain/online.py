@@ -19,11 +19,12 @@ from typing import Any
 import numpy as np
 import simpy
 
-from twin.config.fulfilment import KEEP, FulfilmentConfig
+from twin.config.fulfilment import FulfilmentConfig
 from twin.config.orders import CHANNELS, TEMPERATURE_ZONES
 from twin.core.streams import Streams
 from twin.domain.bar import BarSite
 from twin.domain.bar_orders import draw_receipt_orders, nearest_zone
+from twin.domain.common import ProcessGen
 from twin.domain.dispatch import DISPATCHERS, DispatchDesk
 from twin.domain.orders import Order, booked_due_s
 from twin.domain.orders_build import build_orders
@@ -32,8 +33,6 @@ from twin.domain.orders_rates import offering_stores
 from twin.domain.pickup import ExpiredHook, StoreFulfilment
 from twin.network.catchment import candidate_stores
 from twin.network.regions import Region
-
-ProcessGen = Any
 
 
 class OnlineOrders:
@@ -107,19 +106,13 @@ class OnlineOrders:
     ) -> StoreFulfilment:
         store_id = self.region.stores[index].id
         cfg = fulfilment.store
-        override = fulfilment.store_overrides.get(store_id)
-        pickers = None if override is None or override.pickers == KEEP else override.pickers
+        capacity = fulfilment.capacity_of(store_id)
         plan = self.region.plan.stores[store_id] if self.region.plan is not None else None
         if plan is not None and "pickers" in plan.levels:  # planned (or the config, if fixed)
             shift = plan.horizon("pickers", run.days, run.start_weekday)
         else:
-            shift = cfg.picking.by_hour(pickers)
-        compartments = [cfg.lockers.zone(zone).compartments for zone in TEMPERATURE_ZONES]
-        if override is not None:
-            compartments = [
-                count if override.compartments(zone) == KEEP else override.compartments(zone)
-                for count, zone in zip(compartments, TEMPERATURE_ZONES, strict=True)
-            ]
+            shift = cfg.picking.by_hour(capacity.pickers)
+        compartments = [capacity.compartments[zone] for zone in TEMPERATURE_ZONES]
         return StoreFulfilment(
             self.env,
             store_id,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from twin.domain.common import Series, Window
 from twin.domain.orders import (
     COLLECTED,
     DELIVERY,
@@ -16,7 +17,6 @@ from twin.domain.orders import (
     REPLENISHMENT,
     Order,
 )
-from twin.domain.store_kpis import Series, Window
 from twin.kpi.catalog import KpiRows, define
 from twin.kpi.levels import bin_counts
 

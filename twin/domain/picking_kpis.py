@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.domain.common import Series, Window, seconds_in
 from twin.domain.picking import RUN_COLUMNS, TASK_COLUMNS, PickingLog
-from twin.domain.store_kpis import Series, Window
 from twin.kpi.catalog import KpiRows, define
 from twin.kpi.levels import level_from_intervals
 
@@ -58,8 +58,8 @@ def picking_kpis(rows: KpiRows, log: PickingLog, window: Window) -> None:
     run_in = (runs[:, R["start_s"]] >= start) & (runs[:, R["start_s"]] < end)
     rows.tally(RUN_S, runs[run_in, R["end_s"]] - runs[run_in, R["start_s"]])
     rows.ratio(TASKS_PER_RUN, float(runs[run_in, R["tasks"]].sum()), np.count_nonzero(run_in))
-    shift_s = _seconds_in(log.shift_start_s, log.shift_end_s, window)
-    busy_s = _seconds_in(runs[:, R["start_s"]], runs[:, R["end_s"]], window)
+    shift_s = seconds_in(log.shift_start_s, log.shift_end_s, window)
+    busy_s = seconds_in(runs[:, R["start_s"]], runs[:, R["end_s"]], window)
     rows.ratio(UTILISATION, busy_s, shift_s)
     queue = level_from_intervals(queued, started, start, end, end - start)
     rows.level(QUEUE_LEN, queue.time_avg, queue.max)
@@ -75,9 +75,3 @@ def picking_series(log: PickingLog, window: Window, bin_s: float) -> list[Series
         tasks[:, T["queued_s"]], tasks[:, T["started_s"]], start, end, bin_s
     )
     return [("picking_queue_len", queue.bin_avg, "tasks")]
-
-
-def _seconds_in(starts: np.ndarray, ends: np.ndarray, window: Window) -> float:
-    s = np.clip(starts, *window)
-    e = np.clip(ends, *window)
-    return float(np.sum(np.maximum(e - s, 0.0)))

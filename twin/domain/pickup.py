@@ -14,12 +14,12 @@ returned to stock and refunded (the expired hook gets it, with its zones, for wr
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
-from typing import Any
+from collections.abc import Callable
 
 import simpy
 
 from twin.config.fulfilment import StoreFulfilmentConfig
+from twin.domain.common import ProcessGen
 from twin.domain.dispatch import DispatchDesk
 from twin.domain.lockers import LockerBank
 from twin.domain.orders import COLLECTED, DISPATCHED, EXPIRED, N_ZONES, Order
@@ -29,7 +29,6 @@ from twin.domain.servers import ServerPool
 LOCKER, COUNTER, CURBSIDE = range(3)
 METHODS = {"locker": LOCKER, "counter": COUNTER, "curbside": CURBSIDE}
 
-ProcessGen = Generator[simpy.Event, Any, None]
 ExpiredHook = Callable[[Order], None]
 
 

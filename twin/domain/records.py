@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from twin.domain.checkout import CheckoutLog
 from twin.domain.delivery_log import ORDER_COL as DELIVERY
 from twin.domain.orders_kpis import C as ORDER
 from twin.domain.store_kpis import StoreLog
@@ -40,20 +41,21 @@ TRIP_FIELDS = ("mode", "vehicle", "start", "depart", "end", "km", "orders", "sto
 READING_FIELDS = ("sensor", "at", "temperature_c")
 
 
-def _till_visits(arrivals_s: np.ndarray, visits: np.ndarray) -> np.ndarray:
-    """Rows of VISIT_FIELDS from a checkout log: every arrival, the tills' rows first."""
-    rows = np.full((arrivals_s.size, len(VISIT_FIELDS)), np.nan)
-    shopper = visits[:, 0].astype(np.int64)
-    rows[:, 0] = np.arange(arrivals_s.size)
-    rows[:, 1] = arrivals_s
+def _till_visits(log: CheckoutLog) -> np.ndarray:
+    """Rows of VISIT_FIELDS from a checkout log: every arrival, the tills' visits filled in."""
+    rows = np.full((log.arrivals_s.size, len(VISIT_FIELDS)), np.nan)
+    shopper = log.shopper
+    rows[:, 0] = np.arange(log.arrivals_s.size)
+    rows[:, 1] = log.arrivals_s
     rows[:, 9] = INSIDE
-    # visits columns: shopper arrive join start end lane_kind units outcome revenue
-    rows[shopper, 2] = visits[:, 4]
-    rows[shopper, 3] = visits[:, 6]
-    rows[shopper, 4] = visits[:, 8]
-    rows[shopper, 5] = visits[:, 5]
-    rows[shopper, 6:9] = visits[:, 2:5]
-    rows[shopper, 9] = visits[:, 7]
+    rows[shopper, 2] = log.end_s
+    rows[shopper, 3] = log.units
+    rows[shopper, 4] = log.revenue
+    rows[shopper, 5] = log.lane_kind
+    rows[shopper, 6] = log.join_s
+    rows[shopper, 7] = log.start_s
+    rows[shopper, 8] = log.end_s
+    rows[shopper, 9] = log.outcome
     return rows
 
 
@@ -113,11 +115,12 @@ def _orders(orders: np.ndarray, delivery: Any = None) -> np.ndarray:
     ).reshape(-1, len(ORDER_FIELDS))
 
 
-def _roster(resource: int, intervals: list[tuple[float, float]]) -> np.ndarray:
-    """One row per distinct (start, end) interval, its level = how many units share it."""
-    if not intervals:
+def _roster(resource: int, roster: np.ndarray) -> np.ndarray:
+    """One row per distinct (start, end) of a roster (staffing.py), its level = how many
+    units share it."""
+    if roster.shape[0] == 0:
         return np.empty((0, len(ROSTER_FIELDS)))
-    pairs, counts = np.unique(np.asarray(intervals, dtype=float), axis=0, return_counts=True)
+    pairs, counts = np.unique(roster[:, :2], axis=0, return_counts=True)
     return np.column_stack([np.full(counts.size, resource), pairs, counts.astype(float)])
 
 
@@ -126,8 +129,8 @@ def store_records(logs: dict[str, Any]) -> dict[str, RecordTable]:
     tables: dict[str, RecordTable] = {}
     checkout = logs.get("checkout")
     if checkout is not None:
-        tables["visits"] = VISIT_FIELDS, _till_visits(checkout.arrivals_s, checkout.visits)
-        roster = np.vstack([_roster(0, checkout.lane_open), _roster(1, checkout.kiosk_open)])
+        tables["visits"] = VISIT_FIELDS, _till_visits(checkout)
+        roster = np.vstack([_roster(0, checkout.lane_roster), _roster(1, checkout.kiosk_roster)])
         tables["rosters"] = ROSTER_FIELDS, roster
     elif isinstance(logs.get("store"), StoreLog):
         tables["visits"] = VISIT_FIELDS, _store_visits(logs["store"])

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import simpy
 
-from twin.domain.bar import BarLog, bar_site
+from twin.config.schema import DemandConfig, RunConfig
+from twin.config.store_formats import StoreFormatConfig
+from twin.domain.bar import BarLog, BarSite
 from twin.domain.bar_kpis import bar_kpis, bar_series
 from twin.domain.books_kpis import books_kpis, books_series
-from twin.domain.bookstore import BooksLog, bookstore_site
-from twin.domain.grocery import GroceryLog, grocery_site
+from twin.domain.bookstore import BooksLog, BookstoreSite
+from twin.domain.checkout import CheckoutLog
+from twin.domain.common import Series, Window
+from twin.domain.grocery import GrocerySite
 from twin.domain.grocery_kpis import grocery_kpis, grocery_series
-from twin.domain.jwo import JwoLog, jwo_site
+from twin.domain.jwo import JwoLog, JwoSite
 from twin.domain.jwo_kpis import jwo_kpis, jwo_series
 from twin.domain.site import StoreContext
-from twin.domain.store_kpis import Series, StoreLog, Window, store_kpis, store_series
+from twin.domain.store_kpis import StoreLog, store_kpis, store_series
 from twin.kpi.catalog import KpiRows
 
 
@@ -34,7 +38,24 @@ class Site(Protocol):
     def logs(self) -> dict[str, Any]: ...
 
 
-SiteBuilder = Callable[[simpy.Environment, StoreContext, Any, Any], Site]
+FormatT = TypeVar("FormatT", bound=StoreFormatConfig, contravariant=True)
+
+
+class SiteBuilder(Protocol[FormatT]):
+    """Wires one store of a format into an environment: every format's site class is one.
+
+    ``fmt`` is the format's own config (``formats.<name>``, a :class:`StoreFormatConfig`);
+    ``context`` carries the store's id, hours, horizon, random streams and planned lanes.
+    """
+
+    def __call__(
+        self,
+        env: simpy.Environment,
+        context: StoreContext,
+        fmt: FormatT,
+        demand: DemandConfig,
+        run: RunConfig,
+    ) -> Site: ...
 
 
 def whole_log(log: Any, window: Window) -> Any:
@@ -54,21 +75,17 @@ class KpiDomain:
     trim: Callable[[Any, Window], Any] = whole_log
 
 
-def _grocery(env: simpy.Environment, context: StoreContext, fmt: Any, config: Any) -> Site:
-    return grocery_site(env, context, fmt, config.demand, config.run)
-
-
-# format name -> site builder(env, context, format config, whole TwinConfig)
-FORMATS: dict[str, SiteBuilder] = {
-    "grocery": _grocery,
-    "jwo": jwo_site,
-    "bookstore": bookstore_site,
-    "bar": bar_site,
+# format name (a field of FormatsConfig) -> its site builder
+FORMATS: dict[str, SiteBuilder[Any]] = {
+    "grocery": GrocerySite,
+    "jwo": JwoSite,
+    "bookstore": BookstoreSite,
+    "bar": BarSite,
 }
 
 KPI_DOMAINS: dict[str, KpiDomain] = {
     "store": KpiDomain(store_kpis, store_series, StoreLog.concat),
-    "checkout": KpiDomain(grocery_kpis, grocery_series, GroceryLog.concat),
+    "checkout": KpiDomain(grocery_kpis, grocery_series, CheckoutLog.concat),
     "jwo": KpiDomain(jwo_kpis, jwo_series, JwoLog.concat),
     "books": KpiDomain(books_kpis, books_series, BooksLog.concat),
     "bar": KpiDomain(bar_kpis, bar_series, BarLog.concat),

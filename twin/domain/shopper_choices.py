@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from twin.config.schema import CheckoutConfig, ServiceConfig
+from twin.config.checkout import CheckoutConfig, ServiceConfig
 from twin.core.sampling import block_drawer
 from twin.domain.site import StoreContext
 

@@ -10,7 +10,7 @@ import numpy as np
 import simpy
 
 from twin.config.schema import DemandConfig, RunConfig
-from twin.core.arrivals import DAY_S, hourly_rates_per_s, nhpp_arrival_times
+from twin.core.arrivals import hourly_rates_per_s, nhpp_arrival_times
 from twin.core.streams import Streams
 
 
@@ -29,26 +29,6 @@ class StoreContext:
     def stream(self, name: str) -> np.random.Generator:
         """The store's own named stream, e.g. ``store.S01.arrivals``."""
         return self.streams.get(f"store.{self.store_id}.{name}")
-
-    def open_intervals(
-        self, count_by_hour: list[int] | tuple[int, ...] | None, count: int
-    ) -> list[tuple[float, float]]:
-        """(start, end) of each unit open (a lane, a kiosk) per open hour of every day.
-
-        ``count_by_hour`` has 24 values (every day alike) or one per hour of the horizon.
-        """
-        intervals = []
-        days = round(self.horizon_s / DAY_S)
-        for day in range(days):
-            for hour in range(self.open_hour, self.close_hour):
-                if count_by_hour:
-                    at = day * 24 + hour if len(count_by_hour) > 24 else hour
-                    units = count_by_hour[at]
-                else:
-                    units = count
-                start = day * DAY_S + hour * 3600.0
-                intervals.extend([(start, start + 3600.0)] * units)
-        return intervals
 
 
 def walk_in_arrivals(

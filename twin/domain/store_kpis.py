@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from twin.domain.common import Series, Window
 from twin.kpi.catalog import KpiRows, define
 from twin.kpi.levels import LevelSummary, bin_counts, level_from_intervals
 
@@ -27,9 +28,6 @@ STILL_INSIDE_N = define(
     "drains until the last shopper leaves, so 0 unless the drain limit cut it short).",
 )
 REVENUE = define("store.revenue", "currency", "total", "Walk-in sales (visits that paid).")
-
-Window = tuple[float, float]
-Series = tuple[str, np.ndarray, str]
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from twin.config.fulfilment import capacity_key
 from twin.experiment.run_folder import write_atomic, write_json, write_parquet
 from twin.experiment.sizing import SizingResult
 
@@ -75,14 +76,27 @@ def sizing_json(result: SizingResult) -> dict[str, Any]:
 
 
 def recommendation_overrides(store_id: str, recommendation: dict[str, int | None]) -> list[str]:
-    """The command-line override that applies the recommendation to the store."""
-    fields = []
+    """The command-line override that applies the recommendation to the store.
+
+    >>> recommendation_overrides("S01", {"pickers": 4, "lockers.chilled": 5})
+    ['+fulfilment.store_overrides={S01:{pickers:4,lockers:{chilled:{compartments:5}}}}']
+    """
+    tree: dict[str, Any] = {}
     for name, capacity in recommendation.items():
         if capacity is None:
             continue
-        field = "pickers" if name == "pickers" else f"{name.split('.')[1]}_compartments"
-        fields.append(f"{field}:{capacity}")
-    return [f"+fulfilment.store_overrides={{{store_id}:{{{','.join(fields)}}}}}"] if fields else []
+        *path, last = capacity_key(name).split(".")
+        node = tree
+        for part in path:
+            node = node.setdefault(part, {})
+        node[last] = capacity
+    return [f"+fulfilment.store_overrides={_hydra_dict({store_id: tree})}"] if tree else []
+
+
+def _hydra_dict(tree: dict[str, Any]) -> str:
+    """A nested dict in Hydra's override syntax: ``{a:1,b:{c:2}}``."""
+    items = (f"{k}:{_hydra_dict(v) if isinstance(v, dict) else v}" for k, v in tree.items())
+    return "{" + ",".join(items) + "}"
 
 
 def curve_figure(curve: pd.DataFrame, recommendation: dict[str, int | None]) -> Figure:

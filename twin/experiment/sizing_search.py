@@ -39,9 +39,6 @@ class Resource:
             return not self.at_least  # nothing offered: no overflow, but no readiness shown
         return mean - half >= self.target if self.at_least else mean + half <= self.target
 
-    def capacity_field(self) -> str:
-        return PICKERS if self.name == PICKERS else f"{self.name.split('.')[1]}_compartments"
-
 
 @dataclass
 class Search:

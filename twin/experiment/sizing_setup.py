@@ -48,9 +48,8 @@ def sizing_base_config(config: TwinConfig) -> TwinConfig:
     if sizing.days > 0:
         base.run.days = sizing.days
     if not sizing.simulate_walk_ins:
-        for fmt in vars(base.formats).values():
-            if hasattr(fmt, "demand_scale"):
-                fmt.demand_scale = 0.0
+        for fmt in vars(base.formats).values():  # every format (StoreFormatConfig) has one
+            fmt.demand_scale = 0.0
     return base
 
 
@@ -86,11 +85,12 @@ def estimates_for(
 def with_capacities(
     config: TwinConfig, store_id: str, capacities: dict[str, int], resources: list[Resource]
 ) -> TwinConfig:
-    """A copy of ``config`` whose store ``store_id`` has these capacities."""
+    """A copy of ``config`` whose store ``store_id`` has these capacities (its override in
+    ``fulfilment.store_overrides``, read back by ``FulfilmentConfig.capacity_of``)."""
     trial = copy.deepcopy(config)
     override = copy.deepcopy(trial.fulfilment.store_overrides.get(store_id, CapacityConfig()))
     for r in resources:
-        setattr(override, r.capacity_field(), int(capacities[r.name]))
+        override.set_capacity(r.name, int(capacities[r.name]))
     trial.fulfilment.store_overrides = {**trial.fulfilment.store_overrides, store_id: override}
     return trial
 

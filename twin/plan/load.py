@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from twin.config.checkout import CheckoutConfig
 from twin.config.orders import CHANNELS, TEMPERATURE_ZONES, SlotsConfig
-from twin.config.schema import CheckoutConfig, DemandConfig, GroceryConfig, TwinConfig
-from twin.config.store_formats import BarConfig
+from twin.config.schema import DemandConfig, TwinConfig
+from twin.config.store_formats import StoreFormatConfig
 from twin.core.arrivals import hourly_rates_per_s
 from twin.core.sampling import DistSpec, block_drawer, dist_mean
 from twin.domain.bar_orders import nearest_zone
@@ -65,8 +66,8 @@ def delayed_week(week: np.ndarray, delay_s: DistSpec) -> np.ndarray:
     return out.reshape(WEEK)
 
 
-def walk_in_week_per_h(demand: DemandConfig, fmt: GroceryConfig | BarConfig) -> np.ndarray:
-    """Expected walk-in arrivals per hour, (7, 24), as the stores draw them."""
+def walk_in_week_per_h(demand: DemandConfig, fmt: StoreFormatConfig) -> np.ndarray:
+    """Expected walk-in arrivals per hour, (7, 24), as the stores of a format draw them."""
     rates = hourly_rates_per_s(
         demand.daily_shoppers_per_store * fmt.demand_scale,
         demand.weekday_hour_shares,

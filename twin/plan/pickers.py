@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from twin.config.fulfilment import KEEP
 from twin.config.orders import CHANNELS
 from twin.config.schema import TwinConfig
 from twin.plan.load import WEEK, PickMoments, booked_spread, shift_week
@@ -98,8 +97,7 @@ def picker_week(
     mode or explicit schedules), or planned from its expected orders (channel, 7, 24)."""
     config = rule.config
     picking = config.fulfilment.store.picking
-    override = config.fulfilment.store_overrides.get(store_id)
-    flat = None if override is None or override.pickers == KEEP else override.pickers
+    flat = config.fulfilment.capacity_of(store_id).pickers
     cfg = config.planner.pickers
     if cfg.mode == "fixed" or picking.pickers_by_hour or flat is not None:
         by_hour = picking.by_hour(flat)

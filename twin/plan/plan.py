@@ -25,7 +25,8 @@ import numpy as np
 
 from twin.config.orders import CHANNELS
 from twin.config.planner import KEEP as FLEET_KEEP
-from twin.config.schema import GroceryConfig, TwinConfig
+from twin.config.schema import TwinConfig
+from twin.config.store_formats import GroceryConfig
 from twin.errors import ConfigError
 from twin.network.formats import choices_text
 from twin.network.regions import Network, Region, StoreInfo

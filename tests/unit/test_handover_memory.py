@@ -6,9 +6,11 @@ import dataclasses
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import twin
+import twin.model as model
 from twin.core.memory import release_free_memory
 from twin.domain.registry import FORMATS
 from twin.domain.store_kpis import StoreLog
@@ -49,3 +51,19 @@ def test_handed_over_logs_own_their_arrays() -> None:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
 def test_freed_heap_goes_back_to_the_system_on_linux() -> None:
     assert release_free_memory() is True
+
+
+def test_only_the_process_keeping_the_hand_overs_tidies_its_heap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Serially the heap is tidied after each region (and once before the network rows); with
+    worker processes only the network rows' release runs here, the regions ran elsewhere."""
+    overrides = ["network=national", "network.n_regions=2", "orders.enabled=false"]
+    calls: list[str] = []
+    monkeypatch.setattr(model, "release_free_memory", lambda: calls.append("trim") or True)
+    serial = twin.simulate(twin.load_config([*overrides, "run.workers=1"]))
+    assert len(calls) == 2 + 1
+    calls.clear()
+    parallel = twin.simulate(twin.load_config([*overrides, "run.workers=2"]))
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(serial.kpis, parallel.kpis)

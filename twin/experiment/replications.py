@@ -7,6 +7,7 @@ results are put back in task order.
 from __future__ import annotations
 
 import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,7 +64,7 @@ def run_replications(
 ) -> list[RegionResult]:
     """Region results of the given replications, with network-wide rows when there are regions."""
     keep_logs = len(network.regions) > 1
-    here = os.getpid()  # a task run in this process keeps its hand-over here: tidy the heap
+    here = _this_process()  # a task run in this process keeps its hand-over: tidy the heap
     tasks = [
         (config, region, rep, keep_logs, here) for rep in replications for region in network.regions
     ]
@@ -116,10 +117,15 @@ def _heaviest_first(config: TwinConfig, regions: list[Region]) -> list[int]:
     return sorted(range(len(regions)), key=lambda i: -weight[i])
 
 
-def _run_task(task: tuple[TwinConfig, Region, int, bool, int]) -> RegionResult:
+def _this_process() -> tuple[str, int]:
+    """(host, process id): a cluster worker elsewhere may have this process's id."""
+    return socket.gethostname(), os.getpid()
+
+
+def _run_task(task: tuple[TwinConfig, Region, int, bool, tuple[str, int]]) -> RegionResult:
     config, region, replication, keep_logs, holder = task
     started = time.time()
-    tidy = keep_logs and os.getpid() == holder
+    tidy = keep_logs and _this_process() == holder
     result = run_region(config, region, replication, keep_logs, tidy_heap=tidy)
     result.timing = (os.getpid(), started, time.time())
     return result

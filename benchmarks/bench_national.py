@@ -7,7 +7,12 @@ Prints, measured in this run on this machine:
   peak memory per process, and the ratio to the plain model;
 - the 1 -> 2 worker speedup, and whether the two KPI tables are identical.
 
+- with ``--whole``: the command a user types, ``twin network=national run.workers=N`` (run
+  folder and report included), against the plain model run as a whole process (interpreter
+  start, imports, draws, N processes), interleaved, wall and CPU ratios.
+
     python benchmarks/bench_national.py [--regions 42] [--days 1] [--workers 2] [--repeat 1]
+                                        [--whole]
 
 With ``--repeat N`` each model runs N times, interleaved, and the best wall time of each counts
 (other processes on a shared machine only ever make a run slower).
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import heapq
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -33,7 +39,7 @@ import pandas as pd
 
 import twin
 from benchmarks.bench_walkin import plain_simpy
-from benchmarks.timing import load_line
+from benchmarks.timing import command, interleaved, load_line, ratio_line
 from twin.domain.registry import FORMATS
 from twin.experiment.replications import assemble, run_replications
 from twin.network import build_network
@@ -54,6 +60,37 @@ def run_plain(counts_by_region: list[list[int]], days: int, workers: int) -> tup
     with ProcessPoolExecutor(max_workers=workers) as pool:
         served = sum(pool.map(plain_region, tasks))
     return served, time.perf_counter() - started
+
+
+def plain_process(counts_file: Path, days: int, workers: int) -> None:
+    """The plain network day as a whole process (``--plain-process``): the reference of --whole."""
+    counts = json.loads(counts_file.read_text())
+    served, _ = run_plain(counts, days, workers)
+    print(served)
+
+
+def whole_commands(
+    counts: list[list[int]], overrides: list[str], workers: int, repeat: int
+) -> list[str]:
+    """``twin network=national run.workers=N`` end to end against the plain model's process."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    days = next(int(o.split("=")[1]) for o in overrides if o.startswith("run.days="))
+    with tempfile.TemporaryDirectory() as folder:
+        counts_file = Path(folder) / "counts.json"
+        counts_file.write_text(json.dumps(counts))
+        plain = [sys.executable, "-m", "benchmarks.bench_national", "--plain-process"]
+        plain += [str(counts_file), "--days", str(days), "--workers", str(workers)]
+        user = [sys.executable, "-m", "twin", *overrides, f"run.workers={workers}"]
+        timings = interleaved(
+            {
+                "plain": command(plain, env=env, cwd=root),
+                "twin": command([*user, "-q"], env=env, cwd=Path(folder)),
+            },
+            repeat,
+        )
+    label = f"whole command `twin {' '.join(overrides)} run.workers={workers}` / plain process"
+    return [ratio_line(label, timings["twin"], timings["plain"], 2.0)]
 
 
 def run_twin(overrides: list[str], workers: int, out: Path) -> dict[str, Any]:
@@ -170,10 +207,17 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="run each model this often (interleaved); best counts"
     )
+    parser.add_argument(
+        "--whole", action="store_true", help="also time the whole twin command (report included)"
+    )
     parser.add_argument("--one-run", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--plain-process", type=Path, help=argparse.SUPPRESS)
     args, overrides = parser.parse_known_args()
     if args.one_run:
         one_run(args.one_run, args.workers, overrides)
+        return
+    if args.plain_process:
+        plain_process(args.plain_process, args.days, args.workers)
         return
     overrides = ["network=national", f"network.n_regions={args.regions}", f"run.days={args.days}"]
 
@@ -246,6 +290,9 @@ def main() -> None:
         )
     print(f"peak memory per process (target <= 1,024 MB): {max(serial_mb, parallel_mb):,.0f} MB")
     print(f"serial and parallel KPI tables identical (every run): {identical}")
+    if args.whole:
+        for line in whole_commands(counts, overrides, args.workers, args.repeat):
+            print(line)
 
 
 if __name__ == "__main__":

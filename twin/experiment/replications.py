@@ -7,6 +7,7 @@ results are put back in task order.
 from __future__ import annotations
 
 import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,9 +64,12 @@ def run_replications(
 ) -> list[RegionResult]:
     """Region results of the given replications, with network-wide rows when there are regions."""
     keep_logs = len(network.regions) > 1
-    tasks = [(config, region, rep, keep_logs) for rep in replications for region in network.regions]
+    here = _this_process()  # a task run in this process keeps its hand-over: tidy the heap
+    tasks = [
+        (config, region, rep, keep_logs, here) for rep in replications for region in network.regions
+    ]
     run_tasks = EXECUTORS[config.run.executor]
-    order = _heaviest_first(config, [region for _, region, _, _ in tasks])
+    order = _heaviest_first(config, [task[1] for task in tasks])
     done = run_tasks(
         _run_task,
         [tasks[i] for i in order],
@@ -113,9 +117,15 @@ def _heaviest_first(config: TwinConfig, regions: list[Region]) -> list[int]:
     return sorted(range(len(regions)), key=lambda i: -weight[i])
 
 
-def _run_task(task: tuple[TwinConfig, Region, int, bool]) -> RegionResult:
-    config, region, replication, keep_logs = task
+def _this_process() -> tuple[str, int]:
+    """(host, process id): a cluster worker elsewhere may have this process's id."""
+    return socket.gethostname(), os.getpid()
+
+
+def _run_task(task: tuple[TwinConfig, Region, int, bool, tuple[str, int]]) -> RegionResult:
+    config, region, replication, keep_logs, holder = task
     started = time.time()
-    result = run_region(config, region, replication, keep_logs)
+    tidy = keep_logs and _this_process() == holder
+    result = run_region(config, region, replication, keep_logs, tidy_heap=tidy)
     result.timing = (os.getpid(), started, time.time())
     return result

@@ -1,0 +1,69 @@
+"""A region's hand-over to the network rows holds only its own numbers, not the run's tables."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import twin
+import twin.model as model
+from twin.core.memory import release_free_memory
+from twin.domain.registry import FORMATS
+from twin.domain.store_kpis import StoreLog
+from twin.model import owned, run_region
+from twin.network.build import build_network
+
+pytestmark = pytest.mark.unit
+
+
+def test_owned_copies_views_out_of_their_table_and_keeps_the_values() -> None:
+    table = np.arange(40.0).reshape(10, 4)
+    log = StoreLog(table[:, 0], table[:, 1], table[:, 2], table[:, 3], np.zeros(0))
+    kept = owned(log)
+    for field in dataclasses.fields(StoreLog):
+        before, after = getattr(log, field.name), getattr(kept, field.name)
+        np.testing.assert_array_equal(after, before)
+        assert after.base is None
+    assert log.arrivals_s.base is not None  # the original is left as it was
+    assert owned("not a log") == "not a log"
+
+
+def test_handed_over_logs_own_their_arrays() -> None:
+    """Nothing a region hands over keeps a larger buffer of the finished run alive."""
+    config = twin.load_config(["network=national", "network.n_regions=1"])
+    region = build_network(config.network, FORMATS.keys()).regions[0]
+    result = run_region(config, region, 0, keep_logs=True)
+    assert {"store", "checkout", "coldchain", "orders"} <= set(result.logs)
+    views = [
+        f"{domain}.{field.name}"
+        for domain, logs in result.logs.items()
+        for log in logs
+        for field in dataclasses.fields(log)
+        if isinstance(value := getattr(log, field.name), np.ndarray) and value.base is not None
+    ]
+    assert not views, views
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+def test_freed_heap_goes_back_to_the_system_on_linux() -> None:
+    assert release_free_memory() is True
+
+
+def test_only_the_process_keeping_the_hand_overs_tidies_its_heap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Serially the heap is tidied after each region (and once before the network rows); with
+    worker processes only the network rows' release runs here, the regions ran elsewhere."""
+    overrides = ["network=national", "network.n_regions=2", "orders.enabled=false"]
+    calls: list[str] = []
+    monkeypatch.setattr(model, "release_free_memory", lambda: calls.append("trim") or True)
+    serial = twin.simulate(twin.load_config([*overrides, "run.workers=1"]))
+    assert len(calls) == 2 + 1
+    calls.clear()
+    parallel = twin.simulate(twin.load_config([*overrides, "run.workers=2"]))
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(serial.kpis, parallel.kpis)

@@ -138,13 +138,17 @@ _IDENTITY = ("run.seed", "run.scenario")
 def _needs_composing(config: DictConfig, overrides: list[str]) -> bool:
     """Whether the job's run.seed and run.scenario can only be known by composing its config
     (0.3 s a job, serial before the first one starts): a config group override
-    (``+experiment=x``: no dot in its key), a deletion, or a seed or scenario that is an
-    interpolation. Otherwise they are the base config's, or the value of a ``run.seed=`` /
-    ``run.scenario=`` override (:func:`_overridden_identity`)."""
+    (``+experiment=x``: no dot in its key) that the sweep's config does not have already, a
+    deletion, or a seed or scenario that is an interpolation. Otherwise they are the base
+    config's, or the value of a ``run.seed=`` / ``run.scenario=`` override
+    (:func:`_overridden_identity`)."""
     run = OmegaConf.select(config, "run")
     if run is None or any(OmegaConf.is_interpolation(run, key) for key in ("seed", "scenario")):
         return True
-    for override in overrides:
+    # the sweep's own overrides that every job repeats (network=single_store) are in the
+    # sweep's config already; a swept group (network=a,b) is not among them
+    common = {str(o) for o in OmegaConf.select(config, "hydra.overrides.task", default=[])}
+    for override in (o for o in overrides if o not in common):
         key = override.split("=", 1)[0]
         if "." not in key or key.startswith("~") or "=" not in override:
             return True

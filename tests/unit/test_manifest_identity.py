@@ -18,6 +18,7 @@ from twin.config.load import register
 def master() -> Iterator[DictConfig]:
     register()
     with initialize_config_module("twin.configs", version_base="1.3"):
+        # as a sweep's config: its own overrides applied, the swept ones (a,b) not
         yield compose("config", overrides=["network=single_store"], return_hydra_config=True)
 
 
@@ -30,6 +31,7 @@ def master() -> Iterator[DictConfig]:
         ["run.scenario='with space'", "run.seed=11"],
         ["++run.seed=3"],
         ["run.days=2", "formats.grocery.checkout.lanes=3"],
+        ["network=single_store", "run.seed=9"],  # the sweep's own group override, repeated
         [],
     ],
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import importlib
 import importlib.resources
 import re
 import secrets
@@ -20,6 +21,7 @@ from typing import Any
 import yaml
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
+from hydra.core.plugins import Plugins
 from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf._utils import get_omega_conf_dumper
@@ -45,10 +47,24 @@ def register() -> None:
     store = ConfigStore.instance()
     if SCHEMA_NAME + ".yaml" not in store.list(""):
         store.store(name=SCHEMA_NAME, node=TwinConfig)
+    _register_sweeper(store)
     if not OmegaConf.has_resolver("twin_uid"):
         OmegaConf.register_new_resolver("twin_uid", lambda: _PROCESS_UID)
     if not OmegaConf.has_resolver("twin_label"):
         OmegaConf.register_new_resolver("twin_label", folder_label)
+
+
+def _register_sweeper(store: ConfigStore) -> None:
+    """hydra_plugins/twin_sweeper as ``hydra/sweeper: basic``, the default sweeper (Optuna
+    experiments still choose theirs). Hydra's plugin scan does not see it in an editable
+    install (setuptools' namespace finder cannot list modules), so it is registered by hand,
+    after the scan: the scan reloads Hydra's BasicSweeper, which the twin's subclasses."""
+    plugins = Plugins.instance()  # the scan, once per process
+    if store.load("hydra/sweeper/basic.yaml").provider == "twin":
+        return
+    module = importlib.import_module("hydra_plugins.twin_sweeper.twin_sweeper")
+    plugins.register(module.TwinBasicSweeper)
+    store.store(group="hydra/sweeper", name="basic", node=module.TwinSweeperConf, provider="twin")
 
 
 def folder_label(text: object) -> str:

@@ -28,13 +28,15 @@ class TwinSweeperConf(BasicSweeperConf):
 
 
 def is_value_override(override: Override) -> bool:
-    """``key.sub=value`` (or ``+``/``++``): a value, never a config group, package or deletion."""
+    """``key.sub=value`` or ``++key.sub=value``: a value, never a config group, a package, an
+    addition (``+key``: the composed config has the key already) or a deletion."""
     key = override.key_or_group
     return (
         "." in key
         and "/" not in key
         and override.package is None
         and not override.is_delete()
+        and not override.is_add()
         and not key.startswith("hydra.")
     )
 
@@ -49,7 +51,8 @@ class TwinBasicSweeper(BasicSweeper):
             parsed = parser.parse_overrides(list(overrides))
             values = [o for o in parsed if is_value_override(o)]
             shape = tuple(
-                o.key_or_group if is_value_override(o) else str(o.input_line) for o in parsed
+                f"{o.type.name} {o.key_or_group}" if is_value_override(o) else str(o.input_line)
+                for o in parsed
             )
             config = composed.get(shape)
             if config is None:  # the first job of its shape: composed as Hydra does

@@ -56,9 +56,11 @@ def test_a_grid_composes_one_job_per_shape(master: DictConfig) -> None:
         for lanes in (3, 4)
     ]
     groups = [["demand=default", "run.seed=5"], ["demand=default", "run.seed=6"]]
+    forced = [["++run.days=2"], ["++run.days=3"]]
+    added = [["+experiment=more_lanes"], ["+experiment=heatwave"]]  # additions: each composed
     check, loader = sweeper(master)
-    check.validate_batch_is_legal(grid + groups)
-    assert loader.composed == [grid[0], groups[0]]
+    check.validate_batch_is_legal(grid + groups + forced + added)
+    assert loader.composed == [grid[0], groups[0], forced[0], *added]
 
 
 @pytest.mark.parametrize(

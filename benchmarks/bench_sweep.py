@@ -127,6 +127,15 @@ def main() -> None:
     goal = f"  (target >= {target:g}x)" if target else ""
     print(f"speedup n_jobs 1 -> {args.n_jobs}: {speedup:.2f}x wall{goal}")
     serial_frac = (one.head_s + one.tail_s) / one.wall_s
+    # n_jobs=1 runs every job in the one process: on a quiet machine its wall time is its CPU
+    # time. Above 1, other processes took the cores and every wall time above is stretched.
+    load = one.wall_s / one.cpu_s
+    print(
+        f"machine share: the n_jobs=1 sweep's wall / CPU = {load:.2f} (1.0 on a quiet machine; "
+        f"above it, scale the wall times by {1 / load:.2f} for a rough quiet-machine estimate: "
+        f"head {one.head_s / load:.2f} s, tail {one.tail_s / load:.2f} s, "
+        f"wall {one.wall_s / load:.2f} s)"
+    )
     print(
         f"serial fraction of the n_jobs=1 sweep (head + tail) / wall: {serial_frac:.1%}"
         f"  (target <= 5 % for 16 jobs)"

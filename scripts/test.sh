@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser
-.venv/bin/ruff check twin tests benchmarks
-.venv/bin/ruff format --check twin tests benchmarks
+.venv/bin/ruff check twin tests benchmarks hydra_plugins
+.venv/bin/ruff format --check twin tests benchmarks hydra_plugins
 .venv/bin/mypy twin
+.venv/bin/mypy -p hydra_plugins.twin_sweeper
 exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

@@ -100,6 +100,8 @@ def run_task(cfg: DictConfig) -> float | tuple[float, ...] | None:
     if is_multirun:  # one line per job on the console; the summary in the job's twin.log
         log.info(summary, extra=FILE_ONLY)
         log.info(job_line(job, overrides, result.summary, meta["wall_time_s"], run_dir))
+        if config.run.job_reports:  # off by default: one sweep report when the sweep ends
+            _write_report(run_dir, fatal=False)
     else:
         log.info(summary)
         log.info("run folder: %s", run_dir)
@@ -139,8 +141,10 @@ def _index(run_dir: Path, meta: dict[str, object]) -> None:
         log.debug("indexed %s in %s", meta.get("run_id"), index)
 
 
-def _write_report(run_dir: Path) -> None:
-    """The run's HTML report under reports/; the run folder is kept whatever happens here."""
+def _write_report(run_dir: Path, fatal: bool = True) -> None:
+    """The run's HTML report under reports/; the run folder is kept whatever happens here.
+
+    A failure exits 1 (``fatal``) or, for a sweep job, is logged and the sweep goes on."""
     from twin.report import render_run_report  # matplotlib, jinja2: only when reporting
 
     try:
@@ -155,6 +159,8 @@ def _write_report(run_dir: Path) -> None:
             exc,
             run_dir,
         )
+        if not fatal:
+            return
         raise SystemExit(1) from None
     log.info("report: %s", report.resolve())
 

@@ -121,8 +121,8 @@ def sweep_manifest(config: DictConfig) -> Manifest:
                 overrides,
                 *(
                     _seed_and_scenario(loader, config, overrides)
-                    if any(_may_change_identity(o) for o in overrides)
-                    else base
+                    if _needs_composing(config, overrides)
+                    else _overridden_identity(base, overrides)
                 ),
             )
             for number, overrides in enumerate(planned)
@@ -132,11 +132,45 @@ def sweep_manifest(config: DictConfig) -> Manifest:
     )
 
 
-def _may_change_identity(override: str) -> bool:
-    """Whether an override may change run.seed or run.scenario: a config group (no dot in its
-    key, e.g. ``+experiment=x``) or a key under ``run``; composing each job costs time."""
-    key = override.split("=", 1)[0].lstrip("+~")
-    return "." not in key or key.startswith("run.")
+_IDENTITY = ("run.seed", "run.scenario")
+
+
+def _needs_composing(config: DictConfig, overrides: list[str]) -> bool:
+    """Whether the job's run.seed and run.scenario can only be known by composing its config
+    (0.3 s a job, serial before the first one starts): a config group override
+    (``+experiment=x``: no dot in its key) that the sweep's config does not have already, a
+    deletion, or a seed or scenario that is an interpolation. Otherwise they are the base
+    config's, or the value of a ``run.seed=`` / ``run.scenario=`` override
+    (:func:`_overridden_identity`)."""
+    run = OmegaConf.select(config, "run")
+    if run is None or any(OmegaConf.is_interpolation(run, key) for key in ("seed", "scenario")):
+        return True
+    # the sweep's own overrides that every job repeats (network=single_store) are in the
+    # sweep's config already; a swept group (network=a,b) is not among them
+    common = {str(o) for o in OmegaConf.select(config, "hydra.overrides.task", default=[])}
+    for override in (o for o in overrides if o not in common):
+        key = override.split("=", 1)[0]
+        if "." not in key or key.startswith("~") or "=" not in override:
+            return True
+    return False
+
+
+def _overridden_identity(
+    base: tuple[int | None, str | None], overrides: list[str]
+) -> tuple[int | None, str | None]:
+    """The base seed and scenario with the job's ``run.seed=`` / ``run.scenario=`` values,
+    parsed by Hydra's override parser as the launcher will parse them."""
+    seed, scenario = base
+    mine = [o for o in overrides if o.split("=", 1)[0].lstrip("+") in _IDENTITY]
+    for parsed in OverridesParser.create().parse_overrides(mine):
+        value = parsed.value()
+        if parsed.key_or_group.endswith("seed"):
+            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+                value = int(value)  # a quoted number: the typed config makes it an int
+            seed = value if isinstance(value, int) and not isinstance(value, bool) else None
+        else:
+            scenario = None if value is None else str(value)
+    return seed, scenario
 
 
 def _identity(config: DictConfig) -> tuple[int | None, str | None]:

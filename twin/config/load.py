@@ -7,17 +7,24 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
+import importlib
 import importlib.resources
 import re
 import secrets
+import types
 import typing
 from collections.abc import Iterable, Sequence
+from enum import Enum
 from typing import Any
 
+import yaml
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
+from hydra.core.plugins import Plugins
 from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf._utils import get_omega_conf_dumper
 from omegaconf.errors import OmegaConfBaseException
 
 from twin.config.fulfilment import renamed_key
@@ -41,10 +48,24 @@ def register() -> None:
     store = ConfigStore.instance()
     if SCHEMA_NAME + ".yaml" not in store.list(""):
         store.store(name=SCHEMA_NAME, node=TwinConfig)
+    _register_sweeper(store)
     if not OmegaConf.has_resolver("twin_uid"):
         OmegaConf.register_new_resolver("twin_uid", lambda: _PROCESS_UID)
     if not OmegaConf.has_resolver("twin_label"):
         OmegaConf.register_new_resolver("twin_label", folder_label)
+
+
+def _register_sweeper(store: ConfigStore) -> None:
+    """hydra_plugins/twin_sweeper as ``hydra/sweeper: basic``, the default sweeper (Optuna
+    experiments still choose theirs). Hydra's plugin scan does not see it in an editable
+    install (setuptools' namespace finder cannot list modules), so it is registered by hand,
+    after the scan: the scan reloads Hydra's BasicSweeper, which the twin's subclasses."""
+    plugins = Plugins.instance()  # the scan, once per process
+    if store.load("hydra/sweeper/basic.yaml").provider == "twin":
+        return
+    module = importlib.import_module("hydra_plugins.twin_sweeper.twin_sweeper")
+    plugins.register(module.TwinBasicSweeper)
+    store.store(group="hydra/sweeper", name="basic", node=module.TwinSweeperConf, provider="twin")
 
 
 def folder_label(text: object) -> str:
@@ -114,8 +135,62 @@ def _reject_unknown_keys(value: Any, cls: Any, key: str) -> None:
 
 
 def to_yaml(config: TwinConfig) -> str:
-    """The config as YAML text (what a run folder saves as config.yaml)."""
-    return OmegaConf.to_yaml(OmegaConf.structured(config))
+    """The config as YAML text (what a run folder saves as config.yaml).
+
+    The same text as ``OmegaConf.to_yaml(OmegaConf.structured(config))`` (a test compares
+    them on every shipped config), written from the dataclasses directly: building the typed
+    DictConfig cost more than a sweep job's simulation.
+    """
+    return yaml.dump(
+        _plain(config),
+        default_flow_style=False,
+        allow_unicode=True,
+        sort_keys=False,
+        Dumper=get_omega_conf_dumper(),
+    )
+
+
+def _plain(value: Any, hint: Any = None) -> Any:
+    """``value`` as OmegaConf's ``to_container(enum_to_str=True)`` of its structured config:
+    dataclasses as dicts in field order, enums by name, tuples as lists, ints as floats where
+    the field is a float."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        hints = _hints(type(value))
+        return {
+            f.name: _plain(getattr(value, f.name), hints.get(f.name))
+            for f in dataclasses.fields(value)
+        }
+    if isinstance(value, Enum):
+        return value.name
+    if isinstance(value, list | tuple):
+        item = _args(hint)[0] if _args(hint) else None
+        return [_plain(v, item) for v in value]
+    if isinstance(value, dict):
+        args = _args(hint)
+        item = args[1] if len(args) == 2 else None
+        return {(k.name if isinstance(k, Enum) else k): _plain(v, item) for k, v in value.items()}
+    if isinstance(value, int) and not isinstance(value, bool) and float in _options(hint):
+        return float(value)
+    return value
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _args(hint: Any) -> tuple[Any, ...]:
+    options = [o for o in _options(hint) if o is not type(None)]
+    return typing.get_args(options[0]) if len(options) == 1 else ()
+
+
+def _options(hint: Any) -> tuple[Any, ...]:
+    """The types a hint allows (``float | None`` -> float, NoneType)."""
+    if hint is None:
+        return ()
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return typing.get_args(hint)
+    return (hint,)
 
 
 def from_yaml(text: str) -> TwinConfig:

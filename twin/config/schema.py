@@ -49,6 +49,9 @@ class RunConfig:
     executor_address: str = ""  # dask scheduler / ray cluster address; "" = a local cluster
     bin_s: float = num(900.0, gt=0.0, le=86_400.0, doc="time-series bin width, at most a day")
     records: bool = False
+    # an HTML report per sweep job (off: a sweep writes one sweep report when it ends; a run
+    # always gets its report)
+    job_reports: bool = False
     precision: PrecisionConfig = field(default_factory=PrecisionConfig)
 
     def check(self, key: str) -> None:

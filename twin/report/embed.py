@@ -6,12 +6,14 @@ import io
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
 from markupsafe import Markup, escape
-from matplotlib.figure import Figure
 
-from twin.report.plots_style import plot_style
+from twin.report.svg_chart import Chart
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _XML_PROLOGUE = re.compile(r"<\?xml[^>]*\?>\s*|<!DOCTYPE[^>]*>\s*|<!--.*?-->\s*", re.DOTALL)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
@@ -20,13 +22,22 @@ _ATTRIBUTE = re.compile(r'="([^"]*)"')
 _LONG_DECIMAL = re.compile(r"(\d\.\d{2})\d+")
 
 
-def figure_to_svg(fig: Figure, fig_id: str, alt: str) -> Markup:
-    """``fig`` as an inline ``<svg>`` element for an HTML page.
+def figure_to_svg(fig: Chart | Figure, fig_id: str, alt: str) -> Markup:
+    """``fig`` (an SVG :class:`Chart` or a matplotlib Figure) as an inline ``<svg>`` element
+    for an HTML page.
 
-    Deterministic: a fixed hash salt per figure and no date in the metadata, so the same figure
+    A Chart writes its own SVG (:meth:`Chart.to_svg`). A Figure is saved by matplotlib,
+    imported only then (the run page has no matplotlib figures). Deterministic: a fixed
+    hash salt per figure and no date in the metadata, so the same figure
     gives the same bytes. Every id is prefixed with ``fig_id`` so several SVGs can share one
     page without clashing clip paths or glyph definitions. ``alt`` becomes the accessible name.
     """
+    if isinstance(fig, Chart):
+        return fig.to_svg(fig_id, alt)
+    import matplotlib
+
+    from twin.report.plots_style import plot_style
+
     buffer = io.StringIO()
     with plot_style(), matplotlib.rc_context({"svg.hashsalt": fig_id}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})

@@ -13,14 +13,8 @@ from matplotlib.figure import Figure
 
 from twin.report.fmt import display_scale, display_unit, natural_key
 from twin.report.glance import label_of
-from twin.report.plots_style import (
-    NEUTRAL_COLOUR,
-    SIGNIFICANT_COLOUR,
-    WIDTH_IN,
-    colour,
-    new_figure,
-    plot_style,
-)
+from twin.report.palette import NEUTRAL_COLOUR, SIGNIFICANT_COLOUR, WIDTH_IN, colour
+from twin.report.plots_style import new_figure, plot_style
 
 
 def forest_figure(

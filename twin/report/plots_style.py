@@ -1,10 +1,8 @@
-"""The report's figure house style: palette, matplotlib settings and a fresh canvas.
+"""The matplotlib house style of the sweep and sizing figures: settings and a fresh canvas.
 
 Figures are built with :class:`matplotlib.figure.Figure` on an Agg canvas directly (no
-pyplot, so no global figure registry and no GUI backend) inside :func:`plot_style`. Colours
-follow the Okabe-Ito palette, which stays distinguishable with the common colour-vision
-deficiencies and in greyscale print; series are also told apart by marker or line style, never
-by colour alone.
+pyplot, so no global figure registry and no GUI backend) inside :func:`plot_style`. Colours,
+markers and sizes come from :mod:`twin.report.palette`, as for the run page's SVG charts.
 """
 
 from __future__ import annotations
@@ -14,21 +12,11 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 import matplotlib
-import numpy as np
-import pandas as pd
 from cycler import cycler
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from twin.report.fmt import bounds_of, display_scale
-
-# Okabe & Ito (2008), ordered so the first lines have the strongest contrast on white.
-OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-LINESTYLES = ("-", "--", ":", "-.")
-SIGNIFICANT_COLOUR = "#D55E00"
-NEUTRAL_COLOUR = "#555555"
-WIDTH_IN = 9.0
+from twin.report.palette import OKABE_ITO
 
 STYLE: dict[str, Any] = {
     "font.family": "DejaVu Sans",
@@ -61,30 +49,8 @@ def plot_style() -> Iterator[None]:
         yield
 
 
-def colour(i: int) -> str:
-    """The ``i``-th palette colour, cycling."""
-    return OKABE_ITO[i % len(OKABE_ITO)]
-
-
-def clipped_errors(y: np.ndarray, err: np.ndarray, unit: str) -> np.ndarray:
-    """Asymmetric error bars (2 x n, already in display scale) clipped to the unit's bounds."""
-    lo_bound, hi_bound = bounds_of(unit)
-    scale = display_scale(unit)
-    low = y - err if lo_bound is None else np.maximum(y - err, lo_bound * scale)
-    high = y + err if hi_bound is None else np.minimum(y + err, hi_bound * scale)
-    return np.vstack([y - low, high - y])
-
-
 def new_figure(figsize: tuple[float, float]) -> Figure:
     """A figure on its own Agg canvas: no pyplot state, no GUI backend, safe in threads."""
     fig = Figure(figsize=figsize, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
-
-
-def first_text(values: pd.Series) -> str:
-    """The first non-blank string in ``values`` (a unit column), stripped; ``""`` if none."""
-    for v in values:
-        if isinstance(v, str) and v.strip():
-            return v.strip()
-    return ""

@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from twin.report.fmt import display_scale, display_unit, unit_of
-from twin.report.plots_style import (
+from twin.report.palette import (
     MARKERS,
     NEUTRAL_COLOUR,
     SIGNIFICANT_COLOUR,
@@ -25,9 +25,8 @@ from twin.report.plots_style import (
     clipped_errors,
     colour,
     first_text,
-    new_figure,
-    plot_style,
 )
+from twin.report.plots_style import new_figure, plot_style
 
 
 def sweep_figure(

@@ -102,11 +102,11 @@ class Panel:
         return self.xticks if self.xticks is not None else _auto_ticks(self.limits()[0], wanted)
 
     def y_ticks(self, height_px: float = 240.0) -> list[tuple[float, str]]:
-        wanted = max(3, int(height_px / 40))
+        wanted = max(4, int(height_px / 32))
         return self.yticks if self.yticks is not None else _auto_ticks(self.limits()[1], wanted)
 
     def y2_ticks(self, height_px: float = 240.0) -> list[tuple[float, str]]:
-        wanted = max(3, int(height_px / 40))
+        wanted = max(4, int(height_px / 32))
         return _auto_ticks(self.limits()[2], wanted) if self.marks2 else []
 
     def legend_labels(self) -> list[str]:

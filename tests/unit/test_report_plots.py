@@ -92,6 +92,12 @@ def test_percentile_marks_sit_at_the_summary_values(tmp_path: Path) -> None:
     bars = [m for m in ax.marks if m.kind == "hseg"]
     assert bars[1].data["x1"][0] == pytest.approx(p90)  # the top row is the network
     assert ax.limits()[0][0] == 0.0
+    # a mean close to zero with a wide interval: the interval stops at zero, like the tables
+    wide = summary.copy()
+    wide.loc[wide["kpi"] == "checkout.wait_s", "half_width"] = 1e6
+    ax = percentile_figure(wide, "checkout.wait_s").panels[0]
+    (interval,) = [m for m in ax.marks if m.kind == "xerr"]
+    assert min(interval.data["lo"]) == 0.0
 
 
 def test_svg_is_deterministic_and_has_prefixed_ids(tmp_path: Path) -> None:

@@ -148,10 +148,13 @@ def percentile_figure(summary: pd.DataFrame, kpi: str, max_rows: int = 25) -> Ch
     ax.add("hseg", y=y, x0=p50, x1=p90, colour=colour(5), width=7, opacity=0.9)
     ax.add("markers", x=p50, y=y, shape="|", size=10 * PX_PER_PT, colour=colour(0))
     ax.add("markers", x=vmax, y=y, shape="x", size=5 * PX_PER_PT, colour=NEUTRAL_COLOUR)
-    ax.add("xerr", x=mean, y=y, err=np.nan_to_num(mean_hw), colour=colour(1), cap=2.7)
+    # times cannot go below zero: the interval is clipped there, as in the tables and cards
+    half = np.nan_to_num(mean_hw)
+    low, high = np.maximum(mean - half, 0.0), mean + half
+    ax.add("xerr", lo=low, hi=high, y=y, colour=colour(1), cap=2.7)
     ax.add("markers", x=mean, y=y, shape="D", size=5 * PX_PER_PT, colour=colour(1))
-    high = np.nanmax(np.concatenate([p95, vmax, mean + np.nan_to_num(mean_hw), [0.0]]))
-    ax.xlim = (0.0, float(high) * 1.04 if high > 0 else 1.0)
+    right = float(np.nanmax(np.concatenate([p95, vmax, high, [0.0]])))
+    ax.xlim = (0.0, right * 1.04 if right > 0 else 1.0)
     ax.legend = [
         LegendEntry("p50–p90", colour(5), width=7),
         LegendEntry("p90–p95", colour(0), width=1.4),

@@ -143,7 +143,7 @@ def colourbar(label: str, colours: list[str], x: float, top: float, bottom: floa
     ]
     for value in (0.0, 0.5, 1.0):
         y = y1 - value * (y1 - y0)
-        out.append(f'<path d="M{num(x + 24)} {num(y)}h4" stroke="{AXIS}"/>')
-        out.append(svg_text(x + 30, y + 4, f"{value:.1f}", SMALL_PX))
+        out.append(f'<path d="M{num(x + 24)} {num(y)}h3" stroke="{AXIS}"/>')
+        out.append(svg_text(x + 31, y + 4, f"{value:.1f}", SMALL_PX))
     out.append(svg_text(x + 66, (y0 + y1) / 2, label, SMALL_PX, anchor="middle", rotate=True))
     return "".join(out)

@@ -74,9 +74,8 @@ class Mark:
             return [float(np.nanmin(left)), float(np.nanmax(left + np.asarray(d["width"])))]
         elif self.kind == "hseg":
             keys = ("x0", "x1") if axis == "x" else ("y",)
-        elif self.kind == "xerr" and axis == "x":
-            x, err = np.asarray(d["x"], float), np.asarray(d["err"], float)
-            return [*(x - err).tolist(), *(x + err).tolist()]
+        elif self.kind == "xerr":
+            keys = ("lo", "hi") if axis == "x" else ("y",)
         elif self.kind == "cells":
             rows, cols = np.asarray(d["colours"]).shape
             return [-0.5, (cols if axis == "x" else rows) - 0.5]
@@ -220,9 +219,9 @@ def _markers(d: dict[str, Any], sx: Scale, sy: Scale) -> str:
 
 
 def _xerr(d: dict[str, Any], sx: Scale, sy: Scale) -> str:
-    """Horizontal error bars from x - err to x + err, with caps ``cap`` px high."""
-    x, err = np.asarray(d["x"], float), np.nan_to_num(np.asarray(d["err"], float))
-    lo, hi, y = sx(x - err), sx(x + err), sy(d["y"])
+    """Horizontal error bars from ``lo`` to ``hi`` (already clipped to the KPI's bounds),
+    with caps ``cap`` px high."""
+    lo, hi, y = sx(d["lo"]), sx(d["hi"]), sy(d["y"])
     cap = d.get("cap", 4.0)
     path = "".join(
         f"M{num(a)} {num(c)}H{num(b)}M{num(a)} {num(c - cap)}v{num(2 * cap)}"

@@ -233,3 +233,48 @@ def test_identical_store_lines_are_drawn_once_and_say_so(tmp_path: Path) -> None
     ax = timeseries_figure(lanes, "lanes_open").panels[0]
     assert ax.count("line") == 1
     assert ax.legend_labels() == ["all 3 stores (identical)"]
+
+
+def test_forest_pareto_and_sweep_charts_draw_what_the_sweep_says() -> None:
+    from twin.report.plots_decision import forest_figure, pareto_figure
+    from twin.report.plots_effects import sweep_figure
+
+    rows = pd.DataFrame(
+        {
+            "job": ["0", "1", "2"],
+            "kpi": "checkout.wait_s",
+            "stat": "mean",
+            "diff_mean": [0.0, -20.0, -1.0],
+            "diff_half_width": [0.0, 5.0, 4.0],
+            "is_significant": [False, True, False],
+        }
+    )
+    labels = {"0": "job 0 (lanes=8)", "1": "job 1 (lanes=10)", "2": "job 2 (lanes=12)"}
+    title = "a long baseline name " * 6
+    chart = forest_figure(rows, [("checkout.wait_s", "mean")], labels, {}, title)
+    ax = chart.panels[0]
+    assert [t for _, t in ax.y_ticks()] == list(labels.values())
+    filled = [m for m in ax.marks if m.kind == "markers" and m.data["colour"] != "#ffffff"]
+    assert len(filled) == 1 and filled[0].data["x"].tolist() == [-20.0], "significant: filled"
+    svg = str(chart.to_svg("f1", "forest"))
+    assert svg.count("font-weight") >= 3, "a long chart title wraps onto several lines"
+    points = pd.DataFrame({"label": ["a", "b", "c"], "x": [1.0, 2.0, 3.0], "y": [3.0, 1.0, 2.0]})
+    pareto = pareto_figure(points, [("k.x", "mean"), ("k.y", "mean")], ["minimize", "minimize"])
+    front = next(m for m in pareto.panels[0].marks if m.kind == "text").data["text"]
+    assert front == ["a", "b"], "c is dominated by b"
+    summary = pd.DataFrame(
+        {
+            "lanes": [8, 10, 8, 10],
+            "kiosks": [0, 0, 4, 4],
+            "kpi": "checkout.wait_s",
+            "stat": "mean",
+            "mean": [60.0, 40.0, 50.0, 30.0],
+            "half_width": [100.0, 5.0, 5.0, 5.0],
+            "unit": "s",
+        }
+    )
+    chart = sweep_figure(summary, "lanes", [("checkout.wait_s", "mean")], ["lanes", "kiosks"])
+    ax = chart.panels[0]
+    assert ax.count("line") == 2 and [e.label for e in chart.legend] == ["kiosks=0", "kiosks=4"]
+    (first, *_) = [m for m in ax.marks if m.kind == "yerr"]
+    assert min(first.data["lo"]) == 0.0, "times stop at zero"

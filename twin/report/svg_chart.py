@@ -113,6 +113,26 @@ class Panel:
         return [e.label for e in self.legend]
 
 
+def wrap_text(text: str, width_px: float, size: float) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``width_px`` (estimated) at ``size``."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", size) <= width_px:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def fit_text(text: str, width_px: float, size: float) -> str:
+    """``text``, cut with an ellipsis to at most ``width_px`` (estimated) at ``size``."""
+    if text_width(text, size) <= width_px:
+        return text
+    while text and text_width(text + "…", size) > width_px:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def _extent(marks: list[Mark], axis: str) -> tuple[float, float]:
     values = [v for m in marks for v in m.extent(axis)]
     finite = [v for v in values if math.isfinite(v)]
@@ -154,9 +174,9 @@ class Chart:
         """The chart as an inline ``<svg>`` (ids prefixed with ``fig_id``; ``alt`` names it)."""
         out: list[str] = []
         top = 0.0
-        if self.title:
-            out.append(svg_text(6, 17, self.title, TITLE_PX, weight="bold"))
-            top = 26.0
+        for i, line in enumerate(wrap_text(self.title, self.width_px - 12, TITLE_PX * 1.2)):
+            out.append(svg_text(6, 17 + 18 * i, line, TITLE_PX, weight="bold"))
+            top = 26.0 + 18 * i
         row_h = legend_row_h(self.legend)
         n_rows = len(legend_layout(self.legend, self.legend_ncols, self.width_px))
         legend_h = n_rows * row_h + (6 if self.legend else 0)
@@ -274,7 +294,8 @@ def _draw_panel(panel: Panel, box: tuple[float, float, float, float], clip_id: s
             )
         )
     if panel.title:
-        out.append(svg_text(px0, by + 16, panel.title, panel.title_size, weight="bold"))
+        title = fit_text(panel.title, bx + bw - px0 - 4, panel.title_size * 1.2)
+        out.append(svg_text(px0, by + 16, title, panel.title_size, weight="bold"))
     if panel.legend:
         width = legend_width(panel.legend, panel.legend_title)
         lx = bx + bw - width - 4 if panel.legend_right else px0 + 8

@@ -76,6 +76,8 @@ class Mark:
             keys = ("x0", "x1") if axis == "x" else ("y",)
         elif self.kind == "xerr":
             keys = ("lo", "hi") if axis == "x" else ("y",)
+        elif self.kind == "yerr":
+            keys = ("x",) if axis == "x" else ("lo", "hi")
         elif self.kind == "cells":
             rows, cols = np.asarray(d["colours"]).shape
             return [-0.5, (cols if axis == "x" else rows) - 0.5]
@@ -232,6 +234,19 @@ def _xerr(d: dict[str, Any], sx: Scale, sy: Scale) -> str:
     return f'<path class="err" d="{path}"{_stroke(d, 1.0)}/>' if path else ""
 
 
+def _yerr(d: dict[str, Any], sx: Scale, sy: Scale) -> str:
+    """Vertical error bars from ``lo`` to ``hi`` (already clipped) at each x, capped."""
+    x, lo, hi = sx(d["x"]), sy(d["lo"]), sy(d["hi"])
+    cap = d.get("cap", 3.3)
+    path = "".join(
+        f"M{num(a)} {num(b)}V{num(c)}M{num(a - cap)} {num(b)}h{num(2 * cap)}"
+        f"M{num(a - cap)} {num(c)}h{num(2 * cap)}"
+        for a, b, c in zip(x.tolist(), lo.tolist(), hi.tolist(), strict=True)
+        if math.isfinite(a) and math.isfinite(b) and math.isfinite(c) and b != c
+    )
+    return f'<path class="err" d="{path}"{_stroke(d, 1.2)}/>' if path else ""
+
+
 def _cells(d: dict[str, Any], sx: Scale, sy: Scale) -> str:
     """A heat map: ``colours[i][j]`` fills the unit cell centred on (x=j, y=i)."""
     colours = np.asarray(d["colours"])
@@ -285,6 +300,7 @@ _DRAW: dict[str, Callable[[dict[str, Any], Scale, Scale], str]] = {
     "hseg": _hseg,
     "markers": _markers,
     "xerr": _xerr,
+    "yerr": _yerr,
     "cells": _cells,
     "circle": _circle,
     "text": _texts,

@@ -139,8 +139,9 @@ def _extent(marks: list[Mark], axis: str) -> tuple[float, float]:
     if not finite:
         return (0.0, 1.0)
     lo, hi = min(finite), max(finite)
-    if hi == lo:
-        return (lo - 0.5, hi + 0.5) if lo != 0 else (0.0, 1.0)
+    if hi == lo:  # one value (a difference of zero, a flat line): centre it
+        pad = abs(lo) * 0.1 or 1.0
+        return (lo - pad, hi + pad)
     pad = 0.04 * (hi - lo)
     return (lo - pad, hi + pad)
 

@@ -1,4 +1,4 @@
-"""The report's colours, markers and sizes, shared by the SVG charts and the matplotlib ones.
+"""The report's colours, markers and sizes, shared by its SVG charts.
 
 Colours follow the Okabe-Ito palette, which stays distinguishable with the common
 colour-vision deficiencies and in greyscale print; series are also told apart by marker or
@@ -15,12 +15,11 @@ from twin.report.fmt import bounds_of, display_scale
 # Okabe & Ito (2008), ordered so the first lines have the strongest contrast on white.
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-LINESTYLES = ("-", "--", ":", "-.")
-DASHES = ("", "5.6 2.4", "1.6 2.6", "9.6 2.4 1.6 2.4")  # LINESTYLES as SVG stroke-dasharray
+# solid, dashed, dotted, dash-dot (matplotlib's four line styles) as SVG stroke-dasharray
+DASHES = ("", "5.6 2.4", "1.6 2.6", "9.6 2.4 1.6 2.4")
 SIGNIFICANT_COLOUR = "#D55E00"
 NEUTRAL_COLOUR = "#555555"
-WIDTH_IN = 9.0
-WIDTH_PX = WIDTH_IN * 96
+WIDTH_PX = 9.0 * 96  # 9 inches at 96 px an inch
 PX_PER_PT = 96 / 72
 # matplotlib's "Blues" colour map at nine evenly spaced points, light to dark
 BLUES = (

@@ -1,7 +1,7 @@
 """Run-page figures: a time-series over the day and a time KPI's distribution by store.
 
 Pure functions from the run folder's DataFrames to :class:`~twin.report.svg_chart.Chart` s
-(SVG written from numpy, no matplotlib), in the house style of :mod:`twin.report.plots_style`.
+(SVG written from numpy, no matplotlib), in the colours of :mod:`twin.report.palette`.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def render_run_report(run_dir: Path, out_path: Path | None = None) -> Path:
 
 def render_sweep_report(sweep_dir: Path, out_path: Path | None = None) -> Path:
     """Write the report of a sweep folder (``reports/sweep_<folder>.html`` by default)."""
-    from twin.report.sweep_page import sweep_context  # matplotlib: only for sweep pages
+    from twin.report.sweep_page import sweep_context  # only for sweep pages
 
     sweep_dir = Path(sweep_dir)
     context = sweep_context(load_sweep(sweep_dir))
@@ -80,7 +80,7 @@ def render_sweep_report(sweep_dir: Path, out_path: Path | None = None) -> Path:
 
 def render_sizing_report(size_dir: Path, out_path: Path | None = None) -> Path:
     """Write the report of a sizing folder (``reports/sizing_<resource>_<folder>.html``)."""
-    from twin.report.sizing_page import sizing_context  # matplotlib: only for sizing pages
+    from twin.report.sizing_page import sizing_context  # only for sizing pages
 
     size_dir = Path(size_dir)
     context = sizing_context(load_sizing(size_dir))

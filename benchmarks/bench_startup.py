@@ -4,7 +4,10 @@ Each command runs as a fresh process (as a user types it), interleaved with the 
 best of ``--repeat`` (benchmarks/timing.py): wall time and CPU time (the child's user +
 system time, steadier on a loaded machine). Targets (issue 21, on 2 cores): ``twin --help``
 at most 4x the reference, the default run end to end (simulate, run folder, report) at most
-8x. A config error and an import of ``twin`` itself are shown beside them.
+8x. A config error and an import of ``twin`` itself are shown beside them. Then the default
+run's own steps, timed in this process (warm, best of ``--repeat``), to show where the end to
+end time goes beyond the imports: composing the config with Hydra (the CLI composes it more
+than once), the config as YAML, the simulation, the run folder and the report.
 
     python -m benchmarks.bench_startup [--repeat 5]
 """
@@ -13,11 +16,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
-from benchmarks.timing import command, interleaved, load_line, ratio_line
+from benchmarks.timing import Timing, command, interleaved, load_line, ratio_line, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,6 +65,45 @@ def main() -> None:
     for name, (_, target) in cases.items():
         if name != "import pandas":
             print(ratio_line(name, timings[name], reference, target))
+    print("the default run's steps in this process (warm), as multiples of the reference:")
+    for name, timing in _run_steps(args.repeat).items():
+        print(f"  {name:<34} {timing.cpu:6.2f} s CPU  {timing.cpu / reference.cpu:5.2f}x")
+
+
+def _run_steps(repeat: int) -> dict[str, Timing]:
+    """Compose, YAML, simulate, run folder, report of the default run, best of ``repeat``."""
+    import twin
+    from twin.config.load import load_config, to_yaml
+    from twin.experiment.run_folder import base_meta, write_result
+    from twin.report import render_run_report
+
+    steps = {
+        name: Timing()
+        for name in ("compose config (once)", "config as YAML", "simulate", "run folder", "report")
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        run_dir = Path(tmp) / "run"
+        for i in range(repeat + 1):  # the first round warms imports and caches
+            config = load_config([])
+            text = to_yaml(config)
+            result = twin.simulate(config)
+            meta = base_meta("bench", config.run.seed, config.run.replications, [])
+            shutil.rmtree(run_dir, ignore_errors=True)
+            work = {
+                "compose config (once)": partial(load_config, []),
+                "config as YAML": partial(to_yaml, config),
+                "simulate": partial(twin.simulate, config),
+                "run folder": partial(write_result, run_dir, result, text, meta),
+                "report": partial(render_run_report, run_dir, Path(tmp) / "r.html"),
+            }
+            for name, function in work.items():
+                if name == "run folder":
+                    shutil.rmtree(run_dir, ignore_errors=True)
+                if i == 0:
+                    function()
+                else:
+                    timed(function, steps[name])
+    return steps
 
 
 if __name__ == "__main__":

@@ -144,22 +144,40 @@ def off_target(summary: pd.DataFrame) -> list[dict[str, Any]]:
 
     Targets of KPIs absent from the run are skipped (some arrive with later model versions)."""
     flags: list[dict[str, Any]] = []
-    means = summary[summary["stat"].isin({t.stat for t in CALIBRATION_TARGETS})]
+    wanted = {(t.kpi, t.stat) for t in CALIBRATION_TARGETS}
     top = network_level(summary)
+    # (kpi, stat) -> [(store, mean, unit)], for every row and for the network rows; plain
+    # tuples, since a pandas filter per target costs more than the whole scan
+    rows = _rows_by_kpi(summary, wanted)
+    network = _rows_by_kpi(top, wanted)
     for target in CALIBRATION_TARGETS:
-        rows = means[(means["kpi"] == target.kpi) & (means["stat"] == target.stat)]
-        if rows.empty:
+        key = (target.kpi, target.stat)
+        found = rows.get(key, [])
+        if not found:
             continue
         if target.scope == NETWORK:
-            rows = top[(top["kpi"] == target.kpi) & (top["stat"] == target.stat)]
+            found = network.get(key, [])
         elif target.scope == EVERY_STORE:
-            rows = rows[rows["store"].astype(str) != "all"]
-        for r in rows.itertuples(index=False):
-            value = _number(r.mean)
+            found = [r for r in found if r[0] != "all"]
+        for store, mean, unit in found:
+            value = _number(mean)
             if value is None or target.contains(value):
                 continue
-            flags.append(_flag(target, str(r.store), value, str(r.unit)))
+            flags.append(_flag(target, store, value, unit))
     return sorted(flags, key=lambda f: (f["store"] != "network", natural_key(f["store"])))
+
+
+def _rows_by_kpi(
+    frame: pd.DataFrame, wanted: set[tuple[str, str]]
+) -> dict[tuple[str, str], list[tuple[str, Any, str]]]:
+    """Rows of ``frame`` whose (kpi, stat) is ``wanted``, as (store, mean, unit) by key."""
+    out: dict[tuple[str, str], list[tuple[str, Any, str]]] = {}
+    columns = (frame[c].tolist() for c in ("kpi", "stat", "store", "mean", "unit"))
+    for kpi, stat, store, mean, unit in zip(*columns, strict=True):
+        key = (str(kpi), str(stat))
+        if key in wanted:
+            out.setdefault(key, []).append((str(store), mean, str(unit)))
+    return out
 
 
 def _flag(target: Target, store: str, value: float, unit: str) -> dict[str, Any]:

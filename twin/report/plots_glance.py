@@ -1,17 +1,17 @@
 """Run-page figures read at a glance: where the time goes, load by hour, staffing vs demand.
 
-Pure functions from DataFrames to matplotlib Figures, in the house style of
-:mod:`twin.report.plots_style`.
+Pure functions from DataFrames to :class:`~twin.report.svg_chart.Chart` s (SVG written from
+numpy, no matplotlib).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from twin.report.fmt import natural_key
-from twin.report.plots_style import WIDTH_IN, colour, new_figure, plot_style
+from twin.report.palette import BLUES, PX_PER_PT, WIDTH_PX, blues, colour
+from twin.report.svg_chart import Chart, LegendEntry
 
 # busy-resource series of timeseries.parquet and what is busy
 LOAD_SERIES = {
@@ -40,114 +40,107 @@ def stores_only(ts: pd.DataFrame) -> pd.DataFrame:
     return per_store if len(per_store) else ts
 
 
-def lead_time_figure(stages: pd.DataFrame, flagged: set[str] | None = None) -> Figure:
+def lead_time_figure(stages: pd.DataFrame, flagged: set[str] | None = None) -> Chart:
     """Stacked horizontal bars: mean minutes per order in each stage, network on top, then
     every store; ``flagged`` stores (off a calibration target) get a ⚠ in their label."""
     flagged = flagged or set()
-    with plot_style():
-        names = [c for c in stages.columns if c != "store"]
-        labels = [
-            f"{s} ⚠" if s in flagged else str(s) for s in stages["store"].astype(str).tolist()
-        ]
-        height = 1.2 + 0.28 * len(stages)
-        fig = new_figure(figsize=(WIDTH_IN, height))
-        ax = fig.add_subplot()
-        y = np.arange(len(stages))[::-1]
-        left = np.zeros(len(stages))
-        for i, name in enumerate(names):
-            widths = stages[name].to_numpy(float)
-            ax.barh(
-                y,
-                widths,
-                left=left,
-                color=colour(i),
-                edgecolor="white",
-                linewidth=0.5,
-                label=name,
-            )
-            left += widths
-        for yi, total in zip(y, left, strict=True):
-            ax.text(total, yi, f" {total:,.0f}", va="center", fontsize=8)
-        ax.set_yticks(y, labels)
-        ax.set_xlim(0, max(float(left.max()), 1.0) * 1.08)
-        ax.set_xlabel("minutes per order (mean of each stage)")
-        ax.set_title("Where an order's lead time goes, by store (minutes)", loc="left")
-        ax.grid(axis="y", visible=False)
-        fig.legend(loc="outside upper center", ncols=min(6, len(names)), fontsize=8)
-    return fig
+    names = [c for c in stages.columns if c != "store"]
+    labels = [f"{s} ⚠" if s in flagged else str(s) for s in stages["store"].astype(str).tolist()]
+    legend = [LegendEntry(name, colour(i), kind="patch") for i, name in enumerate(names)]
+    chart = Chart(WIDTH_PX, (0.9 + 0.28 * len(stages)) * 96, legend=legend, legend_top=True)
+    chart.legend_ncols = min(6, len(names))
+    y = np.arange(len(stages))[::-1].astype(float)
+    ax = chart.panel(
+        title="Where an order's lead time goes, by store (minutes)",
+        xlabel="minutes per order (mean of each stage)",
+        grid_y=False,
+        yticks=[(float(yi), label) for yi, label in zip(y, labels, strict=True)],
+        ylim=(-0.6, len(stages) - 0.4),
+    )
+    left = np.zeros(len(stages))
+    for i, name in enumerate(names):
+        widths = np.nan_to_num(stages[name].to_numpy(float))
+        ax.add(
+            "hbar", y=y, left=left.copy(), width=widths, height=0.8, colour=colour(i), edge="#fff"
+        )
+        left += widths
+    ax.add("text", x=left, y=y, text=[f" {t:,.0f}" for t in left], size=8 * PX_PER_PT, dy=4)
+    ax.xlim = (0.0, max(float(left.max(initial=0.0)), 1.0) * 1.08)
+    return chart
 
 
-def load_heatmap_figure(ts: pd.DataFrame) -> Figure | None:
+def load_heatmap_figure(ts: pd.DataFrame) -> Chart | None:
     """Resource x hour of the day, whole network: each busy-resource series as a share of its
     own busiest hour (the run folder holds counts in use, not capacities)."""
     data = stores_only(ts[ts["series"].isin(list(LOAD_SERIES))])
     if data.empty:
         return None
-    with plot_style():
-        data = data.assign(hour=(data["bin_start_s"].astype(float) // 3600) % 24)
-        per_rep = data.groupby(["series", "replication", "bin_start_s", "hour"])["value"].sum()
-        hourly = per_rep.groupby(["series", "hour"]).mean().unstack("hour").fillna(0.0)
-        order = [s for s in LOAD_SERIES if s in hourly.index]
-        hourly = hourly.loc[order]
-        peak = hourly.max(axis=1).replace(0.0, np.nan)
-        share = hourly.div(peak, axis=0).fillna(0.0)
-        fig = new_figure(figsize=(WIDTH_IN, 0.9 + 0.36 * len(order)))
-        ax = fig.add_subplot()
-        image = ax.imshow(share.to_numpy(float), aspect="auto", cmap="Blues", vmin=0, vmax=1)
-        ax.set_yticks(range(len(order)), [LOAD_SERIES[s] for s in order])
-        hours = [int(h) for h in share.columns]
-        ax.set_xticks(range(len(hours)), [f"{h:02d}" for h in hours], fontsize=7.5)
-        ax.set_xlabel("hour of the day")
-        ax.grid(visible=False)
-        ax.set_title("Load by hour: share of each resource's busiest hour (network)", loc="left")
-        fig.colorbar(image, ax=ax, label="share of peak", shrink=0.9, pad=0.01)
-    return fig
+    data = data.assign(hour=(data["bin_start_s"].astype(float) // 3600) % 24)
+    per_rep = data.groupby(["series", "replication", "bin_start_s", "hour"])["value"].sum()
+    hourly = per_rep.groupby(["series", "hour"]).mean().unstack("hour").fillna(0.0)
+    order = [s for s in LOAD_SERIES if s in hourly.index]
+    hourly = hourly.loc[order]
+    peak = hourly.max(axis=1).replace(0.0, np.nan)
+    share = hourly.div(peak, axis=0).fillna(0.0)
+    chart = Chart(
+        WIDTH_PX, (0.9 + 0.36 * len(order)) * 96 + 30, colourbar=("share of peak", list(BLUES))
+    )
+    n = len(order)
+    hours = [int(h) for h in share.columns]
+    ax = chart.panel(
+        title="Load by hour: share of each resource's busiest hour (network)",
+        xlabel="hour of the day",
+        grid_x=False,
+        grid_y=False,
+        yticks=[(float(n - 1 - i), LOAD_SERIES[s]) for i, s in enumerate(order)],
+        xticks=[(float(j), f"{h:02d}") for j, h in enumerate(hours)],
+        xlim=(-0.5, len(hours) - 0.5),
+        ylim=(-0.5, n - 0.5),
+        xtick_size=7.5 * PX_PER_PT,
+    )
+    ax.add("cells", colours=blues(share.to_numpy(float))[::-1])
+    return chart
 
 
-def plan_figure(plan: pd.DataFrame, ts: pd.DataFrame | None) -> Figure:
+def plan_figure(plan: pd.DataFrame, ts: pd.DataFrame | None) -> Chart:
     """The staffing plan (plan.parquet: level by hour per resource, network total, first
     replication, first weekday) against the demand it serves (arrivals or orders per hour)."""
-    with plot_style():
-        plan = plan[plan["replication"] == plan["replication"].min()]
-        plan = plan[plan["weekday"] == plan["weekday"].min()]
-        resources = sorted({str(r) for r in plan["resource"]}, key=natural_key)
-        fig = new_figure(figsize=(WIDTH_IN, 2.4 * ((len(resources) + 1) // 2) + 0.6))
-        axes = fig.subplots((len(resources) + 1) // 2, 2, squeeze=False).ravel()
-        for ax, resource in zip(axes, resources, strict=False):
-            rows = plan[plan["resource"] == resource].groupby("hour")["level"].sum()
-            ax.step(rows.index, rows.to_numpy(float), where="post", color=colour(0), label="plan")
-            ax.set_title(resource.replace("_", " "), loc="left", fontsize=9.5)
-            ax.set_xlim(0, 24)
-            ax.set_ylabel("planned", fontsize=8)
-            series = PLAN_DEMAND.get(resource)
-            if ts is not None and series and series in set(ts["series"]):
-                demand = stores_only(ts[ts["series"] == series])
-                hours = (demand["bin_start_s"].astype(float) // 3600) % 24
-                per_hour = (
-                    demand.assign(hour=hours)
-                    .groupby(["replication", "hour"])["value"]
-                    .sum()
-                    .groupby("hour")
-                    .mean()
-                )
-                twin_ax = ax.twinx()
-                twin_ax.plot(
-                    per_hour.index + 0.5,
-                    per_hour.to_numpy(float),
-                    color=colour(1),
-                    linestyle="--",
-                    marker="o",
-                    markersize=2.5,
-                )
-                twin_ax.set_ylabel(f"{series} per h", fontsize=8, color=colour(1))
-                twin_ax.grid(visible=False)
-        for ax in axes[len(resources) :]:
-            ax.set_visible(False)
-        fig.suptitle(
-            "Staffing plan (solid, left axis) against demand per hour (dashed, right axis)",
-            x=0.01,
-            ha="left",
-            fontweight="bold",
-            fontsize=10.5,
+    plan = plan[plan["replication"] == plan["replication"].min()]
+    plan = plan[plan["weekday"] == plan["weekday"].min()]
+    resources = sorted({str(r) for r in plan["resource"]}, key=natural_key)
+    chart = Chart(
+        WIDTH_PX,
+        2.4 * 96,
+        ncols=2,
+        title="Staffing plan (solid, left axis) against demand per hour (dashed, right axis)",
+    )
+    series_present = set(ts["series"]) if ts is not None else set()
+    for resource in resources:
+        rows = plan[plan["resource"] == resource].groupby("hour")["level"].sum()
+        levels = rows.to_numpy(float)
+        ax = chart.panel(
+            title=resource.replace("_", " "),
+            ylabel="planned",
+            xlim=(0.0, 24.0),
+            ylim=(0.0, max(float(levels.max(initial=0.0)), 1.0) * 1.1),
+            xticks=[(float(h), str(h)) for h in range(0, 25, 5)],
+            title_size=9.5 * PX_PER_PT,
         )
-    return fig
+        ax.add("line", x=rows.index.to_numpy(float), y=levels, colour=colour(0), step=True)
+        series = PLAN_DEMAND.get(resource)
+        if ts is not None and series and series in series_present:
+            demand = stores_only(ts[ts["series"] == series])
+            hours = (demand["bin_start_s"].astype(float) // 3600) % 24
+            per_hour = (
+                demand.assign(hour=hours)
+                .groupby(["replication", "hour"])["value"]
+                .sum()
+                .groupby("hour")
+                .mean()
+            )
+            x, values = per_hour.index.to_numpy(float) + 0.5, per_hour.to_numpy(float)
+            ax.add("line", secondary=True, x=x, y=values, colour=colour(1), dash="5.6 2.4")
+            ax.add("markers", secondary=True, x=x, y=values, size=3.3, colour=colour(1))
+            ax.ylim2 = (0.0, max(float(values.max(initial=0.0)), 1.0) * 1.1)
+            ax.y2label, ax.y2colour = f"{series} per h", colour(1)
+    return chart

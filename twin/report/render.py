@@ -21,8 +21,6 @@ from twin.report.embed import write_atomic
 from twin.report.fmt import breakable, slug
 from twin.report.load import load_run, load_sizing, load_sweep
 from twin.report.run_page import run_context
-from twin.report.sizing_page import sizing_context
-from twin.report.sweep_page import sweep_context
 
 REPORTS_DIR = Path("reports")
 
@@ -59,6 +57,8 @@ def render_run_report(run_dir: Path, out_path: Path | None = None) -> Path:
 
 def render_sweep_report(sweep_dir: Path, out_path: Path | None = None) -> Path:
     """Write the report of a sweep folder (``reports/sweep_<folder>.html`` by default)."""
+    from twin.report.sweep_page import sweep_context  # only for sweep pages
+
     sweep_dir = Path(sweep_dir)
     context = sweep_context(load_sweep(sweep_dir))
     context["title"] = f"Sweep report: {sweep_dir.resolve().name}"
@@ -80,6 +80,8 @@ def render_sweep_report(sweep_dir: Path, out_path: Path | None = None) -> Path:
 
 def render_sizing_report(size_dir: Path, out_path: Path | None = None) -> Path:
     """Write the report of a sizing folder (``reports/sizing_<resource>_<folder>.html``)."""
+    from twin.report.sizing_page import sizing_context  # only for sizing pages
+
     size_dir = Path(size_dir)
     context = sizing_context(load_sizing(size_dir))
     context["title"] = f"Sizing report: {context['resource']}"

@@ -14,9 +14,6 @@ from twin.report.fmt import (
     domain_of,
     format_number,
     headline_stat,
-    natural_key,
-    network_level,
-    stat_sort_key,
     unit_of,
 )
 from twin.report.glance import (
@@ -30,7 +27,15 @@ from twin.report.load import RunData, is_missing
 from twin.report.plots_glance import lead_time_figure, load_heatmap_figure, plan_figure
 from twin.report.plots_map import network_map_figure
 from twin.report.plots_run import SERIES_ORDER, percentile_figure, timeseries_figure
-from twin.report.tables import Cell, Table, estimate, key_value_table, text
+from twin.report.run_tables import (
+    SummaryRow,
+    domain_tables,
+    group_rows,
+    network_rows,
+    stages_table,
+    summary_rows,
+)
+from twin.report.tables import Table, key_value_table
 
 MAX_CARDS = 12
 # Cards for these come first, in this order; the rest follow, taking turns across domains.
@@ -58,6 +63,7 @@ _RANGE_KEY = re.compile(r"(range|radius)(_[a-z]+)*_(km|m)$")
 def run_context(data: RunData) -> dict[str, Any]:
     meta = data.meta if isinstance(data.meta, dict) else {}
     summary = data.summary
+    rows = summary_rows(summary) if summary is not None else []
     figures = _Figures()
     currency = currency_symbol(data.config)
     flags = off_target(summary) if summary is not None else []
@@ -68,8 +74,8 @@ def run_context(data: RunData) -> dict[str, Any]:
         "error": _error(meta.get("error")),
         "facts": _facts(data, meta),
         "missing": [name for name in RUN_FILES if not (data.path / name).is_file()],
-        "cards": _cards(summary, currency) if summary is not None else [],
-        "n_headline_kpis": _count_headline_kpis(summary),
+        "cards": _cards(rows, currency),
+        "n_headline_kpis": len({r.kpi for r in network_rows(rows)}),
         "off_target": flags,
         "off_target_stores": list(
             dict.fromkeys(f["store"] for f in flags if f["store"] != "network")
@@ -79,7 +85,7 @@ def run_context(data: RunData) -> dict[str, Any]:
         "lead_time_table": Table([]),
         "load_heatmap": None,
         "plan": None,
-        "domains": _domains(summary) if summary is not None else [],
+        "domains": domain_tables(rows),
         "timeseries": [],
         "distributions": [],
         "network_map": None,
@@ -92,7 +98,7 @@ def run_context(data: RunData) -> dict[str, Any]:
             flagged = {f["store"] for f in flags}
             fig = lead_time_figure(stages, flagged)
             context["lead_time"] = figures.add(fig, "Where an order's lead time goes, by store")
-            context["lead_time_table"] = _stages_table(stages)
+            context["lead_time_table"] = stages_table(stages)
     if data.timeseries is not None and len(data.timeseries):
         heat = load_heatmap_figure(data.timeseries)
         if heat is not None:
@@ -112,20 +118,6 @@ def run_context(data: RunData) -> dict[str, Any]:
         fig = network_map_figure(data.network, drone_ranges_km(data.config))
         context["network_map"] = figures.add(fig, "Map of stores and customer zones")
     return context
-
-
-def _stages_table(stages: pd.DataFrame) -> Table:
-    names = [c for c in stages.columns if c != "store"]
-    table = Table(
-        ["Store", *names, "total"], caption="Minutes per order, mean of each stage", numeric_from=1
-    )
-    for row in stages.itertuples(index=False):
-        values = [float(v) for v in row[1:]]
-        cells = [Cell(str(row[0]), "key")]
-        cells += [Cell(format_number(v), "num") for v in values]
-        cells.append(Cell(format_number(sum(values)), "num"))
-        table.rows.append(cells)
-    return table
 
 
 class _Figures:
@@ -196,27 +188,26 @@ def _error(error: Any) -> dict[str, str] | None:
     return {"type": "Error", "message": str(error), "traceback": ""}
 
 
-def _cards(summary: pd.DataFrame, currency: str = "$") -> list[dict[str, Any]]:
-    top = network_level(summary)
+def _cards(rows: list[SummaryRow], currency: str = "$") -> list[dict[str, Any]]:
     cards = []
-    for kpi, group in top.groupby("kpi", sort=True):
-        stats = {str(row.stat): row for row in group.itertuples(index=False)}
+    for kpi, group in group_rows(network_rows(rows), lambda r: r.kpi).items():
+        stats = {r.stat: r for r in group}
         stat = headline_stat(list(stats))
         row = stats[stat]
-        unit = unit_of(str(kpi), stat, row.unit)
-        n_reps = None if is_missing(row.n_reps) else int(float(row.n_reps))  # type: ignore[arg-type]
+        if is_missing(row.mean):
+            continue
+        unit = unit_of(kpi, stat, row.unit)
+        n_reps = None if is_missing(row.n_reps) else int(float(row.n_reps))
         shown = readable(row.mean, row.half_width, unit, currency)
         extra = ""
         if "p90" in stats and stat != "p90":
             p90 = readable(stats["p90"].mean, None, unit, currency)
             extra = f"90th percentile {p90['value']} {p90['unit']}".rstrip()
-        if is_missing(row.mean):
-            continue
         cards.append(
             {
-                "kpi": str(kpi),
+                "kpi": kpi,
                 "stat": stat,
-                "label": label_of(str(kpi)),
+                "label": label_of(kpi),
                 "value": shown["value"],
                 "unit": shown["unit"],
                 "half_width": shown["interval"],
@@ -231,104 +222,6 @@ def _cards(summary: pd.DataFrame, currency: str = "$") -> list[dict[str, Any]]:
             by_domain.setdefault(domain_of(str(card["kpi"])), []).append(card)
     rest = [c for turn in itertools.zip_longest(*by_domain.values()) for c in turn if c]
     return (first + rest)[:MAX_CARDS]
-
-
-def _count_headline_kpis(summary: pd.DataFrame | None) -> int:
-    return 0 if summary is None else int(network_level(summary)["kpi"].nunique())
-
-
-def _domains(summary: pd.DataFrame) -> list[dict[str, Any]]:
-    domains = []
-    frame = summary.assign(domain=summary["kpi"].astype(str).map(domain_of))
-    for name, group in frame.groupby("domain", sort=True):
-        domains.append(
-            {
-                "name": str(name),
-                "network": _network_table(group),
-                "stores": _store_table(group),
-                "n_stores": int(group.loc[group["store"].astype(str) != "all", "store"].nunique()),
-            }
-        )
-    return domains
-
-
-def _network_table(group: pd.DataFrame) -> Table:
-    """KPI x statistic for the aggregate rows (store ``all``), a region column if several."""
-    rows = group[group["store"].astype(str) == "all"]
-    if rows.empty:
-        rows = network_level(group)
-    regions = {str(r) for r in rows["region"]}
-    if "all" in regions and len(regions) == 2:
-        rows = rows[rows["region"].astype(str) == "all"]  # the one region is the network
-    many_regions = rows["region"].nunique() > 1
-    stats = sorted({str(s) for s in rows["stat"]}, key=stat_sort_key)
-    headers = ["KPI", *(["Region"] if many_regions else []), "n reps", *stats]
-    table = Table(
-        headers, caption="Whole network (mean ± 95 % CI half-width)", numeric_from=2 + many_regions
-    )
-    keys = ["kpi", "region"] if many_regions else ["kpi"]
-    for _, kpi_rows in rows.groupby(keys, sort=True):
-        by_stat = {str(r.stat): r for r in kpi_rows.itertuples(index=False)}
-        first = next(iter(by_stat.values()))
-        kpi = str(first.kpi)
-        cells = [Cell(kpi, "key")]
-        if many_regions:
-            cells.append(text(first.region))
-        cells.append(Cell(_reps(kpi_rows["n_reps"]), "num"))
-        for stat in stats:
-            r = by_stat.get(stat)
-            cells.append(
-                estimate(r.mean, r.half_width, kpi, stat, r.unit) if r else Cell("", "num")
-            )
-        table.rows.append(cells)
-    if many_regions:
-        table.rows.sort(key=lambda cells: (cells[0].text, natural_key(cells[1].text)))
-    return table
-
-
-def _store_table(group: pd.DataFrame) -> Table:
-    """Long and narrow: one row per (store, KPI) with the KPI's headline statistic, so the
-    table stays four or five columns wide however many KPIs a domain has (sort and filter it
-    in the page)."""
-    rows = group[group["store"].astype(str) != "all"]
-    if rows.empty:
-        return Table([])
-    many_regions = rows["region"].nunique() > 1
-    columns = []
-    for kpi, kpi_rows in rows.groupby("kpi", sort=True):
-        stats = [str(s) for s in kpi_rows["stat"].unique()]
-        columns.append((str(kpi), headline_stat([s for s in stats if s != "n"] or stats)))
-    headers = [*(["Region"] if many_regions else []), "Store", "KPI", "Statistic", "Value"]
-    table = Table(
-        headers,
-        caption="By store (mean ± 95 % CI half-width)",
-        numeric_from=3 + many_regions,
-    )
-    lookup = {
-        (str(r.region), str(r.store), str(r.kpi), str(r.stat)): r
-        for r in rows.itertuples(index=False)
-    }
-    stores = sorted(
-        {(str(r), str(s)) for r, s in zip(rows["region"], rows["store"], strict=True)},
-        key=lambda rs: (natural_key(rs[0]), natural_key(rs[1])),
-    )
-    for kpi, stat in columns:
-        for region, store in stores:
-            r = lookup.get((region, store, kpi, stat))
-            if r is None:
-                continue
-            cells = [*([text(region)] if many_regions else []), Cell(store, "key")]
-            cells += [Cell(kpi, "key"), text(stat)]
-            cells.append(estimate(r.mean, r.half_width, kpi, stat, r.unit))
-            table.rows.append(cells)
-    return table
-
-
-def _reps(values: pd.Series) -> str:
-    reps = sorted({int(v) for v in values if not is_missing(v)})
-    if not reps:
-        return "–"
-    return str(reps[0]) if len(reps) == 1 else f"{reps[0]}–{reps[-1]}"
 
 
 DISTRIBUTION_FIRST = (

@@ -27,7 +27,7 @@ from twin.report.fmt import (
 )
 from twin.report.load import SweepData
 from twin.report.plots_decision import forest_figure, pareto_figure
-from twin.report.plots_sweep import sweep_figure
+from twin.report.plots_effects import sweep_figure
 from twin.report.tables import Cell, Table, estimate
 
 # small multiples per figure, so that a figure fits one printed page

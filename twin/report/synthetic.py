@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from twin.report.load import summarise_kpis
+from twin.run_files import KPIS, summarise
 
 TALLY_KPIS = {"checkout.wait_s": 120.0, "store.time_in_store_s": 1500.0}
 LEVEL_KPIS = {
@@ -85,7 +85,7 @@ def make_run_folder(
     stores = [(regions[i % n_regions], f"S{i + 1:02d}") for i in range(n_stores)]
     kpis = _kpi_rows(rng, scenario, stores, regions, n_reps, level)
     kpis.to_parquet(path / "kpis.parquet", index=False)
-    summarise_kpis(kpis).to_parquet(path / "summary.parquet", index=False)
+    summarise(kpis).to_parquet(path / "summary.parquet", index=False)
     if with_timeseries:
         _timeseries(rng, scenario, stores, n_reps, level).to_parquet(
             path / "timeseries.parquet", index=False
@@ -182,7 +182,7 @@ def make_sweep_folder(
         for other, kpis in per_job_kpis.items():
             merged = kpis.merge(base, on=keys, suffixes=("", "_base"))
             merged["diff"] = merged["value"] - merged["value_base"]
-            diff = summarise_kpis(merged.assign(value=merged["diff"]))
+            diff = summarise(merged.assign(value=merged["diff"]))
             comparisons.append(
                 pd.DataFrame(
                     {
@@ -196,6 +196,11 @@ def make_sweep_folder(
                         "diff_half_width": diff["half_width"],
                         "n_reps": diff["n_reps"],
                         "is_significant": (diff["mean"].abs() > diff["half_width"]).fillna(False),
+                        "unit": diff["unit"],
+                        "mean": diff["mean"],
+                        "baseline_mean": 0.0,
+                        "unpaired_half_width": diff["half_width"],
+                        "is_paired": True,
                     }
                 )
             )
@@ -238,9 +243,7 @@ def _kpi_rows(
                 value = base * (level if unit == "count" else level**0.5) * rng.lognormal(0, 0.03)
                 value = min(value, 1.0) if unit == "frac" else value
                 rows.append((scenario, rep, region, store, kpi, "mean", value, unit))
-    return pd.DataFrame(
-        rows, columns=["scenario", "replication", "region", "store", "kpi", "stat", "value", "unit"]
-    )
+    return pd.DataFrame(rows, columns=list(KPIS.columns))
 
 
 def _timeseries(

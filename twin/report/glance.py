@@ -63,6 +63,10 @@ def label_of(kpi: str) -> str:
     if kpi in LABELS:
         return LABELS[kpi]
     domain, _, rest = kpi.partition(".")
+    # units read as words or go (the value shows them): lane_h -> lane hours, cost_money -> cost
+    rest = rest.replace("_money", "").replace("_n_per_", "_per_")
+    rest = rest[:-2] + "_hours" if rest.endswith("_h") and not rest.endswith("_per_h") else rest
+    rest = rest.removesuffix("_len_n")  # queue_len_n: a length in a count reads "queue"
     for suffix in ("_frac", "_s", "_n", "_kg", "_km", "_c", "_len"):
         if rest.endswith(suffix):
             rest = rest[: -len(suffix)]

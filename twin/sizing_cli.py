@@ -2,8 +2,8 @@
 
     twin-size network=single_store sizing.ready_within_promise_target=0.9
 
-writes a sizing folder under runs/sizing/ (sizing.json, sizing_curve.parquet,
-sizing_curve.png, config.yaml, meta.json) and its HTML report under reports/.
+writes a sizing folder under runs/sizing/ (sizing.json, sizing_curve.parquet, config.yaml,
+meta.json) and its HTML report under reports/ (the sizing figure is drawn there).
 """
 
 from __future__ import annotations

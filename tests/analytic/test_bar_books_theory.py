@@ -88,7 +88,7 @@ def test_bookstore_units_and_conversion_match_poisson_thinning() -> None:
     face_out_mean = table_seen * p_face
     units_mean = face_out_mean + shelf_seen * p_spine
     checks = [
-        ("books.units_per_visit", units_mean),
+        ("books.units_n_per_visit", units_mean),
         ("books.conversion_frac", 1.0 - math.exp(-units_mean)),
         ("books.face_out_units_frac", face_out_mean / units_mean),
     ]

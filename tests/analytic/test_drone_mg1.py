@@ -91,7 +91,7 @@ def test_battery_packs_obey_littles_law() -> None:
     mean_s, _ = service_moments(config)
     theory = 6.0 / 3600 * (mean_s + 600.0)
     packs_out, packs_hw = t_interval(
-        kpi_values(twin.simulate(config), "drone.packs_out").to_numpy()
+        kpi_values(twin.simulate(config), "drone.packs_out_n").to_numpy()
     )
     assert abs(packs_out - theory) <= packs_hw, (packs_out, packs_hw, theory)
     assert packs_hw < 0.05 * theory

@@ -54,9 +54,9 @@ def test_gate_waits_match_erlang_c_and_occupancy_littles_law() -> None:
     assert wait_hw < 0.2 * theory_wait
 
     theory_inside = arrival_per_s * (theory_wait + scan_s + browse_s)
-    inside, inside_hw = ci(result, "store.occupancy")
+    inside, inside_hw = ci(result, "store.occupancy_n")
     assert abs(inside - theory_inside) <= inside_hw, (inside, inside_hw, theory_inside)
-    people, _ = ci(result, "jwo.inside_people")
+    people, _ = ci(result, "jwo.inside_people_n")
     assert people == pytest.approx(inside)  # no guests: people = parties
     turned_away = kpi_values(result, "jwo.turned_away_frac").to_numpy()
     assert (turned_away == 0).all()
@@ -89,7 +89,7 @@ def test_turned_away_share_matches_erlang_b(cap: int, offered: float, cv: float)
     # the check has teeth: one place more or less is far outside the interval
     assert abs(blocked - erlang_b(cap + 1, offered)) > blocked_hw
     assert abs(blocked - erlang_b(cap - 1, offered)) > blocked_hw
-    assert kpi_values(result, "jwo.inside_people", "max").max() == cap
+    assert kpi_values(result, "jwo.inside_people_n", "max").max() == cap
 
 
 def test_outside_line_with_endless_patience_is_erlang_c_on_the_cap() -> None:

@@ -37,7 +37,7 @@ def test_occupancy_matches_mginf_mean() -> None:
     result = twin.simulate(_mginf_config(arrivals_per_h))
     mean_time_s = 600 + 30 * 10 + 2.8 * 10 + 30
     theory = arrivals_per_h / 3600 * mean_time_s
-    occupancy, half_width = t_interval(kpi_values(result, "store.occupancy").to_numpy())
+    occupancy, half_width = t_interval(kpi_values(result, "store.occupancy_n").to_numpy())
     assert abs(occupancy - theory) <= half_width, (occupancy, half_width, theory)
     waits = kpi_values(result, "checkout.wait_s", "max").to_numpy()
     assert np.all(waits == 0.0)  # 60 lanes: nobody waits, so the store is M/G/inf
@@ -47,7 +47,7 @@ def test_littles_law_per_replication() -> None:
     """L = lambda W on each sample path (the default store: queues, balking, reneging on)."""
     cfg = twin.load_config(["network=single_store", *PLANNER_FIXED, "run.replications=5"])
     result = twin.simulate(cfg)
-    occupancy = kpi_values(result, "store.occupancy").to_numpy()
+    occupancy = kpi_values(result, "store.occupancy_n").to_numpy()
     time_in_store = kpi_values(result, "store.time_in_store_s").to_numpy()
     shoppers = kpi_values(result, "store.shoppers_n", "total").to_numpy()
     little = shoppers / 86400.0 * time_in_store

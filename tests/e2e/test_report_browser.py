@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
+from tests.run_folders import Producers
 from twin.report import render_run_report, render_sweep_report
 from twin.report.cli import main as report_main
-from twin.report.synthetic import make_run_folder, make_sweep_folder
 
 pytestmark = pytest.mark.e2e
 
@@ -94,12 +94,12 @@ def report_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def report_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def report_files(tmp_path_factory: pytest.TempPathFactory, producers: Producers) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("report_files")
-    run_dir = make_run_folder(
-        tmp / "run", n_stores=4, n_reps=3, config_extra={"note": "<script>alert('x')</script>"}
+    run_dir = producers.run(
+        tmp / "run", n_stores=4, n_reps=3, scenario="<script>alert('x')</script>"
     )
-    sweep_dir = make_sweep_folder(tmp / "sweep", failed_jobs=(3,))
+    sweep_dir = producers.sweep(tmp / "sweep", failed_jobs=(3,))
     return {
         "run": render_run_report(run_dir, tmp / "run.html"),
         "sweep": render_sweep_report(sweep_dir, tmp / "sweep.html"),

@@ -29,7 +29,7 @@ EXPECTED_KPIS = {
     "checkout.wait_s",
     "checkout.lane_utilisation_frac",
     "store.shoppers_n",
-    "checkout.labour_cost",
+    "checkout.labour_cost_money",
 }
 
 
@@ -167,7 +167,7 @@ def test_an_experiment_sweep_compares_against_its_baseline(tmp_path: Path) -> No
     comparison = pd.read_parquet(sweep / "comparison.parquet")
     assert set(comparison["baseline_job"]) == {2} and set(comparison["job"]) == {0, 1}
     cost = comparison[
-        (comparison["kpi"] == "checkout.labour_cost") & (comparison["store"] == "all")
+        (comparison["kpi"] == "checkout.labour_cost_money") & (comparison["store"] == "all")
     ]
     assert (cost["diff_mean"] < 0).all() and cost["is_significant"].all()
 

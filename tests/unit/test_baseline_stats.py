@@ -84,7 +84,7 @@ def test_exact_layer_flags_any_change_beyond_1e_9() -> None:
 
 
 def test_membership_lists_missing_and_new_kpis() -> None:
-    other = ("R1", "all", "store.revenue", "total")
+    other = ("R1", "all", "store.revenue_money", "total")
     assert membership({KEY: np.ones(1)}, {other: np.ones(1)}) == ([KEY], [other])
 
 
@@ -133,9 +133,10 @@ def test_bad_spec_files_name_the_key(tmp_path: Path, text: str, match: str) -> N
 def test_kpi_patterns_select_by_name_or_name_and_stat(tmp_path: Path) -> None:
     path = tmp_path / "some.yaml"
     path.write_text(
-        "overrides: []\nseed: 1\nreplications: 3\nkpis: ['checkout.*', 'store.revenue:total']\n"
+        "overrides: []\nseed: 1\nreplications: 3\n"
+        "kpis: ['checkout.*', 'store.revenue_money:total']\n"
     )
     spec = read_spec(path)
     assert spec.name == "some"
-    assert spec.selects("checkout.wait_s", "p95") and spec.selects("store.revenue", "total")
-    assert not spec.selects("store.occupancy", "mean")
+    assert spec.selects("checkout.wait_s", "p95") and spec.selects("store.revenue_money", "total")
+    assert not spec.selects("store.occupancy_n", "mean")

@@ -75,10 +75,10 @@ def test_lanes_stay_open_until_the_store_is_empty_and_overtime_is_paid(closing_d
     hours = config.formats.grocery.close_hour - config.formats.grocery.open_hour
     overtime_h = float(np.sum(overtime[:, 1] - overtime[:, 0])) / 3600.0
     lanes = config.formats.grocery.checkout.lanes
-    assert kpis[("checkout.overtime_lane_hours", "total")] == pytest.approx(overtime_h)
-    assert kpis[("checkout.lane_hours", "total")] == pytest.approx(lanes * hours + overtime_h)
+    assert kpis[("checkout.overtime_lane_h", "total")] == pytest.approx(overtime_h)
+    assert kpis[("checkout.lane_h", "total")] == pytest.approx(lanes * hours + overtime_h)
     cost = config.formats.grocery.checkout.cashier_cost_per_h
-    assert kpis[("checkout.labour_cost", "total")] == pytest.approx(
+    assert kpis[("checkout.labour_cost_money", "total")] == pytest.approx(
         (lanes * hours + overtime_h) * cost
     )
 

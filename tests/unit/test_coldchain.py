@@ -163,7 +163,7 @@ def test_breaches_are_counted_where_they_happen() -> None:
     assert values["coldchain.breach_frac:mean"] == pytest.approx(4 / 5)
     assert values["coldchain.spoiled_frac:mean"] == pytest.approx(4 / 5)  # breached: written off
     assert values["coldchain.waste_kg:total"] == pytest.approx(4 * 4 * 0.5)
-    assert values["coldchain.refund_value:total"] == pytest.approx(4 * 4 * 4.0)
+    assert values["coldchain.refund_money:total"] == pytest.approx(4 * 4 * 4.0)
 
 
 def test_a_van_cooler_fault_breaks_the_chain_in_the_vehicle() -> None:
@@ -232,8 +232,8 @@ def test_orders_not_handed_over_are_not_assessed_but_expired_ones_are_written_of
     assert values["coldchain.orders_n:total"] == 1
     assert values["coldchain.expired_waste_kg:total"] == pytest.approx(3 * 0.5)
     assert values["coldchain.waste_kg:total"] == pytest.approx(3 * 0.5)
-    assert values["coldchain.write_off_value:total"] == pytest.approx(3 * 4.0)
-    assert values["coldchain.refund_value:total"] == 0.0
+    assert values["coldchain.write_off_money:total"] == pytest.approx(3 * 4.0)
+    assert values["coldchain.refund_money:total"] == 0.0
 
 
 def test_the_age_limit_caps_the_age_at_pick() -> None:

@@ -189,7 +189,7 @@ def summary_rows() -> pd.DataFrame:
             "scenario": "s",
             "region": ["R1", "R1", "R1"],
             "store": ["all", "all", "S01"],
-            "kpi": ["checkout.wait_s", "checkout.labour_cost", "checkout.wait_s"],
+            "kpi": ["checkout.wait_s", "checkout.labour_cost_money", "checkout.wait_s"],
             "stat": ["mean", "total", "mean"],
             "mean": [12.5, 900.0, 99.0],
             "half_width": 1.0,
@@ -203,7 +203,9 @@ def test_objective_values_read_the_network_level() -> None:
     summary = summary_rows()
     assert objective_values([], summary) is None
     assert objective_values(["checkout.wait_s:mean"], summary) == 12.5
-    assert objective_values(["checkout.labour_cost:total", "checkout.wait_s:mean"], summary) == (
+    assert objective_values(
+        ["checkout.labour_cost_money:total", "checkout.wait_s:mean"], summary
+    ) == (
         900.0,
         12.5,
     )

@@ -29,7 +29,7 @@ def test_every_emitted_kpi_is_in_the_catalogue() -> None:
         "checkout.reneged_frac",
         "checkout.lane_utilisation_frac",
         "store.time_in_store_s",
-        "store.occupancy",
+        "store.occupancy_n",
         "store.shoppers_n",
-        "store.revenue",
+        "store.revenue_money",
     } <= emitted

@@ -236,7 +236,7 @@ def test_expired_orders_are_returned_with_their_zones(single: twin.TwinConfig) -
     assert all(o.zones for o in seen) and all(o.stays == [-1, -1, -1] for o in seen)
     result = twin.simulate(cfg)
     assert kpi_values(result, "locker.expired_frac").iloc[0] > 0.3
-    assert kpi_values(result, "orders.refund", "total").iloc[0] == pytest.approx(
+    assert kpi_values(result, "orders.refund_money", "total").iloc[0] == pytest.approx(
         sum(o.value for o in seen if o.created_s >= 0), rel=1e-9
     )
 
@@ -326,5 +326,5 @@ def test_same_seed_same_kpis_and_store_overrides_apply() -> None:
     over = twin.simulate(
         twin.load_config([*SINGLE, "+fulfilment.store_overrides={S01:{pickers:1}}"])
     )
-    hours = kpi_values(over, "picking.picker_hours", "total").iloc[0]
+    hours = kpi_values(over, "picking.picker_h", "total").iloc[0]
     assert hours == pytest.approx(15.0)

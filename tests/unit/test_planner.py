@@ -198,8 +198,8 @@ def test_derived_online_share_is_a_ratio_of_totals() -> None:
     from twin.kpi.derived import derived_rows
 
     rows = [
-        ("store.revenue", "total", 950.0, "currency"),
-        ("orders.placed_value", "total", 50.0, "currency"),
+        ("store.revenue_money", "total", 950.0, "currency"),
+        ("orders.placed_money", "total", 50.0, "currency"),
     ]
     assert derived_rows(rows) == [("orders.online_revenue_share_frac", "mean", 0.05, "frac")]
     assert derived_rows(rows[:1]) == [] and derived_rows(rows[1:]) == []

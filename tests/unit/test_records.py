@@ -34,4 +34,4 @@ def test_records_hold_every_shopper_every_order_and_the_rosters() -> None:
     rosters = result.records["rosters"]
     lane_hours = (rosters["end"] - rosters["start"]).dt.total_seconds() / 3600 * rosters["level"]
     staffed = rosters["resource"] == "staffed_lanes"
-    assert lane_hours[staffed].sum() == pytest.approx(kpi[("all", "checkout.lane_hours", "total")])
+    assert lane_hours[staffed].sum() == pytest.approx(kpi[("all", "checkout.lane_h", "total")])

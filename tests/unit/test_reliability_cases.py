@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.run_folders import Producers
 from twin.cli import main as twin_main
 from twin.config.load import folder_label, load_config
 from twin.config.memory import check_memory
@@ -17,7 +18,6 @@ from twin.experiment.baseline_cli import main as baseline_main
 from twin.experiment.baseline_record import default_baseline_dir
 from twin.report.cli import main as report_main
 from twin.report.render import render_run_report
-from twin.report.synthetic import make_run_folder
 
 pytestmark = pytest.mark.unit
 
@@ -90,8 +90,10 @@ def _one_line_exit_2(code: int | str | None, err: str, file: str) -> None:
     assert "Traceback" not in err and "secret" not in err
 
 
-def test_twin_report_on_a_binary_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    run = make_run_folder(tmp_path / "run")
+def test_twin_report_on_a_binary_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], producers: Producers
+) -> None:
+    run = producers.run(tmp_path / "run")
     (run / "config.yaml").write_bytes(b"\xff\xfe\x00secret\x89")
     code = report_main([str(run), "--out", str(tmp_path / "r.html")])
     _one_line_exit_2(code, capsys.readouterr().err, "config.yaml")
@@ -102,18 +104,23 @@ def test_twin_report_on_a_binary_config(tmp_path: Path, capsys: pytest.CaptureFi
     ['{"stores": 5}', '{"stores": [1, 2]}', '{"stores": [{"x_km": "a"}]}', "[1]", "{secret"],
 )
 def test_twin_report_on_an_odd_network_json(
-    tmp_path: Path, network: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    network: str,
+    capsys: pytest.CaptureFixture[str],
+    producers: Producers,
 ) -> None:
-    run = make_run_folder(tmp_path / "run")
+    run = producers.run(tmp_path / "run")
     (run / "network.json").write_text(network)
     code = report_main([str(run), "--out", str(tmp_path / "r.html")])
     _one_line_exit_2(code, capsys.readouterr().err, "network.json")
 
 
 def test_twin_report_names_a_killed_run_incomplete(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    producers: Producers,
 ) -> None:
-    run = make_run_folder(tmp_path / "run")
+    run = producers.run(tmp_path / "run")
     meta = json.loads((run / "meta.json").read_text())
     (run / "meta.json").write_text(json.dumps({**meta, "status": "running"}))
     code = report_main([str(run)])
@@ -154,8 +161,10 @@ ODD_IDS = [
 ]
 
 
-def test_store_ids_with_any_text_render_in_the_run_report(tmp_path: Path) -> None:
-    run = make_run_folder(tmp_path / "run", n_stores=len(ODD_IDS))
+def test_store_ids_with_any_text_render_in_the_run_report(
+    tmp_path: Path, producers: Producers
+) -> None:
+    run = producers.run(tmp_path / "run", n_stores=len(ODD_IDS))
     names = {f"S{i + 1:02d}": odd for i, odd in enumerate(ODD_IDS)}
     for table in ("kpis", "summary", "timeseries"):
         file = run / f"{table}.parquet"

@@ -8,17 +8,17 @@ import pandas as pd
 import pytest
 
 from tests.report_support import written_sizing_folder
+from tests.run_folders import Producers
 from twin.report.cli import main
 from twin.report.load import detect_kind
-from twin.report.synthetic import make_run_folder, make_sweep_folder
 
 pytestmark = pytest.mark.unit
 
 
-def test_detects_each_kind_of_folder(tmp_path: Path) -> None:
-    run = make_run_folder(tmp_path / "run", with_timeseries=False)
-    failed = make_run_folder(tmp_path / "failed", failed=True)
-    sweep = make_sweep_folder(tmp_path / "sweep", lanes=(4,), kiosks=(0,))
+def test_detects_each_kind_of_folder(tmp_path: Path, producers: Producers) -> None:
+    run = producers.run(tmp_path / "run", with_timeseries=False)
+    failed = producers.run(tmp_path / "failed", failed=True)
+    sweep = producers.sweep(tmp_path / "sweep", lanes=(4,), kiosks=(0,))
     size = written_sizing_folder(tmp_path / "size")
     assert [detect_kind(p) for p in (run, failed, sweep, size)] == ["run", "run", "sweep", "sizing"]
     assert detect_kind(sweep / "0") == "run"
@@ -26,9 +26,12 @@ def test_detects_each_kind_of_folder(tmp_path: Path) -> None:
 
 
 def test_builds_each_report_without_simulating(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    producers: Producers,
 ) -> None:
-    run = make_run_folder(tmp_path / "run", with_timeseries=False)
+    run = producers.run(tmp_path / "run", with_timeseries=False)
     size = written_sizing_folder(tmp_path / "size")
     monkeypatch.chdir(tmp_path)
     assert main([str(run)]) == 0
@@ -58,9 +61,11 @@ def test_a_missing_path_is_a_clear_error(
 
 
 def test_a_broken_file_names_the_file_and_the_columns(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    producers: Producers,
 ) -> None:
-    run = make_run_folder(tmp_path / "run", with_timeseries=False)
+    run = producers.run(tmp_path / "run", with_timeseries=False)
     pd.DataFrame({"kpi": ["x"], "value": [1.0]}).to_parquet(run / "kpis.parquet")
     assert main([str(run), "--out", str(tmp_path / "r.html")]) == 2
     error = capsys.readouterr().err

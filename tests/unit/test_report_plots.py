@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.run_folders import Producers
 from twin.report.embed import figure_to_svg
 from twin.report.fmt import (
     format_estimate,
@@ -26,7 +27,6 @@ from twin.report.plots_map import network_map_figure
 from twin.report.plots_run import percentile_figure, timeseries_figure
 from twin.report.svg_chart import Chart, nice_ticks, tick_label
 from twin.report.svg_marks import text_width
-from twin.report.synthetic import make_run_folder
 
 pytestmark = pytest.mark.unit
 
@@ -42,48 +42,51 @@ def texts(svg: ET.Element) -> list[str]:
     return [t.text or "" for t in svg.iter(f"{SVG}text")]
 
 
-def test_timeseries_has_a_line_per_store_or_a_band_for_many(tmp_path: Path) -> None:
-    few = load_run(make_run_folder(tmp_path / "few", n_stores=3, n_reps=1)).timeseries
-    many = load_run(make_run_folder(tmp_path / "many", n_stores=12, n_reps=1)).timeseries
+def test_timeseries_has_a_line_per_store_or_a_band_for_many(
+    tmp_path: Path, producers: Producers
+) -> None:
+    few = load_run(producers.run(tmp_path / "few", n_stores=3, n_reps=1)).timeseries
+    many = load_run(producers.run(tmp_path / "many", n_stores=12, n_reps=1)).timeseries
     assert few is not None and many is not None
     chart = timeseries_figure(few, "arrivals_n")
     ax = chart.panels[0]
     assert ax.count("line") == 3 and ax.count("band") == 0
-    assert ax.title == "Arrivals per bin (count) by time of day"
+    assert ax.title == "Arrivals per bin (shoppers) by time of day"
     assert ax.legend_labels() == ["S01", "S02", "S03"]
     svg = parsed(chart)
     assert len([p for p in svg.iter(f"{SVG}path") if p.get("class") == "line"]) == 3
-    assert "Arrivals per bin (count) by time of day" in texts(svg)
+    assert "Arrivals per bin (shoppers) by time of day" in texts(svg)
     ax = timeseries_figure(many, "arrivals_n").panels[0]
     assert ax.count("line") == 1 and ax.count("band") == 1
-    assert ax.xlim == (7.0, 22.0)
-    assert [t for _, t in ax.x_ticks()] == ["7", "9", "11", "13", "15", "17", "19", "21"]
+    assert ax.xlim == (0.0, 24.0)  # the series cover the whole day of the run
 
 
-def test_every_chart_has_a_title_with_units(tmp_path: Path) -> None:
-    data = load_run(make_run_folder(tmp_path / "run", n_stores=6, n_regions=2))
+def test_every_chart_has_a_title_with_units(tmp_path: Path, producers: Producers) -> None:
+    data = load_run(producers.run(tmp_path / "run", n_stores=6, n_regions=2))
     assert data.summary is not None and data.network is not None
     ax = percentile_figure(data.summary, "checkout.wait_s").panels[0]
     assert ax.title == "checkout.wait_s: distribution by store (s)"
     labels = [t for _, t in ax.y_ticks()]
-    assert labels[:3] == ["Network", "Region R0", "Region R1"]
-    assert "R0/S01" in labels
+    assert labels[:3] == ["Network", "Region R1", "Region R2"]
+    assert "R1/S01" in labels
     chart = network_map_figure(data.network, {"dark_store": 5.0})
     assert len(chart.panels) == 2
     assert "(km)" in chart.title
-    assert [p.title for p in chart.panels] == ["Region R0", "Region R1"]
+    assert [p.title for p in chart.panels] == ["Region R1", "Region R2"]
 
 
-def test_percentiles_show_the_worst_stores_when_there_are_many(tmp_path: Path) -> None:
-    summary = load_run(make_run_folder(tmp_path / "run", n_stores=30, n_reps=1)).summary
+def test_percentiles_show_the_worst_stores_when_there_are_many(
+    tmp_path: Path, producers: Producers
+) -> None:
+    summary = load_run(producers.run(tmp_path / "run", n_stores=30, n_reps=1)).summary
     assert summary is not None
     ax = percentile_figure(summary, "checkout.wait_s", max_rows=10).panels[0]
     assert "top 10 of 30 stores by p90" in ax.title
     assert len(ax.y_ticks()) == 11
 
 
-def test_percentile_marks_sit_at_the_summary_values(tmp_path: Path) -> None:
-    summary = load_run(make_run_folder(tmp_path / "run", n_stores=3, n_reps=3)).summary
+def test_percentile_marks_sit_at_the_summary_values(tmp_path: Path, producers: Producers) -> None:
+    summary = load_run(producers.run(tmp_path / "run", n_stores=4, n_reps=3, n_regions=2)).summary
     assert summary is not None
     ax = percentile_figure(summary, "checkout.wait_s").panels[0]
     wait = summary[summary["kpi"] == "checkout.wait_s"]
@@ -100,8 +103,8 @@ def test_percentile_marks_sit_at_the_summary_values(tmp_path: Path) -> None:
     assert min(interval.data["lo"]) == 0.0
 
 
-def test_svg_is_deterministic_and_has_prefixed_ids(tmp_path: Path) -> None:
-    data = load_run(make_run_folder(tmp_path / "run", n_reps=1))
+def test_svg_is_deterministic_and_has_prefixed_ids(tmp_path: Path, producers: Producers) -> None:
+    data = load_run(producers.run(tmp_path / "run", n_reps=1))
     assert data.timeseries is not None and data.network is not None
     first = figure_to_svg(timeseries_figure(data.timeseries, "occupancy"), "f1", 'a "q" <n>')
     second = figure_to_svg(timeseries_figure(data.timeseries, "occupancy"), "f1", 'a "q" <n>')
@@ -116,8 +119,10 @@ def test_svg_is_deterministic_and_has_prefixed_ids(tmp_path: Path) -> None:
     assert "url(#f7-" in chart
 
 
-def test_svg_charts_are_well_formed_text_as_text_and_small(tmp_path: Path) -> None:
-    data = load_run(make_run_folder(tmp_path / "run", n_stores=4, n_reps=2))
+def test_svg_charts_are_well_formed_text_as_text_and_small(
+    tmp_path: Path, producers: Producers
+) -> None:
+    data = load_run(producers.run(tmp_path / "run", n_stores=4, n_reps=2))
     assert data.timeseries is not None and data.summary is not None and data.network is not None
     heat = load_heatmap_figure(data.timeseries)
     assert heat is not None
@@ -136,8 +141,10 @@ def test_svg_charts_are_well_formed_text_as_text_and_small(tmp_path: Path) -> No
     assert {"S01", "S02", "S03", "S04"} <= set(texts(parsed(charts[2]))), "store labels"
 
 
-def test_heat_map_rows_are_resources_scaled_to_their_peak(tmp_path: Path) -> None:
-    ts = load_run(make_run_folder(tmp_path / "run", n_stores=2, n_reps=1)).timeseries
+def test_heat_map_rows_are_resources_scaled_to_their_peak(
+    tmp_path: Path, producers: Producers
+) -> None:
+    ts = load_run(producers.run(tmp_path / "run", n_stores=2, n_reps=1)).timeseries
     assert ts is not None
     chart = load_heatmap_figure(ts)
     assert chart is not None and chart.colourbar is not None
@@ -210,6 +217,7 @@ def test_format_estimate_units() -> None:
     assert unit_of("checkout.wait_s") == "s" and unit_of("checkout.wait_s", "n") == "count"
     assert unit_of("checkout.wait_s.p90") == "s"
     assert unit_of("x.y_frac", unit="ratio") == "ratio"
+    assert unit_of("store.revenue_money") == "currency" and unit_of("checkout.lane_h") == "h"
 
 
 def test_network_level_prefers_the_whole_network() -> None:
@@ -225,8 +233,10 @@ def test_slug_and_natural_order() -> None:
     assert sorted(["S10", "S2", "all", "S1"], key=natural_key) == ["all", "S1", "S2", "S10"]
 
 
-def test_identical_store_lines_are_drawn_once_and_say_so(tmp_path: Path) -> None:
-    ts = load_run(make_run_folder(tmp_path / "run", n_stores=3, n_reps=1)).timeseries
+def test_identical_store_lines_are_drawn_once_and_say_so(
+    tmp_path: Path, producers: Producers
+) -> None:
+    ts = load_run(producers.run(tmp_path / "run", n_stores=3, n_reps=1)).timeseries
     assert ts is not None
     lanes = ts[ts["series"] == "lanes_open"].copy()
     lanes["value"] = 8.0

@@ -1,4 +1,4 @@
-"""Sweep reports from synthetic sweep folders that follow docs/CONTRACTS.md."""
+"""Sweep reports from sweep folders written by the real producers (tests/run_folders.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.run_folders import Producers
 from twin.report import render_sweep_report
 from twin.report.load import load_sweep
-from twin.report.synthetic import make_sweep_folder
 
 pytestmark = pytest.mark.unit
 
@@ -18,9 +18,9 @@ LANES = "formats.grocery.checkout.lanes"
 
 
 @pytest.fixture(scope="module")
-def sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def sweep(tmp_path_factory: pytest.TempPathFactory, producers: Producers) -> tuple[Path, str]:
     tmp = tmp_path_factory.mktemp("sweep")
-    sweep_dir = make_sweep_folder(tmp / "sweep", failed_jobs=(3,))
+    sweep_dir = producers.sweep(tmp / "sweep", failed_jobs=(3,))
     html = render_sweep_report(sweep_dir, tmp / "sweep.html").read_text(encoding="utf-8")
     return sweep_dir, html
 
@@ -40,7 +40,7 @@ def test_failed_jobs_table_lists_each_failure(sweep: tuple[Path, str]) -> None:
     failed = html[html.index('id="failed"') : html.index("</section>", html.index('id="failed"'))]
     assert '<td class="key">3</td>' in failed
     assert f"{LANES}=6" in failed
-    assert "<strong>RunError</strong>: job 3 crashed" in failed
+    assert "<strong>ConfigError</strong>: Invalid configuration: " in failed
     assert '<td class="bad">failed</td>' in html, "the jobs table marks the failed job too"
 
 
@@ -59,8 +59,10 @@ def test_jobs_table_has_every_job(sweep: tuple[Path, str]) -> None:
     assert len(set(re.findall(r'<td class="key">(job \d+)[ <]', jobs))) == 8
 
 
-def test_sweep_without_failures_or_baseline_leaves_those_out(tmp_path: Path) -> None:
-    sweep_dir = make_sweep_folder(tmp_path / "sweep", lanes=(4, 8), kiosks=(0,), baseline_job=None)
+def test_sweep_without_failures_or_baseline_leaves_those_out(
+    tmp_path: Path, producers: Producers
+) -> None:
+    sweep_dir = producers.sweep(tmp_path / "sweep", lanes=(4, 8), kiosks=(0,), baseline_job=None)
     html = render_sweep_report(sweep_dir, tmp_path / "r.html").read_text(encoding="utf-8")
     assert 'id="failed"' not in html
     assert 'id="answer"' not in html

@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from twin.experiment.frames import KPI_COLUMNS, SUMMARY_COLUMNS
 from twin.experiment.run_folder import base_meta, with_run_id, write_json, write_parquet
 from twin.experiment.runs_index import (
     INDEX_NAME,
@@ -22,6 +21,7 @@ from twin.experiment.runs_index import (
     runs_root_of,
 )
 from twin.experiment.warehouse import query
+from twin.run_files import KPIS, SUMMARY
 
 pytestmark = pytest.mark.unit
 
@@ -31,11 +31,11 @@ def make_run(folder: Path, overrides: list[str], wait_s: float, status: str = "o
     meta = base_meta("demo", 1, 2, overrides)
     kpis = pd.DataFrame(
         [["demo", r, "all", "all", "checkout.wait_s", "mean", wait_s + r, "s"] for r in (0, 1)],
-        columns=KPI_COLUMNS,
+        columns=list(KPIS.columns),
     )
     summary = pd.DataFrame(
         [["demo", "all", "all", "checkout.wait_s", "mean", wait_s + 0.5, 1.0, 2, "s"]],
-        columns=SUMMARY_COLUMNS,
+        columns=list(SUMMARY.columns),
     )
     if status == "ok":
         write_parquet(folder / "kpis.parquet", with_run_id(kpis, meta["run_id"]))

@@ -69,7 +69,7 @@ def _jwo_run(*overrides: str) -> twin.SimulationResult:
 
 def test_jwo_cap_holds_with_guests_and_every_party_is_accounted_for() -> None:
     result = _jwo_run(f"{J}.demand_scale=1", f"{J}.occupancy.cap=40")
-    inside_max = kpi_values(result, "jwo.inside_people", "max").to_numpy()
+    inside_max = kpi_values(result, "jwo.inside_people_n", "max").to_numpy()
     assert (inside_max <= 40).all() and (inside_max >= 38).all()  # the cap binds at the peak
     assert (kpi_values(result, "jwo.outside_wait_s", "max").to_numpy() > 0).all()
     arrived = kpi_values(result, "store.shoppers_n", "total").to_numpy()
@@ -96,24 +96,24 @@ def test_saturated_reviewers_delay_receipts_and_review_removes_errors() -> None:
     assert (delay_high > 5 * delay_low).all()
     assert (kpi_values(high, "jwo.reviewer_utilisation_frac").to_numpy() > 0.6).all()
     assert (kpi_values(high, "jwo.receipts_pending_n", "total").to_numpy() > 0).all()
-    leak_low = kpi_values(low, "jwo.leakage_value", "total").to_numpy()
-    leak_high = kpi_values(high, "jwo.leakage_value", "total").to_numpy()
+    leak_low = kpi_values(low, "jwo.leakage_money", "total").to_numpy()
+    leak_high = kpi_values(high, "jwo.leakage_money", "total").to_numpy()
     assert (leak_high < leak_low).all()  # same shoppers (CRN); reviewed baskets are exact
 
 
 def test_jwo_without_recognition_errors_has_no_leakage_or_refunds() -> None:
     result = _jwo_run(f"{J}.recognition.p_missed_item=0", f"{J}.recognition.p_false_charge_item=0")
-    for kpi in ("jwo.leakage_value", "jwo.refund_value", "jwo.dispute_hours"):
+    for kpi in ("jwo.leakage_money", "jwo.refund_money", "jwo.dispute_h"):
         assert (kpi_values(result, kpi, "total").to_numpy() == 0).all()
     assert (kpi_values(result, "jwo.false_charge_frac").to_numpy() == 0).all()
 
 
 def test_jwo_labour_is_attendants_reviewers_and_disputes() -> None:
     result = _jwo_run(f"{J}.recognition.reviewers_by_hour=[{','.join(['2'] * 12 + ['0'] * 12)}]")
-    attendant_h = kpi_values(result, "jwo.attendant_hours", "total").to_numpy()
-    reviewer_h = kpi_values(result, "jwo.reviewer_hours", "total").to_numpy()
-    dispute_h = kpi_values(result, "jwo.dispute_hours", "total").to_numpy()
-    cost = kpi_values(result, "jwo.labour_cost", "total").to_numpy()
+    attendant_h = kpi_values(result, "jwo.attendant_h", "total").to_numpy()
+    reviewer_h = kpi_values(result, "jwo.reviewer_h", "total").to_numpy()
+    dispute_h = kpi_values(result, "jwo.dispute_h", "total").to_numpy()
+    cost = kpi_values(result, "jwo.labour_cost_money", "total").to_numpy()
     np.testing.assert_array_equal(attendant_h, 15.0)  # 1 attendant, 07:00-22:00
     np.testing.assert_array_equal(reviewer_h, 24.0)  # 2 reviewers, 00:00-12:00
     np.testing.assert_allclose(cost, attendant_h * 18 + reviewer_h * 8 + dispute_h * 18)
@@ -143,10 +143,10 @@ def test_bookstore_keeps_grocery_tills_and_reports_checkout_kpis() -> None:
         twin.load_config(["network=single_store", "+network.format_overrides.S01=bookstore"])
     )
     kpis = set(result.kpis["kpi"])
-    assert {"checkout.wait_s", "checkout.lane_hours", "checkout.labour_cost"} <= kpis
-    assert {"books.conversion_frac", "books.units_per_visit", "books.revenue"} <= kpis
-    revenue = kpi_values(result, "books.revenue", "total").iloc[0]
-    assert revenue == pytest.approx(kpi_values(result, "store.revenue", "total").iloc[0])
+    assert {"checkout.wait_s", "checkout.lane_h", "checkout.labour_cost_money"} <= kpis
+    assert {"books.conversion_frac", "books.units_n_per_visit", "books.revenue_money"} <= kpis
+    revenue = kpi_values(result, "books.revenue_money", "total").iloc[0]
+    assert revenue == pytest.approx(kpi_values(result, "store.revenue_money", "total").iloc[0])
 
 
 def test_bookstore_without_tables_sells_only_spine_out() -> None:
@@ -161,7 +161,7 @@ def test_bookstore_without_tables_sells_only_spine_out() -> None:
     )
     assert kpi_values(result, "books.curated_titles_n", "total").iloc[0] == 0
     assert kpi_values(result, "books.face_out_units_frac").iloc[0] == 0
-    assert kpi_values(result, "books.units_per_visit").iloc[0] > 0
+    assert kpi_values(result, "books.units_n_per_visit").iloc[0] > 0
 
 
 def test_bar_online_orders_are_logged_for_the_online_stream() -> None:

@@ -12,9 +12,9 @@ import twin
 from twin.config.load import to_yaml
 from twin.errors import ConfigError
 from twin.experiment.collect import main
-from twin.experiment.frames import SUMMARY_COLUMNS
 from twin.experiment.run_folder import base_meta, write_failure, write_result
-from twin.experiment.sweep import COMPARISON_COLUMNS, collect_sweep, parse_override
+from twin.experiment.sweep import collect_sweep, parse_override
+from twin.run_files import COMPARISON, SUMMARY
 
 pytestmark = [pytest.mark.unit, pytest.mark.xdist_group("sweep_collect")]
 
@@ -65,7 +65,7 @@ def test_summary_has_one_block_per_finished_job_and_overrides_as_columns(factori
         LANES,
         SCALE,
         "experiment.baseline",
-        *SUMMARY_COLUMNS,
+        *SUMMARY.columns,
     ]
     assert sorted(summary["job"].unique()) == [0, 1, 2, 3]
     assert set(summary["status"]) == {"ok"}
@@ -93,7 +93,7 @@ def test_each_job_is_compared_with_the_baseline_sharing_its_other_overrides(
 ) -> None:
     collect_sweep(factorial)
     comparison = pd.read_parquet(factorial / "comparison.parquet")
-    assert list(comparison.columns) == COMPARISON_COLUMNS
+    assert tuple(comparison.columns) == COMPARISON.columns
     pairs = comparison[["job", "baseline_job"]].drop_duplicates().values.tolist()
     assert sorted(map(tuple, pairs)) == [(2, 0), (3, 1)]  # 2 lanes vs 3 lanes, same scale
     assert comparison["is_paired"].all()

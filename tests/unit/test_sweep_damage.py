@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.run_folders import Producers
 from twin.experiment.collect import main as collect_main
 from twin.experiment.jobs import DAMAGED, INCOMPLETE, INTERRUPTED, NOT_RUN, OK
 from twin.experiment.manifest import MANIFEST_FILE, Manifest, PlannedJob, write_manifest
 from twin.experiment.sweep import collect_sweep
-from twin.report.synthetic import make_sweep_folder
 
 pytestmark = pytest.mark.unit
 
@@ -88,8 +88,8 @@ DAMAGES: list[tuple[str, Callable[[Path], None], str, str]] = [
 
 
 @pytest.fixture
-def sweep(tmp_path: Path) -> Path:
-    path = make_sweep_folder(tmp_path / "sweep", lanes=(4, 6), kiosks=(0, 4), baseline_job=None)
+def sweep(tmp_path: Path, producers: Producers) -> Path:
+    path = producers.sweep(tmp_path / "sweep", lanes=(4, 6), kiosks=(0, 4), baseline_job=None)
     jobs = [PlannedJob(n, [f"formats.grocery.checkout.lanes={n}"], 11) for n in range(5)]
     write_manifest(path, Manifest(jobs))
     return path

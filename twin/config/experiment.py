@@ -24,7 +24,7 @@ class ExperimentConfig:
     # "job=N". Empty: no comparison.
     baseline: str = ""
     # KPIs a job returns to a sweeper that optimises (Optuna), each "kpi:stat" of the whole
-    # network, e.g. ["checkout.labour_cost:total", "checkout.wait_s:mean"].
+    # network, e.g. ["checkout.labour_cost_money:total", "checkout.wait_s:mean"].
     objectives: list[str] = field(default_factory=list)
 
     def check(self, key: str) -> None:

@@ -32,7 +32,7 @@ ONLINE_CONVERSION_FRAC = define(
     "bar.online_conversion_frac", "frac", "ratio", "Online orders / receipts printed."
 )
 ONLINE_ORDER_VALUE = define(
-    "bar.online_order_value", "currency", "total", "Value of those online orders."
+    "bar.online_orders_money", "currency", "total", "Value of those online orders."
 )
 KIOSK_UTILISATION = define(
     "bar.kiosk_utilisation_frac", "frac", "ratio", "Busy kiosk time / open kiosk time."

@@ -16,9 +16,9 @@ CONVERSION_FRAC = define(
     "books.conversion_frac", "frac", "ratio", "Visits that ended with at least one book paid for."
 )
 UNITS_PER_VISIT = define(
-    "books.units_per_visit", "books", "tally", "Books paid for per visit (0 without a purchase)."
+    "books.units_n_per_visit", "books", "tally", "Books paid for per visit (0 without a purchase)."
 )
-REVENUE = define("books.revenue", "currency", "total", "Book sales paid at the tills.")
+REVENUE = define("books.revenue_money", "currency", "total", "Book sales paid at the tills.")
 FACE_OUT_UNITS_FRAC = define(
     "books.face_out_units_frac",
     "frac",
@@ -26,7 +26,7 @@ FACE_OUT_UNITS_FRAC = define(
     "Share of the books paid for that came from the curated face-out tables.",
 )
 LOST_SALES_VALUE = define(
-    "books.lost_sales_value",
+    "books.lost_sales_money",
     "currency",
     "total",
     "Value of books left behind by shoppers who balked or reneged at the tills.",

@@ -188,8 +188,8 @@ class BookstoreSite:
         self.tills = CheckoutFront(env, context, fmt.checkout, self.draws.units, self.draws.value)
         # Browse tables and shelves; with a book, the tills; without, leave. Browsing needs no
         # events: shoppers reach the tills (or the door) at arrival + browse time.
-        # Emits (from the logs): books.conversion_frac, books.units_per_visit, books.revenue,
-        # the checkout KPIs, and the store KPIs.
+        # Emits (from the logs): books.conversion_frac, books.units_n_per_visit,
+        # books.revenue_money, the checkout KPIs, and the store KPIs.
         done_browsing_s = self.arrivals_s + self.draws.browse_s
         buying = self.draws.units > 0
         # The run drains until the last buyer has left the tills (twin.model), so a browser

@@ -110,14 +110,14 @@ EXPIRED_WASTE_KG = define(
     "Weight of the chilled and frozen items of expired pickup orders (part of waste_kg).",
 )
 REFUND_VALUE = define(
-    "coldchain.refund_value",
+    "coldchain.refund_money",
     "currency",
     "total",
     "Retail value refunded for items spoiled at handover (expired orders are refunded in the "
     "orders domain).",
 )
 WRITE_OFF_VALUE = define(
-    "coldchain.write_off_value",
+    "coldchain.write_off_money",
     "currency",
     "total",
     "Retail value of everything written off (spoiled at handover and expired chilled / frozen).",

@@ -60,7 +60,7 @@ DRONE_WAIT = define(
 )
 FLIGHTS = define("drone.flights_n", "flights", "total", "Drone flights (one parcel each).")
 PACKS_OUT = define(
-    "drone.packs_out",
+    "drone.packs_out_n",
     "packs",
     "level",
     "Battery packs out of the charged pool (flying or recharging); Little's law: "
@@ -85,7 +85,7 @@ COURIER_MODE_UTILISATION = {
     for mode in (VAN, BIKE)
 }
 TRIP_S = define("courier.trip_s", "s", "tally", "One courier trip: loading to back at the store.")
-STOPS = define("courier.stops_per_trip", "stops", "tally", "Customer zones visited on one trip.")
+STOPS = define("courier.stops_n_per_trip", "stops", "tally", "Customer zones visited on one trip.")
 INHOME_ATTEMPTS = define(
     "inhome.attempts_n", "attempts", "total", "In-home delivery attempts (codes entered)."
 )

@@ -57,7 +57,7 @@ ON_TIME = _per_mode(
     "redirected, or still out when their slot had ended.",
 )
 COST = _per_mode(
-    "cost_per_order",
+    "cost_money_per_order",
     "currency",
     "ratio",
     "(Fleet hours on shift x cost per hour + km x cost per km) / orders delivered or redirected.",
@@ -100,7 +100,7 @@ UNDELIVERED = define(
     "Orders placed in the window still not delivered or redirected at the end of the run.",
 )
 ATTEMPTS = define(
-    "delivery.attempts_per_order", "attempts", "ratio", "Door attempts / orders attempted."
+    "delivery.attempts_n_per_order", "attempts", "ratio", "Door attempts / orders attempted."
 )
 
 

@@ -129,7 +129,7 @@ class DroneFleet:
     def _flight(self, drone: int, delivery: Delivery) -> ProcessGen:
         """Load, fly out, drop on the tether, fly back, swap the pack.
 
-        Emits: drone.wait_s, drone.flights_n, drone.utilisation_frac, drone.packs_out.
+        Emits: drone.wait_s, drone.flights_n, drone.utilisation_frac, drone.packs_out_n.
         """
         env = self.env
         launch = env.now

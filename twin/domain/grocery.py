@@ -39,8 +39,8 @@ class GrocerySite:
         draws = draw_shoppers(context, demand, self.arrivals_s.size)
         self.tills = CheckoutFront(env, context, fmt.checkout, draws.units, draws.revenue)
         # Browsing needs no events: each shopper reaches the tills at arrival + browse time.
-        # Emits (from the logs): the checkout KPIs, store.time_in_store_s, store.occupancy,
-        # store.shoppers_n, store.revenue.
+        # Emits (from the logs): the checkout KPIs, store.time_in_store_s, store.occupancy_n,
+        # store.shoppers_n, store.revenue_money.
         everyone = np.arange(self.arrivals_s.size)
         self.tills.drive(self.arrivals_s, self.arrivals_s + draws.browse_s, everyone)
         self.last_shopper_left = self.tills.all_left  # the run drains until it triggers

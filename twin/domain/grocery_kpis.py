@@ -46,21 +46,21 @@ SCO_UTILISATION = define(
     "checkout.sco_utilisation_frac", "frac", "ratio", "Busy kiosk time / open kiosk time."
 )
 QUEUE_LEN = define(
-    "checkout.queue_len",
+    "checkout.queue_len_n",
     "shoppers",
     "level",
     "Shoppers waiting in checkout lines (time average and maximum).",
 )
-LANES_OPEN = define("checkout.lanes_open", "lanes", "level", "Staffed lanes open.")
-LANE_HOURS = define("checkout.lane_hours", "h", "total", "Staffed lane hours (labour).")
+LANES_OPEN = define("checkout.lanes_open_n", "lanes", "level", "Staffed lanes open.")
+LANE_HOURS = define("checkout.lane_h", "h", "total", "Staffed lane hours (labour).")
 LABOUR_COST = define(
-    "checkout.labour_cost",
+    "checkout.labour_cost_money",
     "currency",
     "total",
     "Staffed lane hours (overtime included) x cashier cost per hour.",
 )
 OVERTIME_LANE_HOURS = define(
-    "checkout.overtime_lane_hours",
+    "checkout.overtime_lane_h",
     "h",
     "total",
     "Staffed lane hours after closing time, serving shoppers still inside (in lane_hours).",

@@ -218,7 +218,7 @@ class JwoSite:
         Door (cap), gates, shop, walk out; then recognition or review, then the receipt.
         Emits (after the run, from the per-party arrays): jwo.outside_wait_s,
         jwo.turned_away_frac, jwo.gate_wait_s, jwo.review_frac, jwo.receipt_delay_s,
-        jwo.reviewer_utilisation_frac, jwo.leakage_value, jwo.false_charge_frac, and the
+        jwo.reviewer_utilisation_frac, jwo.leakage_money, jwo.false_charge_frac, and the
         store KPIs (time in store and occupancy from admission to walking out).
         """
         env = self.env

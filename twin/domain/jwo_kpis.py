@@ -2,7 +2,7 @@
 
 Parties count when they arrived inside the window; levels, utilisations and staffed hours are
 time-based and clipped to the window. Labour (gate attendants, reviewers, dispute handling) is
-comparable with ``checkout.lane_hours`` and ``checkout.labour_cost`` of stores with tills.
+comparable with ``checkout.lane_h`` and ``checkout.labour_cost_money`` of stores with tills.
 """
 
 from __future__ import annotations
@@ -34,13 +34,16 @@ GAVE_UP_FRAC = define(
     "jwo.gave_up_frac", "frac", "ratio", "Parties who gave up waiting in the outside line."
 )
 INSIDE_PEOPLE = define(
-    "jwo.inside_people",
+    "jwo.inside_people_n",
     "people",
     "level",
     "People inside (guests included; the occupancy cap applies to this).",
 )
 OUTSIDE_LINE_LEN = define(
-    "jwo.outside_line_len", "parties", "level", "Parties waiting outside until the store has room."
+    "jwo.outside_line_len_n",
+    "parties",
+    "level",
+    "Parties waiting outside until the store has room.",
 )
 GATE_UTILISATION = define(
     "jwo.gate_utilisation_frac", "frac", "ratio", "Busy gate time / open gate time."
@@ -64,7 +67,7 @@ REVIEWER_UTILISATION = define(
     "jwo.reviewer_utilisation_frac", "frac", "ratio", "Busy reviewer time / reviewer time on duty."
 )
 LEAKAGE_VALUE = define(
-    "jwo.leakage_value", "currency", "total", "Value of items taken but not charged (missed)."
+    "jwo.leakage_money", "currency", "total", "Value of items taken but not charged (missed)."
 )
 LEAKAGE_FRAC = define(
     "jwo.leakage_frac", "frac", "ratio", "Leakage value / value of the baskets that walked out."
@@ -76,20 +79,18 @@ FALSE_CHARGE_FRAC = define(
     "Visits charged for at least one item not taken (refunded after a dispute).",
 )
 REFUND_VALUE = define(
-    "jwo.refund_value", "currency", "total", "Value refunded for items falsely charged."
+    "jwo.refund_money", "currency", "total", "Value refunded for items falsely charged."
 )
-ATTENDANT_HOURS = define(
-    "jwo.attendant_hours", "h", "total", "Gate attendant hours on duty (labour)."
-)
-REVIEWER_HOURS = define("jwo.reviewer_hours", "h", "total", "Reviewer hours on duty (labour).")
+ATTENDANT_HOURS = define("jwo.attendant_h", "h", "total", "Gate attendant hours on duty (labour).")
+REVIEWER_HOURS = define("jwo.reviewer_h", "h", "total", "Reviewer hours on duty (labour).")
 DISPUTE_HOURS = define(
-    "jwo.dispute_hours", "h", "total", "Support hours handling false-charge disputes (labour)."
+    "jwo.dispute_h", "h", "total", "Support hours handling false-charge disputes (labour)."
 )
 LABOUR_COST = define(
-    "jwo.labour_cost",
+    "jwo.labour_cost_money",
     "currency",
     "total",
-    "Attendant, reviewer and dispute hours x their cost per hour (cf. checkout.labour_cost).",
+    "Attendant, reviewer and dispute hours x their cost per hour (cf. checkout.labour_cost_money).",
 )
 
 

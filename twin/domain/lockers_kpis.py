@@ -50,7 +50,7 @@ DWELL_OPEN_N = define(
     "total",
     "Locker stays placed in the window and still open at the end of the run (censored).",
 )
-OCCUPIED = define("locker.occupied", "compartments", "level", "Compartments in use.")
+OCCUPIED = define("locker.occupied_n", "compartments", "level", "Compartments in use.")
 ZONE_UTILISATION = {
     zone: define(
         f"locker.{zone}_utilisation_frac",

@@ -54,19 +54,19 @@ CARRIED_OVER_N = define(
     "Orders placed in the window still in progress when the run ended (pickup: not collected "
     "or expired; delivery: not dispatched): carried over, not dropped.",
 )
-UNITS = define("orders.basket_units", "units", "tally", "Units per online order.")
+UNITS = define("orders.basket_units_n", "units", "tally", "Units per online order.")
 WEIGHT = define("orders.weight_kg", "kg", "tally", "Weight per online order.")
 REFUND = define(
-    "orders.refund",
+    "orders.refund_money",
     "currency",
     "total",
     "Value of pickup orders returned to stock after the hold limit and refunded.",
 )
 PLACED_VALUE = define(
-    "orders.placed_value",
+    "orders.placed_money",
     "currency",
     "total",
-    "Value of the online orders placed (all channels); with store.revenue it gives "
+    "Value of the online orders placed (all channels); with store.revenue_money it gives "
     "orders.online_revenue_share_frac.",
 )
 ORDER_TO_READY = define(

@@ -32,10 +32,10 @@ WAITED_FRAC = define(
 )
 RUN_S = define("picking.run_s", "s", "tally", "Duration of a pick run (walk, items, staging).")
 TASKS_PER_RUN = define(
-    "picking.tasks_per_run", "tasks", "ratio", "Pick tasks per run (mean; > 1 with batching)."
+    "picking.tasks_n_per_run", "tasks", "ratio", "Pick tasks per run (mean; > 1 with batching)."
 )
-QUEUE_LEN = define("picking.queue_len", "tasks", "level", "Pick tasks waiting for a picker.")
-PICKER_HOURS = define("picking.picker_hours", "h", "total", "Picker hours on shift (labour).")
+QUEUE_LEN = define("picking.queue_len_n", "tasks", "level", "Pick tasks waiting for a picker.")
+PICKER_HOURS = define("picking.picker_h", "h", "total", "Picker hours on shift (labour).")
 UNITS_PER_H = define(
     "picking.units_per_picker_h",
     "units/h",

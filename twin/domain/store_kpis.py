@@ -15,7 +15,7 @@ TIME_IN_STORE_S = define(
     "store.time_in_store_s", "s", "tally", "Arrival to leaving the store, for visits that ended."
 )
 OCCUPANCY = define(
-    "store.occupancy",
+    "store.occupancy_n",
     "shoppers",
     "level",
     "Shoppers inside the store (time average over the window, and maximum).",
@@ -27,7 +27,7 @@ STILL_INSIDE_N = define(
     "Shoppers who arrived in the window and were still inside when the run ended (the run "
     "drains until the last shopper leaves, so 0 unless the drain limit cut it short).",
 )
-REVENUE = define("store.revenue", "currency", "total", "Walk-in sales (visits that paid).")
+REVENUE = define("store.revenue_money", "currency", "total", "Walk-in sales (visits that paid).")
 
 
 @dataclass(slots=True)

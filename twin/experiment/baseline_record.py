@@ -23,6 +23,7 @@ from twin.errors import ConfigError
 from twin.experiment.baseline_stats import KpiKey
 from twin.experiment.run_folder import write_text
 from twin.files import DamagedFileError, read_text
+from twin.kpi.renames import current_kpi_name
 from twin.kpi.stats import t_interval
 
 FILE_FORMAT = 1
@@ -146,7 +147,8 @@ def from_json_text(text: str) -> BaselineRecord:
         parts = tuple(text_key.split("/"))
         if len(parts) != 4:
             raise ConfigError("baseline KPI key", text_key, "region/store/kpi/stat")
-        key: KpiKey = (parts[0], parts[1], parts[2], parts[3])
+        # a record made before a KPI rename reads under today's names (twin/kpi/renames.py)
+        key: KpiKey = (parts[0], parts[1], current_kpi_name(parts[2]), parts[3])
         values[key] = np.array([math.nan if v is None else float(v) for v in entry["values"]])
         units[key] = str(entry["unit"])
     return BaselineRecord(

@@ -21,7 +21,7 @@ from twin.files import DamagedFileError
 HEADLINE = [
     ("checkout.wait_s", "mean"),
     ("checkout.reneged_frac", "mean"),
-    ("checkout.labour_cost", "total"),
+    ("checkout.labour_cost_money", "total"),
 ]
 
 

@@ -8,9 +8,9 @@ import pandas as pd
 
 HEADLINE = [
     ("store.shoppers_n", "total", "shoppers"),
-    ("store.revenue", "total", "revenue"),
+    ("store.revenue_money", "total", "revenue"),
     ("store.time_in_store_s", "mean", "time in store (s)"),
-    ("store.occupancy", "mean", "occupancy (avg)"),
+    ("store.occupancy_n", "mean", "occupancy (avg)"),
     ("checkout.wait_s", "mean", "checkout wait (s, mean)"),
     ("checkout.wait_s", "p95", "checkout wait (s, p95)"),
     ("checkout.balked_frac", "mean", "balked"),
@@ -66,7 +66,7 @@ def _fmt(value: float, unit: str) -> str:
 JOB_LINE_KPIS = [
     ("checkout.wait_s", "mean", "wait"),
     ("checkout.reneged_frac", "mean", "reneged"),
-    ("store.revenue", "total", "revenue"),
+    ("store.revenue_money", "total", "revenue"),
 ]
 
 

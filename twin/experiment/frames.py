@@ -9,40 +9,16 @@ import numpy as np
 import pandas as pd
 
 from twin.data.write import schema_frame
-from twin.kpi.stats import t_quantile
+from twin.run_files import KPIS, TIMESERIES, summarise
 
 if TYPE_CHECKING:
     from twin.model import RegionResult
 
 
-KPI_COLUMNS = ["scenario", "replication", "region", "store", "kpi", "stat", "value", "unit"]
-SERIES_COLUMNS = [
-    "scenario",
-    "replication",
-    "region",
-    "store",
-    "series",
-    "bin_start_s",
-    "value",
-    "unit",
-]
-SUMMARY_COLUMNS = [
-    "scenario",
-    "region",
-    "store",
-    "kpi",
-    "stat",
-    "mean",
-    "half_width",
-    "n_reps",
-    "unit",
-]
-
-
 def kpi_frame(scenario: str, results: Iterable[RegionResult]) -> pd.DataFrame:
     results = list(results)
     rows = [row for result in results for row in result.rows]
-    frame = pd.DataFrame.from_records(rows, columns=KPI_COLUMNS[2:])
+    frame = pd.DataFrame.from_records(rows, columns=list(KPIS.columns[2:]))
     counts = [len(result.rows) for result in results]
     replications = [result.replication for result in results]
     frame.insert(0, "replication", np.repeat(np.asarray(replications, dtype=np.int64), counts))
@@ -60,7 +36,7 @@ def series_frame(
             labels.append((result.replication, region, store, name, unit))
             values.append(series_values)
     if not values:
-        return pd.DataFrame(columns=SERIES_COLUMNS)
+        return TIMESERIES.empty()
     lengths = np.array([v.size for v in values])
     repeat = np.repeat(np.arange(len(values)), lengths)
     position = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
@@ -80,21 +56,12 @@ def series_frame(
             "value": np.concatenate(values).astype(float),
             "unit": column(4),
         }
-    )[SERIES_COLUMNS]
+    )[list(TIMESERIES.columns)]
 
 
 def summary_frame(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Mean over replications and t-based CI half-width of every (region, store, kpi, stat)."""
-    keys = ["scenario", "region", "store", "kpi", "stat", "unit"]
-    grouped = kpis.groupby(keys, sort=False, dropna=False)["value"]
-    frame = grouped.agg(["mean", "std", "count"]).reset_index()
-    n = frame["count"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = t_quantile(0.5 + confidence / 2, np.where(n > 1, n - 1, np.nan))
-        half_width = t * frame["std"].to_numpy(dtype=float) / np.sqrt(n)
-    frame["half_width"] = np.where(n > 1, half_width, np.nan)
-    frame["n_reps"] = frame["count"].astype("int64")
-    return frame[SUMMARY_COLUMNS]
+    return summarise(kpis, confidence)
 
 
 def record_frames(

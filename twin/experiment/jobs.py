@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from twin.experiment.frames import SUMMARY_COLUMNS, summary_frame
 from twin.experiment.manifest import Manifest
 from twin.files import DamagedFileError, read_json, read_parquet, read_yaml
+from twin.run_files import KPIS, SUMMARY, summarise, with_current_kpi_names
 
 OK, FAILED, DAMAGED, INTERRUPTED, INCOMPLETE, NOT_RUN = (
     "ok",
@@ -30,7 +30,6 @@ OK, FAILED, DAMAGED, INTERRUPTED, INCOMPLETE, NOT_RUN = (
     "not run",
 )
 STATUSES = (OK, FAILED, DAMAGED, INTERRUPTED, INCOMPLETE, NOT_RUN)
-KPI_FILE_COLUMNS = ("scenario", "replication", "region", "store", "kpi", "stat", "value", "unit")
 
 
 @dataclass
@@ -61,7 +60,7 @@ class Job:
         return self._config
 
     def kpis(self) -> pd.DataFrame:
-        return read_parquet(self.path / "kpis.parquet", KPI_FILE_COLUMNS)
+        return with_current_kpi_names(read_parquet(self.path / KPIS.file, KPIS.columns))
 
     def failure_record(self) -> dict[str, Any]:
         return {
@@ -154,9 +153,9 @@ def _read_into(job: Job) -> None:
     if (folder / "config.yaml").is_file():
         read_yaml(folder / "config.yaml", expect=dict)
     if (folder / "summary.parquet").is_file():
-        job.summary = read_parquet(folder / "summary.parquet", SUMMARY_COLUMNS)
+        job.summary = with_current_kpi_names(read_parquet(folder / SUMMARY.file, SUMMARY.columns))
     elif (folder / "kpis.parquet").is_file():
-        job.summary = summary_frame(job.kpis())
+        job.summary = summarise(job.kpis())
     else:
         raise DamagedFileError(folder / "summary.parquet", "is missing, and so is kpis.parquet")
     if (folder / "kpis.parquet").is_file():

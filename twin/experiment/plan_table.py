@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 
 from twin.network.regions import Network
-
-PLAN_COLUMNS = ("replication", "store", "resource", "weekday", "hour", "level")
+from twin.run_files import PLAN
 
 
 def plan_frame(network: Network, replications: int) -> pd.DataFrame:
@@ -21,16 +20,7 @@ def plan_frame(network: Network, replications: int) -> pd.DataFrame:
         row for region in network.regions if region.plan is not None for row in region.plan.rows()
     ]
     if not rows:
-        return pd.DataFrame(
-            {
-                "replication": pd.Series(dtype="int64"),
-                "store": pd.Series(dtype="str"),
-                "resource": pd.Series(dtype="str"),
-                "weekday": pd.Series(dtype="int64"),
-                "hour": pd.Series(dtype="int64"),
-                "level": pd.Series(dtype="float64"),
-            }
-        )
+        return PLAN.empty()
     stores, resources, weekdays, hours, levels = zip(*rows, strict=True)
     n = len(rows)
     return pd.DataFrame(
@@ -42,5 +32,5 @@ def plan_frame(network: Network, replications: int) -> pd.DataFrame:
             "hour": np.tile(np.array(hours, dtype=np.int64), replications),
             "level": np.tile(np.array(levels, dtype=np.float64), replications),
         },
-        columns=list(PLAN_COLUMNS),
+        columns=list(PLAN.columns),
     )

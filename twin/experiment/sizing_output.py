@@ -1,4 +1,4 @@
-"""The sizing folder: sizing.json, sizing_curve.parquet and sizing_curve.png (docs/CONTRACTS.md)."""
+"""The sizing folder: sizing.json and sizing_curve.parquet (docs/CONTRACTS.md)."""
 
 from __future__ import annotations
 
@@ -7,40 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from twin.config.fulfilment import capacity_key
-from twin.experiment.run_folder import write_atomic, write_json, write_parquet
+from twin.experiment.run_folder import write_json, write_parquet
 from twin.experiment.sizing import SizingResult
-
-CURVE_COLUMNS = [
-    "resource",
-    "capacity",
-    "demand_scale",
-    "kpi",
-    "mean",
-    "half_width",
-    "n_reps",
-    "target",
-    "meets_target",
-]
+from twin.run_files import SIZING_CURVE
 
 
 def curve_frame(result: SizingResult) -> pd.DataFrame:
     """Every capacity point simulated, one row per (resource, capacity, demand, kpi)."""
-    frame = pd.DataFrame([dataclasses.asdict(p) for p in result.points], columns=CURVE_COLUMNS)
-    frame = frame.astype(
-        {
-            "capacity": "int64",
-            "demand_scale": "float64",
-            "mean": "float64",
-            "half_width": "float64",
-            "n_reps": "int64",
-            "target": "float64",
-        }
-    )
+    columns = list(SIZING_CURVE.columns)
+    frame = pd.DataFrame([dataclasses.asdict(p) for p in result.points], columns=columns)
+    frame = frame.astype(SIZING_CURVE.typed())
     # bool, or None for context KPIs without a target (parquet: a nullable bool column)
     frame["meets_target"] = frame["meets_target"].astype(object)
     return frame.sort_values(
@@ -99,47 +77,10 @@ def _hydra_dict(tree: dict[str, Any]) -> str:
     return "{" + ",".join(items) + "}"
 
 
-def curve_figure(curve: pd.DataFrame, recommendation: dict[str, int | None]) -> Figure:
-    """One panel per resource: its target KPI (mean ± CI) against capacity, per demand level."""
-    decided = curve[curve["target"].notna()]
-    resources = list(dict.fromkeys(decided["resource"]))
-    columns = min(2, max(1, len(resources)))
-    rows_n = max(1, -(-len(resources) // columns))
-    fig = Figure(figsize=(5.0 * columns, 3.3 * rows_n), layout="constrained")
-    FigureCanvasAgg(fig)
-    for i, resource in enumerate(resources, start=1):
-        ax = fig.add_subplot(rows_n, columns, i)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        rows = decided[decided["resource"] == resource]
-        for scale, group in rows.groupby("demand_scale", sort=True):
-            group = group.sort_values("capacity")
-            ax.errorbar(
-                group["capacity"],
-                group["mean"],
-                yerr=group["half_width"].fillna(0.0),
-                marker="o",
-                capsize=3,
-                label=f"demand x {scale:g}",
-            )
-        target = float(rows["target"].iloc[0])
-        ax.axhline(target, color="#b22222", linestyle="--", linewidth=1, label=f"target {target:g}")
-        rec = recommendation.get(resource)
-        if rec is not None:
-            ax.axvline(rec, color="black", linestyle=":", linewidth=1, label=f"recommended {rec}")
-        ax.set_title(f"{resource}", loc="left", fontsize=10)
-        ax.set_xlabel("capacity")
-        ax.set_ylabel(str(rows["kpi"].iloc[0]), fontsize=8)
-        ax.legend(fontsize=7)
-    return fig
-
-
 def write_sizing(folder: Path, result: SizingResult) -> None:
-    """All files of a sizing folder; sizing.json last."""
-    curve = curve_frame(result)
-    write_parquet(folder / "sizing_curve.parquet", curve)
-    today = 1.0 if 1.0 in result.recommendations else result.demand_scales[0]
-    fig = curve_figure(curve, result.recommendations[today])
-    write_atomic(folder / "sizing_curve.png", lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    """All files of a sizing folder; sizing.json last. Its figure is the report's
+    (``twin.report.plots_sweep.sizing_figure``), drawn from sizing_curve.parquet."""
+    write_parquet(folder / SIZING_CURVE.file, curve_frame(result))
     write_json(folder / "sizing.json", sizing_json(result))
 
 

@@ -20,30 +20,13 @@ import yaml
 
 from twin.config.experiment import split_selectors
 from twin.experiment.compare import difference_table
-from twin.experiment.frames import SUMMARY_COLUMNS
 from twin.experiment.jobs import OK, STATUSES, Job, find_jobs
 from twin.experiment.manifest import Manifest, read_manifest
 from twin.experiment.run_folder import write_json, write_parquet, write_text
 from twin.files import DamagedFileError
+from twin.run_files import COMPARISON, SUMMARY, SWEEP_JOB_COLUMNS
 
-JOB_COLUMNS = ["job", "job_dir", "status"]
-COMPARISON_COLUMNS = [
-    "job",
-    "baseline_job",
-    "region",
-    "store",
-    "kpi",
-    "stat",
-    "diff_mean",
-    "diff_half_width",
-    "n_reps",
-    "is_significant",
-    "unit",
-    "mean",
-    "baseline_mean",
-    "unpaired_half_width",
-    "is_paired",
-]
+JOB_COLUMNS = list(SWEEP_JOB_COLUMNS)
 
 
 @dataclass
@@ -136,7 +119,7 @@ def _assign_params(jobs: list[Job]) -> list[str]:
             if parsed is None:
                 continue
             key, value = parsed
-            if key in JOB_COLUMNS or key in SUMMARY_COLUMNS:
+            if key in JOB_COLUMNS or key in SUMMARY.columns:
                 key = f"override:{key}"
             job.params[key] = value
             if key not in params:
@@ -164,8 +147,8 @@ def _gather_summaries(jobs: list[Job], params: list[str], notes: list[str]) -> p
         )
         for key in params:
             frame[key] = [job.params.get(key)] * len(summary)
-        parts.append(pd.concat([frame, summary[SUMMARY_COLUMNS]], axis=1))
-    columns = [*JOB_COLUMNS, *params, *SUMMARY_COLUMNS]
+        parts.append(pd.concat([frame, summary[list(SUMMARY.columns)]], axis=1))
+    columns = [*JOB_COLUMNS, *params, *SUMMARY.columns]
     if not parts:
         notes.append("no job finished: the summary is empty")
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
@@ -290,4 +273,4 @@ def _comparison(
     if not parts:
         return None
     comparison = pd.concat(parts, ignore_index=True)
-    return comparison[COMPARISON_COLUMNS]
+    return comparison[list(COMPARISON.columns)]

@@ -15,10 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-from twin.experiment.frames import KPI_COLUMNS, SERIES_COLUMNS, SUMMARY_COLUMNS
 from twin.experiment.runs_index import load_index
+from twin.kpi.renames import RENAMES
+from twin.run_files import KPIS, SUMMARY, TIMESERIES
 
-TABLES = {"kpis": KPI_COLUMNS, "summary": SUMMARY_COLUMNS, "timeseries": SERIES_COLUMNS}
+TABLES = {"kpis": KPIS.columns, "summary": SUMMARY.columns, "timeseries": TIMESERIES.columns}
 _EMPTY_TYPES = {
     "replication": "BIGINT",
     "value": "DOUBLE",
@@ -63,7 +64,7 @@ WHERE s.store = 'all'
 """
 
 
-def _view_sql(con: Any, table: str, columns: list[str], files: dict[str, str]) -> str:
+def _view_sql(con: Any, table: str, columns: tuple[str, ...], files: dict[str, str]) -> str:
     if not files:
         typed = ", ".join(f"CAST(NULL AS {_EMPTY_TYPES.get(c, 'VARCHAR')}) AS {c}" for c in columns)
         return f"CREATE VIEW {table} AS SELECT CAST(NULL AS VARCHAR) AS run_id, {typed} LIMIT 0"
@@ -74,9 +75,18 @@ def _view_sql(con: Any, table: str, columns: list[str], files: dict[str, str]) -
     present = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
     dropped = ", ".join(c for c in ("filename", "run_id") if c in present)
     # Folders written before run ids existed have no run_id column: the index names them.
+    # Folders written before a KPI rename have old names: shown under today's (renames.py).
+    if "kpi" not in present:
+        return (
+            f"CREATE VIEW {table} AS SELECT f.owner_run_id AS run_id, t.* EXCLUDE ({dropped}) "
+            f"FROM {source} t JOIN _{table}_files f ON t.filename = f.file"
+        )
+    con.register("_kpi_renames", pd.DataFrame(list(RENAMES.items()), columns=["old", "new"]))
     return (
         f"CREATE VIEW {table} AS SELECT f.owner_run_id AS run_id, t.* EXCLUDE ({dropped}) "
-        f"FROM {source} t JOIN _{table}_files f ON t.filename = f.file"
+        "REPLACE (COALESCE(r.new, t.kpi) AS kpi) "
+        f"FROM {source} t JOIN _{table}_files f ON t.filename = f.file "
+        "LEFT JOIN _kpi_renames r ON t.kpi = r.old"
     )
 
 

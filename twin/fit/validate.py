@@ -32,7 +32,7 @@ from twin.experiment.replications import simulate
 HEADLINE = (
     ("store.shoppers_n", "total"),
     ("store.time_in_store_s", "mean"),
-    ("store.revenue", "total"),
+    ("store.revenue_money", "total"),
     ("checkout.wait_s", "mean"),
     ("checkout.lane_utilisation_frac", "mean"),
     ("checkout.balked_frac", "mean"),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from twin.kpi.renames import RENAMES
 from twin.kpi.stats import tally_summary
 
 
@@ -82,4 +83,16 @@ def catalog_markdown() -> str:
     for name in sorted(CATALOG):
         d = CATALOG[name]
         lines.append(f"| `{d.name}` | {d.unit} | {d.kind} | {d.meaning} |")
+    lines += [
+        "",
+        "## Renamed KPIs",
+        "",
+        "Names carry their unit: `_s`, `_h`, `_frac`, `_n`, `_kg`, `_g`, `_km`, `_c`, and",
+        "`_money` (currency-neutral: the report puts `report.currency_symbol` in front). Folders",
+        "and baseline records written under an old name still read (`twin/kpi/renames.py`).",
+        "",
+        "| old name | new name |",
+        "|---|---|",
+        *(f"| `{old}` | `{new}` |" for old, new in sorted(RENAMES.items())),
+    ]
     return "\n".join(lines) + "\n"

@@ -4,8 +4,8 @@ Some ratios span KPI domains: the online share of revenue needs the walk-in reve
 ``store``) and the value of online orders (domain ``orders``). A derived KPI is a ratio of
 totals of one scope, so pooled scopes stay ratios of pooled totals, never averages of ratios.
 
->>> walk_in = ("store.revenue", "total", 90.0, "currency")
->>> derived_rows([walk_in, ("orders.placed_value", "total", 10.0, "currency")])
+>>> walk_in = ("store.revenue_money", "total", 90.0, "currency")
+>>> derived_rows([walk_in, ("orders.placed_money", "total", 10.0, "currency")])
 [('orders.online_revenue_share_frac', 'mean', 0.1, 'frac')]
 """
 
@@ -20,8 +20,8 @@ ONLINE_REVENUE_SHARE = define(
     "Online order value / (walk-in revenue + online order value), orders placed and visits "
     "paid in the window; in scopes with online orders.",
 )
-WALK_IN_REVENUE = ("store.revenue", "total")
-ONLINE_VALUE = ("orders.placed_value", "total")
+WALK_IN_REVENUE = ("store.revenue_money", "total")
+ONLINE_VALUE = ("orders.placed_money", "total")
 
 
 def derived_rows(rows: list[Row]) -> list[Row]:

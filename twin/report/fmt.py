@@ -14,6 +14,8 @@ STAT_ORDER = ("value", "total", "mean", "p50", "p90", "p95", "max", "n")
 
 _SUFFIX_UNITS = (
     ("_per_h", "per h"),
+    ("_h", "h"),
+    ("_money", "currency"),
     ("_frac", "frac"),
     ("_len", "count"),
     ("_kg", "kg"),

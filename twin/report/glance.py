@@ -24,21 +24,21 @@ from twin.report.fmt import (
 # What a reader calls a KPI (the console's words where it has them); others are derived.
 LABELS = {
     "store.shoppers_n": "Walk-in shoppers",
-    "store.revenue": "Walk-in revenue",
+    "store.revenue_money": "Walk-in revenue",
     "store.time_in_store_s": "Time in store",
-    "store.occupancy": "Shoppers in store",
+    "store.occupancy_n": "Shoppers in store",
     "checkout.wait_s": "Checkout wait",
     "checkout.balked_frac": "Shoppers who balked",
     "checkout.reneged_frac": "Shoppers who reneged",
     "checkout.lane_utilisation_frac": "Staffed-lane utilisation",
-    "checkout.labour_cost": "Checkout labour cost",
+    "checkout.labour_cost_money": "Checkout labour cost",
     "orders.n": "Online orders",
     "pickup.ready_within_promise_frac": "Pickups ready within promise",
     "pickup.customer_wait_s": "Pickup customer wait",
     "locker.overflow_frac": "Locker overflow",
     "delivery.lead_time_s": "Delivery lead time",
     "delivery.on_time_frac": "Deliveries on time",
-    "delivery.attempts_per_order": "Door attempts per order",
+    "delivery.attempts_n_per_order": "Door attempts per order",
     "drone.share_frac": "Drone share of deliveries",
     "drone.utilisation_frac": "Drone utilisation",
     "coldchain.spoiled_frac": "Items spoiled (cold chain)",
@@ -63,6 +63,10 @@ def label_of(kpi: str) -> str:
     if kpi in LABELS:
         return LABELS[kpi]
     domain, _, rest = kpi.partition(".")
+    # units read as words or go (the value shows them): lane_h -> lane hours, cost_money -> cost
+    rest = rest.replace("_money", "").replace("_n_per_", "_per_")
+    rest = rest[:-2] + "_hours" if rest.endswith("_h") and not rest.endswith("_per_h") else rest
+    rest = rest.removesuffix("_len_n")  # queue_len_n: a length in a count reads "queue"
     for suffix in ("_frac", "_s", "_n", "_kg", "_km", "_c", "_len"):
         if rest.endswith(suffix):
             rest = rest[: -len(suffix)]

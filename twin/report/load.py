@@ -12,32 +12,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from twin.errors import TwinError
 from twin.files import DamagedFileError, read_json, read_text, read_yaml
-from twin.kpi.stats import t_interval
+from twin.run_files import (
+    COMPARISON,
+    KPIS,
+    PLAN,
+    SIZING_CURVE,
+    SUMMARY,
+    SWEEP_SUMMARY,
+    TIMESERIES,
+    Table,
+    summarise,
+    with_current_kpi_names,
+)
 
 FolderKind = Literal["run", "sweep", "sizing"]
-
-KPI_COLUMNS = ("scenario", "replication", "region", "store", "kpi", "stat", "value", "unit")
-SUMMARY_COLUMNS = (
-    "scenario", "region", "store", "kpi", "stat", "mean", "half_width", "n_reps", "unit",
-)  # fmt: skip
-TIMESERIES_COLUMNS = (
-    "scenario", "replication", "region", "store", "series", "bin_start_s", "value", "unit",
-)  # fmt: skip
-PLAN_COLUMNS = ("replication", "store", "resource", "weekday", "hour", "level")
-SWEEP_FIXED_COLUMNS = ("job", "job_dir", "status", *SUMMARY_COLUMNS)
-COMPARISON_COLUMNS = (
-    "job", "baseline_job", "region", "store", "kpi", "stat", "diff_mean", "diff_half_width",
-    "n_reps", "is_significant",
-)  # fmt: skip
-SIZING_CURVE_COLUMNS = (
-    "resource", "capacity", "demand_scale", "kpi", "mean", "half_width", "n_reps", "target",
-    "meets_target",
-)  # fmt: skip
 
 
 class ReportInputError(TwinError, ValueError):
@@ -120,11 +112,11 @@ def load_run(path: Path) -> RunData:
         data.config_text = read_text(config_file)
         parsed = read_yaml(config_file)
         data.config = parsed if isinstance(parsed, dict) else {}
-    data.kpis = _read_parquet(path / "kpis.parquet", KPI_COLUMNS)
-    data.summary = _read_parquet(path / "summary.parquet", SUMMARY_COLUMNS)
+    data.kpis = _read_parquet(path, KPIS)
+    data.summary = _read_parquet(path, SUMMARY)
     if data.summary is None and data.kpis is not None:
-        data.summary = summarise_kpis(data.kpis)
-    data.timeseries = _read_parquet(path / "timeseries.parquet", TIMESERIES_COLUMNS)
+        data.summary = summarise(data.kpis)
+    data.timeseries = _read_parquet(path, TIMESERIES)
     network = _read_json(path / "network.json")
     if network is not None and not _is_network(network):
         raise ReportInputError(
@@ -132,17 +124,16 @@ def load_run(path: Path) -> RunData:
             "objects with numeric x_km and y_km."
         )
     data.network = network
-    data.plan = _read_parquet(path / "plan.parquet", PLAN_COLUMNS)
+    data.plan = _read_parquet(path, PLAN)
     return data
 
 
 def load_sweep(path: Path) -> SweepData:
     """Read a sweep folder: summary.parquet, failed_jobs.json, comparison.parquet, job metas."""
     path = Path(path)
-    summary = _read_parquet(path / "summary.parquet", SWEEP_FIXED_COLUMNS)
-    params = (
-        [c for c in summary.columns if c not in SWEEP_FIXED_COLUMNS] if summary is not None else []
-    )
+    summary = _read_parquet(path, SWEEP_SUMMARY)
+    fixed = SWEEP_SUMMARY.columns
+    params = [c for c in summary.columns if c not in fixed] if summary is not None else []
     failed = _read_json(path / "failed_jobs.json")
     if failed is None:
         failed = []
@@ -150,7 +141,7 @@ def load_sweep(path: Path) -> SweepData:
         raise ReportInputError(
             f"{path / 'failed_jobs.json'} must be a list of {{job, job_dir, overrides, error}}."
         )
-    comparison = _read_parquet(path / "comparison.parquet", COMPARISON_COLUMNS)
+    comparison = _read_parquet(path, COMPARISON)
     job_meta: dict[str, dict[str, Any]] = {}
     for job_dir in _job_dirs(path):
         meta = _read_json(job_dir / "meta.json")
@@ -184,24 +175,13 @@ def load_sizing(path: Path) -> SizingData:
         sizing = {}
     if not isinstance(sizing, dict):
         raise ReportInputError(f"{path / 'sizing.json'} must be an object with resource, ...")
-    curve = _read_parquet(path / "sizing_curve.parquet", SIZING_CURVE_COLUMNS)
+    curve = _read_parquet(path, SIZING_CURVE)
     return SizingData(path, sizing, curve)
 
 
-def summarise_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
-    """Across-replication summary (mean, t-based 95% half-width) of a tidy KPI table."""
-    keys = ["scenario", "region", "store", "kpi", "stat", "unit"]
-    rows = []
-    for key, group in kpis.groupby(keys, sort=True, dropna=False):
-        values = group["value"].to_numpy(dtype=float)
-        mean, half_width = t_interval(values)
-        n_reps = int(np.count_nonzero(~np.isnan(values)))
-        rows.append((*key, mean, half_width, n_reps))
-    frame = pd.DataFrame(rows, columns=[*keys, "mean", "half_width", "n_reps"])
-    return frame[list(SUMMARY_COLUMNS)]
-
-
-def _read_parquet(file: Path, columns: tuple[str, ...]) -> pd.DataFrame | None:
+def _read_parquet(folder: Path, table: Table) -> pd.DataFrame | None:
+    """``table`` of ``folder`` with today's KPI names, or None when the file is absent."""
+    file, columns = folder / table.file, table.columns
     if not file.is_file():
         return None
     try:
@@ -214,7 +194,7 @@ def _read_parquet(file: Path, columns: tuple[str, ...]) -> pd.DataFrame | None:
             f"{file} lacks the columns {', '.join(missing)}; expected {', '.join(columns)} "
             "(see docs/CONTRACTS.md)."
         )
-    return frame
+    return with_current_kpi_names(frame)
 
 
 def _read_json(file: Path) -> Any:

@@ -46,7 +46,7 @@ CARD_PRIORITY = (
     "checkout.balked_frac",
     "checkout.reneged_frac",
     "checkout.lane_utilisation_frac",
-    "store.revenue",
+    "store.revenue_money",
     "pickup.ready_within_promise_frac",
     "locker.overflow_frac",
     "delivery.lead_time_s",

@@ -266,7 +266,7 @@ def test_optuna_search_stores_its_study_in_the_sweep_folder(tmp_path: Path) -> N
     trials = study.get_trials(deepcopy=False)
     assert [t.number for t in trials] == [0, 1, 2, 3]
     assert all(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
-    objectives = ["checkout.labour_cost:total", "checkout.wait_s:mean"]
+    objectives = ["checkout.labour_cost_money:total", "checkout.wait_s:mean"]
     for trial in trials:  # trial n is job n, launched in order
         rows = summary[summary["job"] == trial.number]
         assert trial.params == {LANES: int(rows[LANES].iloc[0]), KIOSKS: int(rows[KIOSKS].iloc[0])}

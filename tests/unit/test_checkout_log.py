@@ -60,13 +60,13 @@ def test_pooled_labour_cost_is_each_stores_hours_at_its_own_rate(
 ) -> None:
     first, second = two_stores
     dearer = dataclasses.replace(second, lane_roster=second.lane_roster * [1.0, 1.0, 2.0])
-    each = [_kpis(log)["checkout.labour_cost/total"] for log in (first, dearer)]
+    each = [_kpis(log)["checkout.labour_cost_money/total"] for log in (first, dearer)]
     pooled = _kpis(CheckoutLog.concat([first, dearer]))
-    assert pooled["checkout.labour_cost/total"] == pytest.approx(sum(each), rel=1e-12)
+    assert pooled["checkout.labour_cost_money/total"] == pytest.approx(sum(each), rel=1e-12)
     # One rate: lane hours x the rate, the same float as a single store's
-    lane_h = pooled["checkout.lane_hours/total"]
+    lane_h = pooled["checkout.lane_h/total"]
     same_rate = _kpis(KPI_DOMAINS["checkout"].concat(two_stores))
-    assert same_rate["checkout.labour_cost/total"] == lane_h * 18.0
+    assert same_rate["checkout.labour_cost_money/total"] == lane_h * 18.0
 
 
 def test_a_roster_follows_a_plan_over_the_horizon() -> None:

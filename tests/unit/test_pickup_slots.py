@@ -130,7 +130,7 @@ def test_booked_windows_need_fewer_planned_picker_hours() -> None:
     def hours(overrides: list[str]) -> float:
         result = twin.simulate(twin.load_config(["run.replications=1", *overrides]))
         k = result.kpis
-        pick = k[(k["kpi"] == "picking.picker_hours") & (k["store"] == "all")]
+        pick = k[(k["kpi"] == "picking.picker_h") & (k["store"] == "all")]
         return float(pick["value"].iloc[0])
 
     express_only = hours([f"{SLOTS}.share=0", f"{SLOTS}.express=always"])

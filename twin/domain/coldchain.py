@@ -1,6 +1,6 @@
 """Cold chain: temperature and freshness of every online order's items, storage to handover.
 
-Plugged in as the last dispatcher (``twin.domain.dispatch.DISPATCHERS``) so the event loop is
+Wired as the last dispatcher (``DISPATCHERS`` in ``twin/domain/registry.py``) so the event loop is
 untouched: before time 0 :class:`ColdChain` draws what is random (each order's items by product
 category, each item's age at pick, locker-zone and van-cooler faults), and after the run
 :meth:`ColdChain.logs` rebuilds every handed-over order's journey from its timeline and the last
@@ -80,10 +80,12 @@ class ColdChain:
         streams: Streams,
         online: OnlineOrders,
         horizon_s: float,
+        before: Sequence[Any] = (),
     ) -> None:
         self.region = region
         self.config = config
         self.online = online
+        self.before = before  # the dispatchers wired before the cold chain (the last mile)
         self.names = list(config.categories)
         self.categories = [config.categories[name] for name in self.names]
         self.zone_of = np.array([TEMPERATURE_ZONES.index(c.zone) for c in self.categories])
@@ -144,11 +146,11 @@ class ColdChain:
     # --- after the run ------------------------------------------------------------------------
 
     def legs_by_order(self) -> dict[int, list[Leg]]:
-        """The last mile's legs by order id, sorted by start (every other dispatcher's)."""
+        """The last mile's legs by order id, sorted by start (every earlier dispatcher's)."""
         by_order: dict[int, list[Leg]] = {}
-        for dispatcher in self.online.dispatchers:
+        for dispatcher in self.before:
             legs = getattr(dispatcher, "cold_legs", None)
-            if dispatcher is self or legs is None:
+            if legs is None:
                 continue
             for order_id, environment, start_s, end_s in legs():
                 if environment not in LEG_ENVIRONMENTS:
@@ -227,25 +229,9 @@ def build_cold_chain(
     streams: Streams,
     desks: dict[str, Any],
     orders: OnlineOrders,
+    before: Sequence[Any] = (),
 ) -> ColdChain | _Off:
-    """The dispatcher builder registered in ``twin.domain.dispatch.DISPATCHERS``."""
+    """The dispatcher builder listed last in ``DISPATCHERS`` (``twin/domain/registry.py``)."""
     if not config.coldchain.enabled:
         return _Off()
-    return ColdChain(region, config.coldchain, streams, orders, config.run.days * 86400.0)
-
-
-def _register() -> None:
-    """Add the cold-chain KPI domain and dispatcher builder to the registries (once)."""
-    from twin.domain.coldchain_kpis import coldchain_kpis
-    from twin.domain.dispatch import DISPATCHERS
-    from twin.domain.registry import KPI_DOMAINS, KpiDomain, no_series
-
-    KPI_DOMAINS.setdefault(
-        "coldchain",
-        KpiDomain(coldchain_kpis, no_series, ColdChainLog.concat, ColdChainLog.trim),
-    )
-    if build_cold_chain not in DISPATCHERS:
-        DISPATCHERS.append(build_cold_chain)
-
-
-_register()
+    return ColdChain(region, config.coldchain, streams, orders, config.run.days * 86400.0, before)

@@ -9,6 +9,7 @@ walk-in shopper appears, including those still inside when the run ends.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -89,16 +90,40 @@ def _roster(resource: int, intervals: list[tuple[float, float]]) -> np.ndarray:
     return np.column_stack([np.full(counts.size, resource), pairs, counts.astype(float)])
 
 
-def store_records(logs: dict[str, Any]) -> dict[str, RecordTable]:
-    """One store's logs by KPI domain -> its record tables (table name -> columns, rows)."""
+def checkout_visits(checkout: Any) -> RecordTable:
+    """The ``visits`` table of a store with tills (its checkout log)."""
+    return VISIT_FIELDS, _till_visits(checkout.arrivals_s, checkout.visits)
+
+
+def checkout_rosters(checkout: Any) -> RecordTable:
+    """The ``rosters`` table of a store with tills: staffed lanes (0), self-checkout (1)."""
+    return ROSTER_FIELDS, np.vstack(
+        [_roster(0, checkout.lane_open), _roster(1, checkout.kiosk_open)]
+    )
+
+
+def store_visits(store: StoreLog) -> RecordTable:
+    """The ``visits`` table of a format without tills (its store log)."""
+    return VISIT_FIELDS, _store_visits(store)
+
+
+def order_records(orders: Any) -> RecordTable:
+    """The ``orders`` table of a store taking online orders (its orders log)."""
+    return ORDER_FIELDS, _orders(orders.orders)
+
+
+# (record table, KPI domain whose log it is made from, maker); listed in twin/domain/registry.py
+RecordMaker = tuple[str, str, Callable[[Any], RecordTable]]
+
+
+def store_records(logs: dict[str, Any], makers: Sequence[RecordMaker]) -> dict[str, RecordTable]:
+    """One store's logs by KPI domain -> its record tables (table name -> columns, rows).
+
+    ``makers`` are tried in order; a table comes from the first maker whose KPI domain the
+    store logged (a store with tills: its ``visits`` from the tills, not from the door).
+    """
     tables: dict[str, RecordTable] = {}
-    checkout = logs.get("checkout")
-    if checkout is not None:
-        tables["visits"] = VISIT_FIELDS, _till_visits(checkout.arrivals_s, checkout.visits)
-        roster = np.vstack([_roster(0, checkout.lane_open), _roster(1, checkout.kiosk_open)])
-        tables["rosters"] = ROSTER_FIELDS, roster
-    elif isinstance(logs.get("store"), StoreLog):
-        tables["visits"] = VISIT_FIELDS, _store_visits(logs["store"])
-    if "orders" in logs:
-        tables["orders"] = ORDER_FIELDS, _orders(logs["orders"].orders)
+    for table, domain, make in makers:
+        if table not in tables and domain in logs:
+            tables[table] = make(logs[domain])
     return tables

@@ -162,7 +162,10 @@ def test_a_domain_imported_alone_registers_nothing() -> None:
     """In a fresh interpreter, importing the last mile and the cold chain wires nothing: the
     registry is not even imported (before, importing them appended to the registries)."""
     code = (
-        "import sys, twin.domain.online, twin.domain.lastmile, twin.domain.coldchain\n"
+        "import sys\n"
+        "import twin.domain.online\n"
+        "import twin.domain.lastmile\n"
+        "import twin.domain.coldchain\n"
         "assert 'twin.domain.registry' not in sys.modules, 'registry imported'\n"
         "assert not hasattr(twin.domain.online.OnlineOrders, 'dispatchers')\n"
         "print('ok')\n"

@@ -1,7 +1,7 @@
 """The last mile: delivery orders from the store's dispatch desk to the customer's door.
 
-:func:`build_last_mile` is listed in ``DISPATCHERS`` of ``twin/domain/registry.py``. Each store
-with a dispatch desk gets courier pools (:class:`twin.domain.courier.CourierPool`: vans,
+:func:`build_last_mile` is listed in ``DISPATCHERS`` of ``twin/domain/registry.py``. Each
+store with a dispatch desk gets courier pools (:class:`twin.domain.courier.CourierPool`: vans,
 cargo bikes), a drone fleet (:class:`twin.domain.drone.DroneFleet`) and an issuer of one-time
 access codes (:class:`twin.domain.access_code.AccessCodes`) for in-home delivery
 (:func:`twin.domain.lastmile_fleet.store_last_mile`); after the run each store's

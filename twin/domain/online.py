@@ -3,8 +3,8 @@
 :func:`build_online_orders` is listed in ``REGION_BUILDERS`` of ``twin/domain/registry.py``; the
 model wires the dispatchers (``DISPATCHERS``, the last mile) to its stores' dispatch desks
 (:attr:`OnlineOrders.desks`) and then calls :meth:`OnlineOrders.start`. Before time 0 it
-draws every order of the region (:func:`twin.domain.orders_build.build_orders`), precomputes each
-zone's candidate stores per channel from the region's travel-time table, and builds one
+draws every order of the region (:func:`twin.domain.orders_build.build_orders`), precomputes
+each zone's candidate stores per channel from the region's travel-time table, and builds one
 :class:`twin.domain.pickup.StoreFulfilment` per store offering a channel. In the loop an
 order is assigned in O(candidates): the store serving its zone (``balanced``: precomputed by
 :mod:`twin.network.catchment`; ``nearest``), or (``nearest_with_capacity``) the nearest whose

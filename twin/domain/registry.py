@@ -117,7 +117,7 @@ FORMATS: dict[str, SiteBuilder] = {
 # 2. region-level domains, built in this order after the stores
 REGION_BUILDERS: list[RegionBuilder] = [build_online_orders]
 
-# 3. dispatchers wired to each region domain's desks, in this order (see twin.domain.dispatch)
+# 3. dispatchers wired to each region domain's desks, in this order (twin.domain.dispatch)
 DISPATCHERS: list[DispatcherBuilder] = [build_last_mile, build_cold_chain]
 
 # 4. KPI domain -> its KPIs, series and pooling: stores, then online orders, then the last mile

@@ -19,13 +19,13 @@ mile's ``cold_legs()`` and computes it in closed form, vectorised over orders an
 The stage intervals are built in :mod:`twin.domain.coldchain_journey`. Every stage is cut
 where the air changes (hour of day, fault on / off,
 :func:`twin.domain.coldchain_env.split_intervals`), and each item category's chain runs
-through :func:`twin.domain.shelf_life.chain_stages` (:mod:`twin.domain.coldchain_exposure`):
-product temperature lags the air with the packaging's time constant and shelf life is used
-at rate ``1 / SL(T)``. An item breaches when its time above ``max_safe_temp_c`` exceeds
-``max_time_above_safe_s``; it is written off (refunded, its weight to waste) when it breached
-or its remaining shelf life at handover (``1 - age at pick - used in the chain``) is below
-``write_off_below_remaining_frac``. The chilled and frozen items of expired pickup orders are
-written off.
+through :func:`twin.domain.shelf_life.chain_stages`
+(:mod:`twin.domain.coldchain_exposure`): product temperature lags the air with the
+packaging's time constant and shelf life is used at rate ``1 / SL(T)``. An item breaches when
+its time above ``max_safe_temp_c`` exceeds ``max_time_above_safe_s``; it is written off
+(refunded, its weight to waste) when it breached or its remaining shelf life at handover
+(``1 - age at pick - used in the chain``) is below ``write_off_below_remaining_frac``. The
+chilled and frozen items of expired pickup orders are written off.
 
 Items of a temperature zone are split over the categories of that zone by their
 ``order_item_share`` (the zone totals come from the orders); items of a zone without a

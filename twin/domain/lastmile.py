@@ -1,9 +1,9 @@
 """The last mile: delivery orders from the store's dispatch desk to the customer's door.
 
 :func:`build_last_mile` is listed in ``DISPATCHERS`` of ``twin/domain/registry.py``. Each
-store with a dispatch desk gets courier pools (:class:`twin.domain.courier.CourierPool`: vans,
-cargo bikes), a drone fleet (:class:`twin.domain.drone.DroneFleet`) and an issuer of one-time
-access codes (:class:`twin.domain.access_code.AccessCodes`) for in-home delivery
+store with a dispatch desk gets courier pools (:class:`twin.domain.courier.CourierPool`:
+vans, cargo bikes), a drone fleet (:class:`twin.domain.drone.DroneFleet`) and an issuer of
+one-time access codes (:class:`twin.domain.access_code.AccessCodes`) for in-home delivery
 (:func:`twin.domain.lastmile_fleet.store_last_mile`); after the run each store's
 :class:`twin.domain.delivery_log.DeliveryLog` is read from them
 (:func:`twin.domain.lastmile_log.store_delivery_log`).

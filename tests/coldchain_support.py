@@ -174,11 +174,10 @@ def run_chain(
         orders=list(orders),
         expired=[o for o in orders if o.outcome == EXPIRED],
         sites=[site],
-        dispatchers=[FakeLastMile(legs)],
     )
     region = SimpleNamespace(stores=[SimpleNamespace(id="S01")])
-    chain = ColdChain(region, config, Streams(seed, 0, "R1"), online, horizon_s)  # type: ignore[arg-type]
-    online.dispatchers.append(chain)
+    streams = Streams(seed, 0, "R1")
+    chain = ColdChain(region, config, streams, online, horizon_s, [FakeLastMile(legs)])  # type: ignore[arg-type]
     log = chain.logs()["S01"]["coldchain"]
     assert isinstance(log, ColdChainLog)
     return chain, log

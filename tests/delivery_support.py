@@ -88,21 +88,20 @@ def run_with_logs(
     config = twin.load_config(overrides)
     region = build_network(config.network, list(vars(config.formats))).regions[0]
     captured: list[LastMile] = []
-    import twin.domain.dispatch as dispatch
+    from twin.domain.lastmile import build_last_mile
+    from twin.domain.registry import DISPATCHERS
 
     def capture(*args: Any) -> LastMile:
-        last_mile = LastMile(*args)
+        last_mile = build_last_mile(*args)
         captured.append(last_mile)
         return last_mile
 
-    from twin.domain.lastmile import build_last_mile
-
-    position = dispatch.DISPATCHERS.index(build_last_mile)
-    dispatch.DISPATCHERS[position] = capture
+    position = DISPATCHERS.index(build_last_mile)
+    DISPATCHERS[position] = capture
     try:
         result = run_region(config, region, replication, keep_logs=True)
     finally:
-        dispatch.DISPATCHERS[position] = build_last_mile
+        DISPATCHERS[position] = build_last_mile
     log = DeliveryLog.concat(result.logs["delivery"])
     return config, region, log, captured[0]
 

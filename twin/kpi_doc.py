@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import twin.domain.registry
-import twin.model  # noqa: F401  (and the region-level domains it wires)
+import twin.domain.registry  # noqa: F401  (imports every domain, so every KPI is defined)
 from twin.kpi.catalog import catalog_markdown
 
 

@@ -8,7 +8,6 @@ turned into KPI rows and time series (plain tuples; pandas comes later, outside 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
@@ -21,8 +20,14 @@ from twin.core.arrivals import DAY_S
 from twin.core.memory import release_free_memory
 from twin.core.streams import Streams
 from twin.domain.records import store_records
-from twin.domain.registry import FORMATS, KPI_DOMAINS, Site
-from twin.domain.registry import REGION_BUILDERS as _REGISTERED_REGION_BUILDERS
+from twin.domain.registry import (
+    DISPATCHERS,
+    FORMATS,
+    KPI_DOMAINS,
+    RECORD_TABLES,
+    REGION_BUILDERS,
+    Site,
+)
 from twin.domain.site import StoreContext
 from twin.kpi.catalog import KpiRows
 from twin.kpi.derived import derived_rows
@@ -33,13 +38,6 @@ ALL = "all"
 DRAIN_LIMIT_S = DAY_S  # at most this long past the horizon for the last shoppers to leave
 KpiRow = tuple[str, str, str, str, float, str]  # region, store, kpi, stat, value, unit
 SeriesRow = tuple[str, str, str, np.ndarray, str]  # region, store, series, values, unit
-
-# Region-level domains (online orders, fleets, ...): called after the stores are built with
-# (env, region, config, streams, sites by store id); each returns an object whose
-# ``logs()`` gives {store id: {kpi domain: log}}.
-RegionBuilder = Callable[[simpy.Environment, Region, TwinConfig, Streams, dict[str, Site]], Any]
-# (the list lives in twin.domain.registry so domains imported there can append on import)
-REGION_BUILDERS: list[RegionBuilder] = _REGISTERED_REGION_BUILDERS
 
 
 @dataclass
@@ -123,8 +121,31 @@ def build_region(
             store.id, fmt.open_hour, fmt.close_hour, horizon_s, streams, staffed_lanes=lanes
         )
         sites[store.id] = FORMATS[store.format](env, context, fmt, config.demand, config.run)
-    extensions = [build(env, region, config, streams, sites) for build in REGION_BUILDERS]
-    return env, sites, extensions
+    return env, sites, wire_region(env, region, config, streams, sites)
+
+
+def wire_region(
+    env: simpy.Environment,
+    region: Region,
+    config: TwinConfig,
+    streams: Streams,
+    sites: dict[str, Site],
+) -> list[Any]:
+    """The region-level domains (``REGION_BUILDERS``: online orders), each followed by the
+    dispatchers wired to its dispatch desks (``DISPATCHERS``: last mile, cold chain), in
+    registry order; each domain starts placing orders once its dispatchers are wired. Every
+    object returned has ``logs()`` -> {store id: {kpi domain: log}}."""
+    extensions: list[Any] = []
+    for build in REGION_BUILDERS:
+        domain = build(env, region, config, streams, sites)
+        dispatchers: list[Any] = []
+        for dispatcher in DISPATCHERS:
+            dispatchers.append(
+                dispatcher(env, region, config, streams, domain.desks, domain, tuple(dispatchers))
+            )
+        domain.start()
+        extensions += [domain, *dispatchers]
+    return extensions
 
 
 def run_until_stores_empty(
@@ -218,7 +239,7 @@ def _records(
 ) -> dict[str, list[tuple[str, tuple[str, ...], np.ndarray]]]:
     records: dict[str, list[tuple[str, tuple[str, ...], np.ndarray]]] = {}
     for store_id, logs in logs_by_store.items():
-        for name, (columns, table) in store_records(logs).items():
+        for name, (columns, table) in store_records(logs, RECORD_TABLES).items():
             records.setdefault(name, []).append((store_id, columns, table))
     return records
 

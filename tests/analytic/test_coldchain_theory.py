@@ -1,8 +1,8 @@
 """The cold chain's integration path against closed forms, and its monotonicity.
 
-Orders go through :class:`twin.domain.coldchain.ColdChain` as after a run (timeline + cold legs
--> stage intervals -> segments cut at hours and faults -> ``chain_stages``), so these tests
-check the whole path, not only the physics module.
+Orders go through :class:`twin.domain.coldchain.ColdChain` as after a run
+(timeline + cold legs -> stage intervals -> segments cut at hours and faults ->
+``chain_stages``), so these tests check the whole path, not only the physics module.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from tests.support import kpi_values
 from twin.config.fulfilment import LockerConfig, LockerZoneConfig
 from twin.core.streams import Streams
 from twin.domain import orders_build
-from twin.domain.dispatch import DISPATCHERS
 from twin.domain.lockers import LockerBank
 from twin.domain.online import OnlineOrders
 from twin.domain.orders import (
@@ -28,8 +27,8 @@ from twin.domain.orders import (
 from twin.domain.orders_build import build_orders, reusing_draws
 from twin.domain.orders_draws import locker_needs, split_tasks
 from twin.domain.picking import PickingStation, PickTask
-from twin.domain.registry import FORMATS, KPI_DOMAINS
-from twin.model import REGION_BUILDERS
+from twin.domain.registry import DISPATCHERS, FORMATS, KPI_DOMAINS, REGION_BUILDERS
+from twin.model import wire_region
 from twin.network.build import build_network
 
 pytestmark = pytest.mark.unit
@@ -46,8 +45,10 @@ def run_online(config: twin.TwinConfig, replication: int = 0) -> OnlineOrders:
     network = build_network(config.network, FORMATS.keys())
     env = simpy.Environment()
     region = network.regions[0]
-    online = OnlineOrders(env, region, config, Streams(config.run.seed, replication, region.name))
+    streams = Streams(config.run.seed, replication, region.name)
+    online, *_ = wire_region(env, region, config, streams, {})
     env.run(until=config.run.days * 86400.0)
+    assert isinstance(online, OnlineOrders)
     return online
 
 
@@ -262,7 +263,7 @@ def test_delivery_orders_are_handed_to_registered_dispatchers(single: twin.TwinC
 
     fleets: list[Couriers] = []
 
-    def build(env, region, config, streams, desks, orders):  # type: ignore[no-untyped-def]
+    def build(env, region, config, streams, desks, orders, before):  # type: ignore[no-untyped-def]
         fleets.append(Couriers(env, desks))
         return fleets[-1]
 

@@ -1,6 +1,6 @@
 """Cold chain: temperature and freshness of every online order's items, storage to handover.
 
-Plugged in as the last dispatcher (``twin.domain.dispatch.DISPATCHERS``) so the event loop is
+Wired as the last dispatcher (``DISPATCHERS`` in ``twin/domain/registry.py``) so the event loop is
 untouched: before time 0 :class:`ColdChain` draws what is random (each order's items by product
 category, each item's age at pick, locker-zone and van-cooler faults), and after the run
 :meth:`ColdChain.logs` rebuilds every handed-over order's journey from its timeline and the last
@@ -18,9 +18,9 @@ mile's ``cold_legs()`` and computes it in closed form, vectorised over orders an
 
 The stage intervals are built in :mod:`twin.domain.coldchain_journey`. Every stage is cut
 where the air changes (hour of day, fault on / off,
-:func:`twin.domain.coldchain_env.split_intervals`), and each item category's chain runs through
-:func:`twin.domain.shelf_life.chain_stages` (:mod:`twin.domain.coldchain_exposure`): product
-temperature lags the air with the
+:func:`twin.domain.coldchain_env.split_intervals`), and each item category's chain runs
+through :func:`twin.domain.shelf_life.chain_stages`
+(:mod:`twin.domain.coldchain_exposure`): product temperature lags the air with the
 packaging's time constant and shelf life is used at rate ``1 / SL(T)``. An item breaches when
 its time above ``max_safe_temp_c`` exceeds ``max_time_above_safe_s``; it is written off
 (refunded, its weight to waste) when it breached or its remaining shelf life at handover
@@ -82,12 +82,14 @@ class ColdChain:
         online: OnlineOrders,
         horizon_s: float,
         records: bool = False,
+        before: Sequence[Any] = (),
     ) -> None:
         self.region = region
         self.horizon_s = horizon_s
         self.records = records  # run.records: keep each store's hourly sensor readings
         self.config = config
         self.online = online
+        self.before = before  # the dispatchers wired before the cold chain (the last mile)
         self.names = list(config.categories)
         self.categories = [config.categories[name] for name in self.names]
         self.zone_of = np.array([TEMPERATURE_ZONES.index(c.zone) for c in self.categories])
@@ -148,11 +150,11 @@ class ColdChain:
     # --- after the run ------------------------------------------------------------------------
 
     def legs_by_order(self) -> dict[int, list[Leg]]:
-        """The last mile's legs by order id, sorted by start (every other dispatcher's)."""
+        """The last mile's legs by order id, sorted by start (every earlier dispatcher's)."""
         by_order: dict[int, list[Leg]] = {}
-        for dispatcher in self.online.dispatchers:
+        for dispatcher in self.before:
             legs = getattr(dispatcher, "cold_legs", None)
-            if dispatcher is self or legs is None:
+            if legs is None:
                 continue
             for order_id, environment, start_s, end_s in legs():
                 if environment not in LEG_ENVIRONMENTS:
@@ -234,27 +236,17 @@ def build_cold_chain(
     streams: Streams,
     desks: dict[str, Any],
     orders: OnlineOrders,
+    before: Sequence[Any] = (),
 ) -> ColdChain | _Off:
-    """The dispatcher builder registered in ``twin.domain.dispatch.DISPATCHERS``."""
+    """The dispatcher builder listed last in ``DISPATCHERS`` (``twin/domain/registry.py``)."""
     if not config.coldchain.enabled:
         return _Off()
     return ColdChain(
-        region, config.coldchain, streams, orders, config.run.days * 86400.0, config.run.records
+        region,
+        config.coldchain,
+        streams,
+        orders,
+        config.run.days * 86400.0,
+        config.run.records,
+        before,
     )
-
-
-def _register() -> None:
-    """Add the cold-chain KPI domain and dispatcher builder to the registries (once)."""
-    from twin.domain.coldchain_kpis import coldchain_kpis
-    from twin.domain.dispatch import DISPATCHERS
-    from twin.domain.registry import KPI_DOMAINS, KpiDomain, no_series
-
-    KPI_DOMAINS.setdefault(
-        "coldchain",
-        KpiDomain(coldchain_kpis, no_series, ColdChainLog.concat, ColdChainLog.trim),
-    )
-    if build_cold_chain not in DISPATCHERS:
-        DISPATCHERS.append(build_cold_chain)
-
-
-_register()

@@ -1,5 +1,6 @@
 """Exposing the chains: each product category's items run through their segments of air
-(:func:`twin.domain.shelf_life.chain_stages`), then breaches and write-offs per item and order.
+(:func:`twin.domain.shelf_life.chain_stages`), then breaches and write-offs per item and
+order.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """KPIs of the last mile's drones, couriers and in-home access: utilisation, weather, battery
-packs, trips, access-code refusals. Part of :func:`twin.domain.delivery_kpis.delivery_kpis`, with
-the same conventions (trips and flights count when they started inside the window).
+packs, trips, access-code refusals. Part of
+:func:`twin.domain.delivery_kpis.delivery_kpis`, with the same conventions (trips and
+flights count when they started inside the window).
 """
 
 from __future__ import annotations

@@ -1,20 +1,21 @@
 """The hand-off of delivery orders to the last mile: one dispatch desk per store.
 
 When a delivery (or replenishment) order is picked and staged it is *ready for dispatch*: the
-store puts it on its :class:`DispatchDesk`. A last-mile model plugs in by appending a builder
-to :data:`DISPATCHERS` (from a module imported by ``twin/domain/registry.py``)::
+store puts it on its :class:`DispatchDesk`. A last-mile model plugs in as a dispatcher builder
+listed in ``DISPATCHERS`` of ``twin/domain/registry.py``; the model calls each builder in that
+order once the region's online orders are built::
 
-    def build_couriers(env, region, config, streams, desks, orders):
+    def build_couriers(env, region, config, streams, desks, orders, before):
         fleet = CourierFleet(env, region, config.delivery, streams)
         for desk in desks.values():
             desk.on_ready.append(fleet.assign)         # event-driven: route / batch
         # or a process per courier:  order = yield desks["S01"].queue.get()
         return fleet                                   # .logs() -> {store id: {domain: log}}
 
-    DISPATCHERS.append(build_couriers)
-
 ``desks`` maps store id -> desk (stores offering a delivery channel); ``orders`` is the
-region's :class:`twin.domain.online.OnlineOrders` (every order with its timeline). An
+region's :class:`twin.domain.online.OnlineOrders` (every order with its timeline); ``before``
+the dispatchers built before this one, in registry order (the cold chain reads the last mile's
+legs from them after the run). An
 :class:`twin.domain.orders.Order` carries what the last mile needs: ``zone`` (customer zone
 index: travel times are ``region.tables.zone_store_s[order.zone, order.store]``), ``store``,
 ``units``/``weight_kg``/``volume_l`` by temperature zone, ``due_s``, ``ready_s`` and
@@ -31,9 +32,9 @@ import simpy
 
 from twin.domain.orders import Order
 
-# builder(env, region, config, streams, desks by store id, online orders) -> obj with .logs()
+# builder(env, region, config, streams, desks by store id, online orders, dispatchers built
+# before it) -> obj with .logs(); the builders are listed in twin/domain/registry.py
 DispatcherBuilder = Callable[..., Any]
-DISPATCHERS: list[DispatcherBuilder] = []
 
 
 class DispatchDesk:

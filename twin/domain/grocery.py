@@ -1,7 +1,8 @@
 """A grocery store: walk-in shoppers browse, choose staffed lanes or self-checkout, queue, pay.
 
 The tills (staffed lanes, a self-checkout pod, balking, reneging, hourly lane schedule) are
-:class:`twin.domain.checkout.CheckoutFront`, shared with every format that keeps staffed lanes.
+:class:`twin.domain.checkout.CheckoutFront`, shared with every format that keeps staffed
+lanes.
 """
 
 from __future__ import annotations

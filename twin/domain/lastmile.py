@@ -1,9 +1,9 @@
 """The last mile: delivery orders from the store's dispatch desk to the customer's door.
 
-:func:`build_last_mile` is appended to :data:`twin.domain.dispatch.DISPATCHERS`. Each store
-with a dispatch desk gets courier pools (:class:`twin.domain.courier.CourierPool`: vans,
-cargo bikes), a drone fleet (:class:`twin.domain.drone.DroneFleet`) and an issuer of one-time
-access codes (:class:`twin.domain.access_code.AccessCodes`) for in-home delivery
+:func:`build_last_mile` is listed in ``DISPATCHERS`` of ``twin/domain/registry.py``. Each
+store with a dispatch desk gets courier pools (:class:`twin.domain.courier.CourierPool`:
+vans, cargo bikes), a drone fleet (:class:`twin.domain.drone.DroneFleet`) and an issuer of
+one-time access codes (:class:`twin.domain.access_code.AccessCodes`) for in-home delivery
 (:func:`twin.domain.lastmile_fleet.store_last_mile`); after the run each store's
 :class:`twin.domain.delivery_log.DeliveryLog` is read from them
 (:func:`twin.domain.lastmile_log.store_delivery_log`).
@@ -37,6 +37,7 @@ Cold chain: :meth:`LastMile.cold_legs` (docs/CONTRACTS.md).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -49,7 +50,6 @@ from twin.core.sampling import block_drawer
 from twin.core.streams import Streams
 from twin.domain.access_code import AccessOutcome
 from twin.domain.deliveries import Delivery
-from twin.domain.delivery_kpis import delivery_kpis, delivery_series
 from twin.domain.delivery_log import (
     BIKE,
     DOORSTEP,
@@ -59,9 +59,8 @@ from twin.domain.delivery_log import (
     LOCKER,
     MODE_NAMES,
     VAN,
-    DeliveryLog,
 )
-from twin.domain.dispatch import DISPATCHERS, DispatchDesk
+from twin.domain.dispatch import DispatchDesk
 from twin.domain.lastmile_fleet import StoreLastMile, build_weather, store_last_mile
 from twin.domain.lastmile_log import store_delivery_log
 from twin.domain.orders import Order
@@ -325,23 +324,10 @@ def build_last_mile(
     streams: Streams,
     desks: dict[str, DispatchDesk],
     orders: Any,
+    before: Sequence[Any] = (),
 ) -> LastMile:
-    """The dispatcher registered in :data:`twin.domain.dispatch.DISPATCHERS`."""
+    """The dispatcher builder listed in ``DISPATCHERS`` (``twin/domain/registry.py``)."""
     return LastMile(env, region, config, streams, desks, orders)
 
 
 __all__ = ["LastMile", "build_last_mile"]
-
-
-def _register() -> None:
-    """Add the delivery KPI domain and the dispatcher to the registries (once)."""
-    from twin.domain.registry import KPI_DOMAINS, KpiDomain
-
-    KPI_DOMAINS.setdefault(
-        "delivery", KpiDomain(delivery_kpis, delivery_series, DeliveryLog.concat)
-    )
-    if build_last_mile not in DISPATCHERS:
-        DISPATCHERS.append(build_last_mile)
-
-
-_register()

@@ -1,4 +1,5 @@
-"""One store's :class:`twin.domain.delivery_log.DeliveryLog`, read from its fleet after the run."""
+"""One store's :class:`twin.domain.delivery_log.DeliveryLog`, read from its fleet after
+the run."""
 
 from __future__ import annotations
 

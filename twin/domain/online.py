@@ -1,8 +1,10 @@
 """Online orders of one region, wired into the model as a region-level domain.
 
-:func:`build_online_orders` is registered in ``twin.model.REGION_BUILDERS``. Before time 0 it
-draws every order of the region (:func:`twin.domain.orders_build.build_orders`), precomputes each
-zone's candidate stores per channel from the region's travel-time table, and builds one
+:func:`build_online_orders` is listed in ``REGION_BUILDERS`` of ``twin/domain/registry.py``; the
+model wires the dispatchers (``DISPATCHERS``, the last mile) to its stores' dispatch desks
+(:attr:`OnlineOrders.desks`) and then calls :meth:`OnlineOrders.start`. Before time 0 it
+draws every order of the region (:func:`twin.domain.orders_build.build_orders`), precomputes
+each zone's candidate stores per channel from the region's travel-time table, and builds one
 :class:`twin.domain.pickup.StoreFulfilment` per store offering a channel. In the loop an
 order is assigned in O(candidates): the store serving its zone (``balanced``: precomputed by
 :mod:`twin.network.catchment`; ``nearest``), or (``nearest_with_capacity``) the nearest whose
@@ -25,7 +27,7 @@ from twin.core.streams import Streams
 from twin.domain.bar import BarSite
 from twin.domain.bar_orders import draw_receipt_orders, nearest_zone
 from twin.domain.common import ProcessGen
-from twin.domain.dispatch import DISPATCHERS, DispatchDesk
+from twin.domain.dispatch import DispatchDesk
 from twin.domain.orders import Order, booked_due_s
 from twin.domain.orders_build import build_orders
 from twin.domain.orders_kpis import orders_log
@@ -36,7 +38,7 @@ from twin.network.regions import Region
 
 
 class OnlineOrders:
-    """The region's orders, its stores' fulfilment, and the hand-off to the last mile.
+    """The region's orders, its stores' fulfilment, and the desks that hand off to the last mile.
 
     ``orders`` holds every order of the horizon (with its timeline after the run): those
     placed from the customer zones, then those the region's bars' receipt codes may become
@@ -93,13 +95,17 @@ class OnlineOrders:
         self.desks: dict[str, DispatchDesk] = {
             site.store_id: site.desk for site in self.sites if site is not None
         }
-        self.dispatchers = [
-            build(env, region, config, streams, self.desks, self) for build in DISPATCHERS
-        ]
-        if replayed is not None and scheduled:
-            env.process(self._replay(scheduled, replayed.store_index))
-        elif scheduled:
-            env.process(self._arrivals(scheduled))
+        self.scheduled = scheduled
+        self.replayed = replayed
+
+    def start(self) -> None:
+        """Start placing the scheduled orders (called by the model once the dispatchers are
+        wired to :attr:`desks`, so their processes come first in the event queue); in a trace
+        replay, at their recorded times."""
+        if self.replayed is not None and self.scheduled:
+            self.env.process(self._replay(self.scheduled, self.replayed.store_index))
+        elif self.scheduled:
+            self.env.process(self._arrivals(self.scheduled))
 
     def _site(
         self, index: int, fulfilment: FulfilmentConfig, horizon_s: float, run: Any
@@ -227,9 +233,6 @@ class OnlineOrders:
             if site.lockers is not None:
                 logs["lockers"] = site.lockers.log(self.env.now)
             out[site.store_id] = logs
-        for dispatcher in self.dispatchers:
-            for store_id, extra in dispatcher.logs().items():
-                out.setdefault(store_id, {}).update(extra)
         return out
 
 
@@ -247,27 +250,8 @@ def _replayed(region: Region, config: Any, streams: Streams, horizon_s: float) -
 def build_online_orders(
     env: simpy.Environment, region: Region, config: Any, streams: Streams, sites: dict[str, Any]
 ) -> OnlineOrders:
-    """The region builder registered in ``twin.model.REGION_BUILDERS``."""
+    """The region builder listed in ``REGION_BUILDERS`` (``twin/domain/registry.py``)."""
     return OnlineOrders(env, region, config, streams, sites)
 
 
 __all__ = ["OnlineOrders", "build_online_orders"]
-
-
-def _register() -> None:
-    """Add the online-order KPI domains and region builder to the registries (once)."""
-    from twin.domain.lockers import LockerLog
-    from twin.domain.lockers_kpis import lockers_kpis, lockers_series
-    from twin.domain.orders_kpis import OrdersLog, orders_kpis, orders_series
-    from twin.domain.picking import PickingLog
-    from twin.domain.picking_kpis import picking_kpis, picking_series
-    from twin.domain.registry import KPI_DOMAINS, REGION_BUILDERS, KpiDomain
-
-    KPI_DOMAINS.setdefault("orders", KpiDomain(orders_kpis, orders_series, OrdersLog.concat))
-    KPI_DOMAINS.setdefault("picking", KpiDomain(picking_kpis, picking_series, PickingLog.concat))
-    KPI_DOMAINS.setdefault("lockers", KpiDomain(lockers_kpis, lockers_series, LockerLog.concat))
-    if build_online_orders not in REGION_BUILDERS:
-        REGION_BUILDERS.append(build_online_orders)
-
-
-_register()

@@ -1,10 +1,10 @@
 """Drawing orders: arrival times, baskets, pick tasks and locker needs, all before time 0.
 
 Orders arrive from customer zones as non-homogeneous Poisson processes (one per zone and
-channel, at the rates of :func:`twin.domain.orders_rates.channel_rates`). Every random attribute
-of an order is drawn in blocks from the zone's named streams ``orders.<zone>.<channel>.<name>``,
-so changing a capacity never changes the orders (common random numbers across the points of a
-sizing curve).
+channel, at the rates of :func:`twin.domain.orders_rates.channel_rates`). Every random
+attribute of an order is drawn in blocks from the zone's named streams
+``orders.<zone>.<channel>.<name>``, so changing a capacity never changes the orders (common
+random numbers across the points of a sizing curve).
 
 An order's pick list runs ambient -> chilled -> frozen (walk path: frozen last) and is cut into
 pick tasks: by temperature zone (``split_by_zone``) and into pieces of at most

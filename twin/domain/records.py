@@ -9,6 +9,7 @@ walk-in shopper appears, including those still inside when the run ends.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -124,29 +125,72 @@ def _roster(resource: int, roster: np.ndarray) -> np.ndarray:
     return np.column_stack([np.full(counts.size, resource), pairs, counts.astype(float)])
 
 
-def store_records(logs: dict[str, Any]) -> dict[str, RecordTable]:
-    """One store's logs by KPI domain -> its record tables (table name -> columns, rows)."""
+def checkout_visits(logs: dict[str, Any]) -> RecordTable:
+    """The ``visits`` table of a store with tills (its checkout log)."""
+    return VISIT_FIELDS, _till_visits(logs["checkout"])
+
+
+def checkout_rosters(logs: dict[str, Any]) -> RecordTable:
+    """The ``rosters`` table of a store with tills: staffed lanes (0), self-checkout (1)."""
+    checkout: CheckoutLog = logs["checkout"]
+    return ROSTER_FIELDS, np.vstack(
+        [_roster(0, checkout.lane_roster), _roster(1, checkout.kiosk_roster)]
+    )
+
+
+def store_visits(logs: dict[str, Any]) -> RecordTable | None:
+    """The ``visits`` table of a format without tills (its store log)."""
+    store = logs["store"]
+    return (VISIT_FIELDS, _store_visits(store)) if isinstance(store, StoreLog) else None
+
+
+def order_records(logs: dict[str, Any]) -> RecordTable:
+    """The ``orders`` table of a store taking online orders (its orders log, with the last
+    mile's delivery times and vehicles where it delivers)."""
+    return ORDER_FIELDS, _orders(logs["orders"].orders, logs.get("delivery"))
+
+
+def jwo_visits(logs: dict[str, Any]) -> RecordTable:
+    """The ``jwo_visits`` table of a just-walk-out store (one row per party)."""
+    return JWO_FIELDS, _jwo(logs["jwo"])
+
+
+def locker_stays(logs: dict[str, Any]) -> RecordTable:
+    """The ``locker_stays`` table (a stay still in the locker at the end: released empty)."""
+    stays = logs["lockers"].stays.copy()
+    stays[:, 4] = np.where(np.isinf(stays[:, 4]), np.nan, stays[:, 4])
+    return STAY_FIELDS, stays.reshape(-1, len(STAY_FIELDS))
+
+
+def vehicle_trips(logs: dict[str, Any]) -> RecordTable:
+    """The ``trips`` table of the store's vans, bikes and drones."""
+    return TRIP_FIELDS, logs["delivery"].trips.reshape(-1, len(TRIP_FIELDS))
+
+
+def temperatures(logs: dict[str, Any]) -> RecordTable | None:
+    """The optional ``temperatures`` table: the store's hourly sensor readings, if kept."""
+    readings = getattr(logs["coldchain"], "readings", None)
+    return (READING_FIELDS, readings) if readings is not None and readings.size else None
+
+
+# (record table, KPI domain whose log triggers it, maker of the store's logs -> table or None);
+# listed in twin/domain/registry.py
+RecordMaker = tuple[str, str, Callable[[dict[str, Any]], RecordTable | None]]
+
+
+def store_records(logs: dict[str, Any], makers: Sequence[RecordMaker]) -> dict[str, RecordTable]:
+    """One store's logs by KPI domain -> its record tables (table name -> columns, rows).
+
+    ``makers`` are tried in order; a table comes from the first maker whose KPI domain the
+    store logged and that makes it (a store with tills: its ``visits`` from the tills, not
+    from the door).
+    """
     tables: dict[str, RecordTable] = {}
-    checkout = logs.get("checkout")
-    if checkout is not None:
-        tables["visits"] = VISIT_FIELDS, _till_visits(checkout)
-        roster = np.vstack([_roster(0, checkout.lane_roster), _roster(1, checkout.kiosk_roster)])
-        tables["rosters"] = ROSTER_FIELDS, roster
-    elif isinstance(logs.get("store"), StoreLog):
-        tables["visits"] = VISIT_FIELDS, _store_visits(logs["store"])
-    if "orders" in logs:
-        tables["orders"] = ORDER_FIELDS, _orders(logs["orders"].orders, logs.get("delivery"))
-    if "jwo" in logs:
-        tables["jwo_visits"] = JWO_FIELDS, _jwo(logs["jwo"])
-    if "lockers" in logs:
-        stays = logs["lockers"].stays.copy()
-        stays[:, 4] = np.where(np.isinf(stays[:, 4]), np.nan, stays[:, 4])  # still in: empty
-        tables["locker_stays"] = STAY_FIELDS, stays.reshape(-1, len(STAY_FIELDS))
-    if "delivery" in logs:
-        tables["trips"] = TRIP_FIELDS, logs["delivery"].trips.reshape(-1, len(TRIP_FIELDS))
-    readings = getattr(logs.get("coldchain"), "readings", None)
-    if readings is not None and readings.size:
-        tables["temperatures"] = READING_FIELDS, readings
+    for table, domain, make in makers:
+        if table not in tables and domain in logs:
+            made = make(logs)
+            if made is not None:
+                tables[table] = made
     return tables
 
 

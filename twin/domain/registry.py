@@ -1,8 +1,18 @@
-"""The explicit registries of store formats and KPI domains.
+"""The wiring of the domains: every registration of the model, listed in one place.
 
 A store format builds a site in an environment; after the run a site (or a region-level
 domain such as online orders) hands back plain logs keyed by KPI domain. Each KPI domain knows
 how to turn a log into KPI rows and time series, and how to pool logs of several stores.
+
+This module imports the domains; no domain imports it, and no domain registers itself on
+import (``tests/unit/test_wiring.py``). Read top to bottom:
+
+1. :data:`FORMATS`: store format -> site builder (the stores of a region, built first);
+2. :data:`REGION_BUILDERS`: region-level domains built after the stores (online orders);
+3. :data:`DISPATCHERS`: the builders the model wires to each region domain's dispatch desks,
+   in this order (the cold chain reads the last mile's legs after the run: it comes last);
+4. :data:`KPI_DOMAINS`: KPI domain -> how its logs become KPI rows and time series;
+5. :data:`RECORD_TABLES`: which KPI domain's log each ``run.records`` table is made from.
 """
 
 from __future__ import annotations
@@ -11,24 +21,48 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-import numpy as np
 import simpy
 
 from twin.config.schema import DemandConfig, RunConfig
 from twin.config.store_formats import StoreFormatConfig
+from twin.core.streams import Streams
 from twin.domain.bar import BarLog, BarSite
 from twin.domain.bar_kpis import bar_kpis, bar_series
 from twin.domain.books_kpis import books_kpis, books_series
 from twin.domain.bookstore import BooksLog, BookstoreSite
 from twin.domain.checkout import CheckoutLog
+from twin.domain.coldchain import build_cold_chain
+from twin.domain.coldchain_kpis import ColdChainLog, coldchain_kpis
 from twin.domain.common import Series, Window
+from twin.domain.delivery_kpis import delivery_kpis, delivery_series
+from twin.domain.delivery_log import DeliveryLog
+from twin.domain.dispatch import DispatchDesk, DispatcherBuilder
 from twin.domain.grocery import GrocerySite
 from twin.domain.grocery_kpis import grocery_kpis, grocery_series
 from twin.domain.jwo import JwoLog, JwoSite
 from twin.domain.jwo_kpis import jwo_kpis, jwo_series
+from twin.domain.lastmile import build_last_mile
+from twin.domain.lockers import LockerLog
+from twin.domain.lockers_kpis import lockers_kpis, lockers_series
+from twin.domain.online import build_online_orders
+from twin.domain.orders_kpis import OrdersLog, orders_kpis, orders_series
+from twin.domain.picking import PickingLog
+from twin.domain.picking_kpis import picking_kpis, picking_series
+from twin.domain.records import (
+    RecordMaker,
+    checkout_rosters,
+    checkout_visits,
+    jwo_visits,
+    locker_stays,
+    order_records,
+    store_visits,
+    temperatures,
+    vehicle_trips,
+)
 from twin.domain.site import StoreContext
 from twin.domain.store_kpis import StoreLog, store_kpis, store_series
 from twin.kpi.catalog import KpiRows
+from twin.network.regions import Region
 
 
 class Site(Protocol):
@@ -58,9 +92,29 @@ class SiteBuilder(Protocol[FormatT]):
     ) -> Site: ...
 
 
+class RegionDomain(Protocol):
+    """A region-level domain: its stores' dispatch desks, started once the dispatchers are
+    wired to them, and its logs after the run ({store id: {kpi domain: log}})."""
+
+    desks: dict[str, DispatchDesk]
+
+    def start(self) -> None: ...
+
+    def logs(self) -> dict[str, dict[str, Any]]: ...
+
+
+# builder(env, region, config, streams, sites by store id) -> RegionDomain
+RegionBuilder = Callable[[simpy.Environment, Region, Any, Streams, dict[str, Site]], RegionDomain]
+
+
 def whole_log(log: Any, window: Window) -> Any:
     """For KPI domains whose KPIs over a window read every row of the log."""
     return log
+
+
+def no_series(log: Any, window: Window, bin_s: float) -> list[Series]:
+    """For KPI domains without time series."""
+    return []
 
 
 @dataclass(frozen=True)
@@ -75,7 +129,7 @@ class KpiDomain:
     trim: Callable[[Any, Window], Any] = whole_log
 
 
-# format name (a field of FormatsConfig) -> its site builder
+# 1. format name (a field of FormatsConfig) -> its site builder (the format's site class)
 FORMATS: dict[str, SiteBuilder[Any]] = {
     "grocery": GrocerySite,
     "jwo": JwoSite,
@@ -83,33 +137,47 @@ FORMATS: dict[str, SiteBuilder[Any]] = {
     "bar": BarSite,
 }
 
+# 2. region-level domains, built in this order after the stores
+REGION_BUILDERS: list[RegionBuilder] = [build_online_orders]
+
+# 3. dispatchers wired to each region domain's desks, in this order (twin.domain.dispatch)
+DISPATCHERS: list[DispatcherBuilder] = [build_last_mile, build_cold_chain]
+
+# 4. KPI domain -> its KPIs, series and pooling: stores, then online orders, then the last mile
 KPI_DOMAINS: dict[str, KpiDomain] = {
     "store": KpiDomain(store_kpis, store_series, StoreLog.concat),
     "checkout": KpiDomain(grocery_kpis, grocery_series, CheckoutLog.concat),
     "jwo": KpiDomain(jwo_kpis, jwo_series, JwoLog.concat),
     "books": KpiDomain(books_kpis, books_series, BooksLog.concat),
     "bar": KpiDomain(bar_kpis, bar_series, BarLog.concat),
+    "orders": KpiDomain(orders_kpis, orders_series, OrdersLog.concat),
+    "picking": KpiDomain(picking_kpis, picking_series, PickingLog.concat),
+    "lockers": KpiDomain(lockers_kpis, lockers_series, LockerLog.concat),
+    "delivery": KpiDomain(delivery_kpis, delivery_series, DeliveryLog.concat),
+    "coldchain": KpiDomain(coldchain_kpis, no_series, ColdChainLog.concat, ColdChainLog.trim),
 }
 
-# Region-level builders; twin.model.REGION_BUILDERS is this list. It lives here so that the
-# region-level domains imported at the bottom of this module can register on import.
-REGION_BUILDERS: list[Callable[..., Any]] = []
+# 5. run.records tables (twin.data.schema): (table, KPI domain, maker), the first that applies
+RECORD_TABLES: tuple[RecordMaker, ...] = (
+    ("visits", "checkout", checkout_visits),  # a store with tills: every shopper at the tills
+    ("rosters", "checkout", checkout_rosters),
+    ("visits", "store", store_visits),  # a format without tills: arrival, leave, spend
+    ("jwo_visits", "jwo", jwo_visits),
+    ("orders", "orders", order_records),
+    ("locker_stays", "lockers", locker_stays),
+    ("trips", "delivery", vehicle_trips),
+    ("temperatures", "coldchain", temperatures),  # only when readings were kept
+)
 
-
-def no_series(log: Any, window: Window, bin_s: float) -> list[Series]:
-    """For KPI domains without time series."""
-    return []
-
-
-__all__ = ["FORMATS", "KPI_DOMAINS", "KpiDomain", "Site", "no_series", "np", "whole_log"]
-
-# Region-level domains: importing them registers their KPI domains and region builders, in
-# this order (the cold chain reads the last mile's cold legs after the run: keep it last).
-# isort: split
-from twin.domain import online as _online  # noqa: E402, F401  (online orders, pickup)
-
-# isort: split
-from twin.domain import lastmile as _lastmile  # noqa: E402, F401  (couriers, drones)
-
-# isort: split
-from twin.domain import coldchain as _coldchain  # noqa: E402, F401  (cold chain)
+__all__ = [
+    "DISPATCHERS",
+    "FORMATS",
+    "KPI_DOMAINS",
+    "RECORD_TABLES",
+    "REGION_BUILDERS",
+    "KpiDomain",
+    "RegionDomain",
+    "Site",
+    "no_series",
+    "whole_log",
+]

@@ -2,8 +2,8 @@
 
 q10 in closed form with the exponential integral (a power series near 0, an asymptotic series
 far out); arrhenius exact at constant temperature and by fixed Gauss-Legendre quadrature during
-the lag. :func:`twin.domain.shelf_life.consumed_fraction` explains the choice and its accuracy;
-every function here takes flat arrays of equal length, one entry per item.
+the lag. :func:`twin.domain.shelf_life.consumed_fraction` explains the choice and its
+accuracy; every function here takes flat arrays of equal length, one entry per item.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ Two temperature models (:class:`Kinetics`):
 - ``arrhenius``: ``k(T) = k_ref exp(-Ea / R (1 / T_K - 1 / T_ref_K))`` with ``k_ref = 1 / SL_ref``.
 
 The rate ``1 / SL(T)`` is handled as its logarithm (:func:`log_rate`), which both models give
-without overflow; :mod:`twin.domain.shelf_life` integrates it along a product's temperature.
+without overflow; :mod:`twin.domain.shelf_life` integrates it along a product's
+temperature.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import twin
-from twin.domain import coldchain
+from twin.domain.coldchain import chain as coldchain
 from twin.domain.registry import KPI_DOMAINS, KpiDomain
 
 SPENT = {"draws": 0.0, "logs": 0.0, "kpis": 0.0}

@@ -1,6 +1,6 @@
 """Test helpers for the cold chain: hand-made orders, a fake last mile, one-category configs.
 
-:func:`run_chain` drives :class:`twin.domain.coldchain.ColdChain` exactly as the model does
+:func:`run_chain` drives :class:`twin.domain.coldchain.chain.ColdChain` exactly as the model does
 after ``env.run`` (orders' timelines + the last mile's ``cold_legs()``), without simulating.
 """
 
@@ -17,11 +17,11 @@ from twin.config.coldchain import ColdChainConfig, ProductCategoryConfig
 from twin.config.validate import validate
 from twin.core.sampling import DistSpec
 from twin.core.streams import Streams
-from twin.domain.coldchain import ColdChain
-from twin.domain.coldchain_kpis import ITEM, ColdChainLog
-from twin.domain.lockers import LockerBank
-from twin.domain.orders import COLLECTED, DELIVERY, DISPATCHED, EXPIRED, PICKUP, Order
-from twin.domain.pickup import COUNTER, LOCKER
+from twin.domain.coldchain.chain import ColdChain
+from twin.domain.coldchain.kpis import ITEM, ColdChainLog
+from twin.domain.online.lockers import LockerBank
+from twin.domain.online.orders import COLLECTED, DELIVERY, DISPATCHED, EXPIRED, PICKUP, Order
+from twin.domain.online.pickup import COUNTER, LOCKER
 
 NAN = math.nan
 DAY_S = 86400.0

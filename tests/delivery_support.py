@@ -8,8 +8,8 @@ import numpy as np
 
 import twin
 from tests.support import PLANNER_FIXED
-from twin.domain.delivery_log import DeliveryLog
-from twin.domain.lastmile import LastMile
+from twin.domain.lastmile.delivery_log import DeliveryLog
+from twin.domain.lastmile.dispatcher import LastMile
 from twin.model import run_region
 from twin.network.build import build_network
 from twin.network.regions import Region
@@ -88,7 +88,7 @@ def run_with_logs(
     config = twin.load_config(overrides)
     region = build_network(config.network, list(vars(config.formats))).regions[0]
     captured: list[LastMile] = []
-    from twin.domain.lastmile import build_last_mile
+    from twin.domain.lastmile.dispatcher import build_last_mile
     from twin.domain.registry import DISPATCHERS
 
     def capture(*args: Any) -> LastMile:

@@ -28,7 +28,7 @@ from twin.domain.registry import (
     REGION_BUILDERS,
     Site,
 )
-from twin.domain.site import StoreContext
+from twin.domain.stores.site import StoreContext
 from twin.kpi.catalog import KpiRows
 from twin.kpi.derived import derived_rows
 from twin.network.build import Region

@@ -16,7 +16,7 @@ import pytest
 import twin
 from tests.support import PLANNER_FIXED, kpi_values, poisson_store_overrides
 from twin.config.store_formats import BooksConfig
-from twin.domain.bookstore import buy_probability
+from twin.domain.stores.bookstore import buy_probability
 from twin.kpi.stats import t_interval
 from twin.kpi.theory import mmc_mean_wait_s
 

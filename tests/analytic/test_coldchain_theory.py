@@ -1,6 +1,6 @@
 """The cold chain's integration path against closed forms, and its monotonicity.
 
-Orders go through :class:`twin.domain.coldchain.ColdChain` as after a run
+Orders go through :class:`twin.domain.coldchain.chain.ColdChain` as after a run
 (timeline + cold legs -> stage intervals -> segments cut at hours and faults ->
 ``chain_stages``), so these tests check the whole path, not only the physics module.
 """
@@ -26,8 +26,8 @@ from tests.coldchain_support import (
 from twin.config.coldchain import FaultConfig
 from twin.core.sampling import DistSpec
 from twin.core.streams import Streams
-from twin.domain.coldchain_env import draw_faults
-from twin.domain.coldchain_kpis import ORDER
+from twin.domain.coldchain.environment import draw_faults
+from twin.domain.coldchain.kpis import ORDER
 
 pytestmark = pytest.mark.analytic
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from tests.delivery_support import delivery_only_overrides, run_with_logs
-from twin.domain.delivery_log import ORDER_COL, TRIP_COL, VAN
+from twin.domain.lastmile.delivery_log import ORDER_COL, TRIP_COL, VAN
 
 pytestmark = pytest.mark.analytic
 

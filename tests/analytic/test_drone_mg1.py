@@ -24,7 +24,7 @@ from tests.delivery_support import (
     single_drone_overrides,
 )
 from tests.support import kpi_values
-from twin.domain.delivery_log import FLIGHT_COL
+from twin.domain.lastmile.delivery_log import FLIGHT_COL
 from twin.kpi.stats import t_interval
 from twin.kpi.theory import mg1_mean_wait_s
 from twin.network.build import build_network

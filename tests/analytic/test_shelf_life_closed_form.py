@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from scipy.special import expi
 
-from twin.domain.shelf_life import (
+from twin.domain.coldchain.shelf_life import (
     consumed_fraction,
     product_temp_c,
     shelf_life_s,
     time_above_safe_s,
 )
-from twin.domain.shelf_life_kinetics import Kinetics
+from twin.domain.coldchain.shelf_life_kinetics import Kinetics
 
 pytestmark = pytest.mark.analytic
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from twin.domain.access_code import CODE_SPACE, AccessCodes, AccessOutcome
+from twin.domain.lastmile.access_code import CODE_SPACE, AccessCodes, AccessOutcome
 
 pytestmark = pytest.mark.unit
 

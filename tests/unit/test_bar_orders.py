@@ -13,11 +13,11 @@ import pytest
 
 import twin
 from tests.support import FLAT_24H, SAME_EVERY_DAY, kpi_values
-from twin.domain.bar import BarSite
-from twin.domain.bar_orders import nearest_zone
-from twin.domain.online import OnlineOrders
-from twin.domain.orders import COLLECTED, DELIVERY, DISPATCHED, PICKUP, booked_due_s
+from twin.domain.online.bar_orders import nearest_zone
+from twin.domain.online.orders import COLLECTED, DELIVERY, DISPATCHED, PICKUP, booked_due_s
+from twin.domain.online.region import OnlineOrders
 from twin.domain.registry import FORMATS
+from twin.domain.stores.bar import BarSite
 from twin.model import build_region
 from twin.network.build import build_network
 

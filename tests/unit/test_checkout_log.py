@@ -9,10 +9,10 @@ import pytest
 
 import twin
 from twin.core.arrivals import DAY_S
-from twin.domain.checkout import SERVED, VISIT_COLUMNS, CheckoutLog
-from twin.domain.grocery_kpis import grocery_kpis
 from twin.domain.registry import FORMATS, KPI_DOMAINS
-from twin.domain.staffing import roster
+from twin.domain.stores.checkout import SERVED, VISIT_COLUMNS, CheckoutLog
+from twin.domain.stores.grocery_kpis import grocery_kpis
+from twin.domain.stores.staffing import roster
 from twin.kpi.catalog import KpiRows
 from twin.model import run_region
 from twin.network.build import build_network

@@ -15,16 +15,16 @@ from twin.config.checkout import CheckoutConfig, RenegingConfig
 from twin.config.coldchain import ColdChainConfig
 from twin.core.arrivals import DAY_S
 from twin.core.sampling import block_drawer
-from twin.domain.checkout import (
+from twin.domain.online.lockers import LockerLog
+from twin.domain.online.lockers_kpis import lockers_kpis
+from twin.domain.registry import FORMATS, KPI_DOMAINS
+from twin.domain.stores.checkout import (
     BALKED,
     RENEGED_OUTCOME,
     SELF_CHECKOUT,
     SERVED,
 )
-from twin.domain.lockers import LockerLog
-from twin.domain.lockers_kpis import lockers_kpis
-from twin.domain.registry import FORMATS, KPI_DOMAINS
-from twin.domain.shopper_choices import balk_probabilities, sco_choices
+from twin.domain.stores.shopper_choices import balk_probabilities, sco_choices
 from twin.kpi.catalog import KpiRows
 from twin.kpi.censoring import km_restricted_mean
 from twin.model import run_region

@@ -21,7 +21,7 @@ from tests.coldchain_support import (
 from twin.config.coldchain import ColdChainConfig
 from twin.config.validate import validate
 from twin.core.sampling import DistSpec
-from twin.domain.coldchain_env import (
+from twin.domain.coldchain.environment import (
     CHILLED,
     FLOOR,
     PICKING,
@@ -32,10 +32,10 @@ from twin.domain.coldchain_env import (
     Intervals,
     split_intervals,
 )
-from twin.domain.coldchain_env import (
+from twin.domain.coldchain.environment import (
     LOCKER as LOCKER_PLACE,
 )
-from twin.domain.coldchain_kpis import ORDER, ColdChainLog, coldchain_kpis
+from twin.domain.coldchain.kpis import ORDER, ColdChainLog, coldchain_kpis
 from twin.errors import ConfigError, TwinError
 from twin.kpi.catalog import CATALOG, KpiRows
 

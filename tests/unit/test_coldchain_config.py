@@ -17,8 +17,8 @@ from twin.config.coldchain import (
 )
 from twin.config.load import config_dir
 from twin.config.validate import validate
-from twin.domain.shelf_life import shelf_life_s
-from twin.domain.shelf_life_kinetics import Kinetics
+from twin.domain.coldchain.shelf_life import shelf_life_s
+from twin.domain.coldchain.shelf_life_kinetics import Kinetics
 from twin.errors import ConfigError
 
 pytestmark = pytest.mark.unit

@@ -13,8 +13,8 @@ import pytest
 import twin
 from tests.delivery_support import delivery_only_overrides, run_with_logs, single_drone_overrides
 from tests.support import kpi_values
-from twin.domain.access_code import AccessOutcome
-from twin.domain.delivery_log import (
+from twin.domain.lastmile.access_code import AccessOutcome
+from twin.domain.lastmile.delivery_log import (
     ACCESS_COL,
     DELIVERED,
     DRONE,

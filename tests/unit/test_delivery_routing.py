@@ -13,8 +13,8 @@ import pytest
 
 from tests.delivery_support import delivery_only_overrides, run_with_logs
 from twin.config.schema import NetworkConfig
-from twin.domain.courier import plan_trip, trip_matrix
-from twin.domain.delivery_log import ORDER_COL, TRIP_COL, VAN
+from twin.domain.lastmile.courier import plan_trip, trip_matrix
+from twin.domain.lastmile.delivery_log import ORDER_COL, TRIP_COL, VAN
 from twin.network import build_network
 from twin.network.routing import exact_route, route_length
 

@@ -13,7 +13,7 @@ import twin
 import twin.model as model
 from twin.core.memory import release_free_memory
 from twin.domain.registry import FORMATS
-from twin.domain.store_kpis import StoreLog
+from twin.domain.stores.store_kpis import StoreLog
 from twin.model import owned, run_region
 from twin.network.build import build_network
 

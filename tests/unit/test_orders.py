@@ -14,19 +14,19 @@ import twin
 from tests.support import kpi_values
 from twin.config.fulfilment import LockerConfig, LockerZoneConfig
 from twin.core.streams import Streams
-from twin.domain import orders_build
-from twin.domain.lockers import LockerBank
-from twin.domain.online import OnlineOrders
-from twin.domain.orders import (
+from twin.domain.online import orders_build
+from twin.domain.online.lockers import LockerBank
+from twin.domain.online.orders import (
     COLLECTED,
     DISPATCHED,
     EXPIRED,
     PENDING,
     Order,
 )
-from twin.domain.orders_build import build_orders, reusing_draws
-from twin.domain.orders_draws import locker_needs, split_tasks
-from twin.domain.picking import PickingStation, PickTask
+from twin.domain.online.orders_build import build_orders, reusing_draws
+from twin.domain.online.orders_draws import locker_needs, split_tasks
+from twin.domain.online.picking import PickingStation, PickTask
+from twin.domain.online.region import OnlineOrders
 from twin.domain.registry import DISPATCHERS, FORMATS, KPI_DOMAINS, REGION_BUILDERS
 from twin.model import wire_region
 from twin.network.build import build_network
@@ -81,7 +81,7 @@ def order(
 
 
 def test_registered_as_region_domain_with_kpi_domains() -> None:
-    from twin.domain.online import build_online_orders
+    from twin.domain.online.region import build_online_orders
 
     assert build_online_orders in REGION_BUILDERS
     assert {"orders", "picking", "lockers"} <= set(KPI_DOMAINS)

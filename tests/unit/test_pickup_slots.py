@@ -16,8 +16,8 @@ import twin
 from twin.config.orders import SlotsConfig
 from twin.core.sampling import DistSpec
 from twin.core.streams import Streams
-from twin.domain.online import OnlineOrders
-from twin.domain.orders import booked_due_s
+from twin.domain.online.orders import booked_due_s
+from twin.domain.online.region import OnlineOrders
 from twin.domain.registry import FORMATS
 from twin.errors import ConfigError
 from twin.network.build import build_network

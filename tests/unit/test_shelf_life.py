@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import quad
 
-from twin.domain.shelf_life import (
+from twin.domain.coldchain.shelf_life import (
     chain_stages,
     consumed_fraction,
     expose_stage,
@@ -20,7 +20,7 @@ from twin.domain.shelf_life import (
     shelf_life_s,
     time_above_safe_s,
 )
-from twin.domain.shelf_life_kinetics import GAS_CONSTANT_J_PER_MOL_K, Kinetics
+from twin.domain.coldchain.shelf_life_kinetics import GAS_CONSTANT_J_PER_MOL_K, Kinetics
 
 pytestmark = pytest.mark.unit
 

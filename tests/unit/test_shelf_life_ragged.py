@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from twin.domain.shelf_life import chain_stages
-from twin.domain.shelf_life_kinetics import Kinetics
+from twin.domain.coldchain.shelf_life import chain_stages
+from twin.domain.coldchain.shelf_life_kinetics import Kinetics
 
 pytestmark = pytest.mark.unit
 

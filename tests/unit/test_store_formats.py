@@ -12,8 +12,8 @@ import pytest
 import twin
 from tests.support import kpi_values
 from twin.config.store_formats import BooksConfig
-from twin.domain.bookstore import curate
-from twin.domain.jwo_door import Door
+from twin.domain.stores.bookstore import curate
+from twin.domain.stores.jwo_door import Door
 from twin.network.build import build_network
 
 pytestmark = pytest.mark.unit

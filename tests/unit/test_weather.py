@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from twin.domain.weather import HOUR_S, WeatherTrace
+from twin.domain.lastmile.weather import HOUR_S, WeatherTrace
 
 pytestmark = pytest.mark.unit
 

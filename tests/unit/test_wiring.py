@@ -75,7 +75,7 @@ def import_graph() -> nx.DiGraph:
 def test_the_import_graph_of_twin_is_acyclic() -> None:
     graph = import_graph()
     assert graph.number_of_nodes() > 150 and graph.number_of_edges() > 500
-    assert ("twin.domain.registry", "twin.domain.online") in graph.edges
+    assert ("twin.domain.registry", "twin.domain.online.region") in graph.edges
     cycles = list(nx.simple_cycles(graph))
     assert cycles == [], f"import cycles: {cycles[:5]}"
 
@@ -83,12 +83,13 @@ def test_the_import_graph_of_twin_is_acyclic() -> None:
 def test_the_graph_sees_a_cycle_through_a_function_level_import(tmp_path: Path) -> None:
     """The check can fail: a lazy import back into the registry (the old ``_register``)."""
     graph = import_graph()
-    path = MODULES["twin.domain.online"]
+    path = MODULES["twin.domain.online.region"]
     lazy = path.read_text() + "\n\ndef _register():\n    from twin.domain import registry\n"
     changed = tmp_path / "online.py"
     changed.write_text(lazy)
     graph.add_edges_from(
-        ("twin.domain.online", target) for target in imported("twin.domain.online", changed)
+        ("twin.domain.online.region", target)
+        for target in imported("twin.domain.online.region", changed)
     )
     assert not nx.is_directed_acyclic_graph(graph)
 
@@ -122,9 +123,9 @@ def test_no_module_of_the_domain_registers_or_acts_on_import() -> None:
 
 def test_importing_every_module_leaves_the_registries_as_listed() -> None:
     from twin.domain import registry
-    from twin.domain.coldchain import build_cold_chain
-    from twin.domain.lastmile import build_last_mile
-    from twin.domain.online import build_online_orders
+    from twin.domain.coldchain.chain import build_cold_chain
+    from twin.domain.lastmile.dispatcher import build_last_mile
+    from twin.domain.online.region import build_online_orders
 
     listed = (
         list(registry.FORMATS.items()),
@@ -163,11 +164,11 @@ def test_a_domain_imported_alone_registers_nothing() -> None:
     registry is not even imported (before, importing them appended to the registries)."""
     code = (
         "import sys\n"
-        "import twin.domain.online\n"
-        "import twin.domain.lastmile\n"
-        "import twin.domain.coldchain\n"
+        "import twin.domain.online.region\n"
+        "import twin.domain.lastmile.dispatcher\n"
+        "import twin.domain.coldchain.chain\n"
         "assert 'twin.domain.registry' not in sys.modules, 'registry imported'\n"
-        "assert not hasattr(twin.domain.online.OnlineOrders, 'dispatchers')\n"
+        "assert not hasattr(twin.domain.online.region.OnlineOrders, 'dispatchers')\n"
         "print('ok')\n"
     )
     done = subprocess.run(

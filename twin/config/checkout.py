@@ -1,5 +1,5 @@
 """Config of the tills: staffed lanes and a self-checkout pod, shared by every store format
-that keeps them (grocery, bookstore; :class:`twin.domain.checkout.CheckoutFront`).
+that keeps them (grocery, bookstore; :class:`twin.domain.stores.checkout.CheckoutFront`).
 
 Defaults follow ../shared/DOMAIN.md 1(a); configs/store/grocery.yaml restates them with a
 source on each value.

@@ -2,9 +2,9 @@
 
 Defaults follow ../shared/DOMAIN.md 1(d) and section 3; configs/coldchain/default.yaml restates
 them with a source on each value. The physics that uses them is
-:mod:`twin.domain.shelf_life` (a category's ``model``, ``ref_shelf_life_s``,
+:mod:`twin.domain.coldchain.shelf_life` (a category's ``model``, ``ref_shelf_life_s``,
 ``ref_temp_c``, ``q10`` and ``activation_energy_j_per_mol`` are the fields of
-:class:`twin.domain.shelf_life_kinetics.Kinetics`).
+:class:`twin.domain.coldchain.shelf_life_kinetics.Kinetics`).
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 Defaults follow ../shared/DOMAIN.md 1(c) and section 3; configs/delivery/mixed.yaml restates
 them with a source on each value. The processes that use them are in
-:mod:`twin.domain.lastmile` (mode choice, failed deliveries, cold legs),
-:mod:`twin.domain.courier` (batching, routing, trips) and
-:mod:`twin.domain.drone` (flights, battery packs, weather).
+:mod:`twin.domain.lastmile.dispatcher` (mode choice, failed deliveries, cold legs),
+:mod:`twin.domain.lastmile.courier` (batching, routing, trips) and
+:mod:`twin.domain.lastmile.drone` (flights, battery packs, weather).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Defaults follow ../shared/DOMAIN.md 1(b), 1(e) and section 3; configs/orders/default.yaml
 restates them with a source on each value. The processes that use them are in
-:mod:`twin.domain.orders_rates` and :mod:`twin.domain.orders_draws`.
+:mod:`twin.domain.online.orders_rates` and :mod:`twin.domain.online.orders_draws`.
 """
 
 from __future__ import annotations

@@ -8,9 +8,8 @@ import pandas as pd
 
 from twin.data.read import DAY_S, OpsLogs
 from twin.data.schema import CHANNELS, CHECKOUT_KINDS, ORDER_OUTCOMES, VISIT_OUTCOMES
-from twin.domain.checkout import CheckoutLog
-from twin.domain.delivery_kpis import delivery_kpis
-from twin.domain.delivery_log import (
+from twin.domain.lastmile.delivery_kpis import delivery_kpis
+from twin.domain.lastmile.delivery_log import (
     ACCESS_COLUMNS,
     FLEET_COLUMNS,
     FLIGHT_COLUMNS,
@@ -22,12 +21,13 @@ from twin.domain.delivery_log import (
     TRIP_COLUMNS,
     DeliveryLog,
 )
-from twin.domain.grocery_kpis import grocery_kpis
-from twin.domain.orders_kpis import ORDER_COLUMNS as ORDERS_LOG_COLUMNS
-from twin.domain.orders_kpis import C as ORDER_C
-from twin.domain.orders_kpis import OrdersLog, orders_kpis
-from twin.domain.staffing import spans_roster
-from twin.domain.store_kpis import StoreLog, store_kpis
+from twin.domain.online.orders_kpis import ORDER_COLUMNS as ORDERS_LOG_COLUMNS
+from twin.domain.online.orders_kpis import C as ORDER_C
+from twin.domain.online.orders_kpis import OrdersLog, orders_kpis
+from twin.domain.stores.checkout import CheckoutLog
+from twin.domain.stores.grocery_kpis import grocery_kpis
+from twin.domain.stores.staffing import spans_roster
+from twin.domain.stores.store_kpis import StoreLog, store_kpis
 from twin.kpi.catalog import KpiRows
 
 

@@ -23,10 +23,10 @@ from twin.config.orders import CHANNELS, TEMPERATURE_ZONES, OrdersConfig
 from twin.core.sampling import block_drawer
 from twin.core.streams import Streams
 from twin.data.read import LogError, read_logs
-from twin.domain.bar_orders import nearest_zone
-from twin.domain.orders import Order
-from twin.domain.orders_draws import draw_attributes, orders_of
-from twin.domain.orders_rates import offering_stores
+from twin.domain.online.bar_orders import nearest_zone
+from twin.domain.online.orders import Order
+from twin.domain.online.orders_draws import draw_attributes, orders_of
+from twin.domain.online.orders_rates import offering_stores
 from twin.errors import ConfigError
 from twin.network.regions import Region
 

@@ -1,7 +1,7 @@
 """What every domain shares: the observation window, a time series, a process's type, and the
 time a set of intervals spends inside a window.
 
-Time-weighted rosters (who is on duty when, at what cost) are :mod:`twin.domain.staffing`;
+Time-weighted rosters (who is on duty when, at what cost) are :mod:`twin.domain.stores.staffing`;
 time-weighted levels are :func:`twin.kpi.levels.level_from_intervals`.
 """
 

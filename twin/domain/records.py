@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from twin.domain.checkout import CheckoutLog
-from twin.domain.delivery_log import ORDER_COL as DELIVERY
-from twin.domain.orders_kpis import C as ORDER
-from twin.domain.store_kpis import StoreLog
+from twin.domain.lastmile.delivery_log import ORDER_COL as DELIVERY
+from twin.domain.online.orders_kpis import C as ORDER
+from twin.domain.stores.checkout import CheckoutLog
+from twin.domain.stores.store_kpis import StoreLog
 
 RecordTable = tuple[tuple[str, ...], np.ndarray]
 

@@ -26,28 +26,19 @@ import simpy
 from twin.config.schema import DemandConfig, RunConfig
 from twin.config.store_formats import StoreFormatConfig
 from twin.core.streams import Streams
-from twin.domain.bar import BarLog, BarSite
-from twin.domain.bar_kpis import bar_kpis, bar_series
-from twin.domain.books_kpis import books_kpis, books_series
-from twin.domain.bookstore import BooksLog, BookstoreSite
-from twin.domain.checkout import CheckoutLog
-from twin.domain.coldchain import build_cold_chain
-from twin.domain.coldchain_kpis import ColdChainLog, coldchain_kpis
+from twin.domain.coldchain.chain import build_cold_chain
+from twin.domain.coldchain.kpis import ColdChainLog, coldchain_kpis
 from twin.domain.common import Series, Window
-from twin.domain.delivery_kpis import delivery_kpis, delivery_series
-from twin.domain.delivery_log import DeliveryLog
-from twin.domain.dispatch import DispatchDesk, DispatcherBuilder
-from twin.domain.grocery import GrocerySite
-from twin.domain.grocery_kpis import grocery_kpis, grocery_series
-from twin.domain.jwo import JwoLog, JwoSite
-from twin.domain.jwo_kpis import jwo_kpis, jwo_series
-from twin.domain.lastmile import build_last_mile
-from twin.domain.lockers import LockerLog
-from twin.domain.lockers_kpis import lockers_kpis, lockers_series
-from twin.domain.online import build_online_orders
-from twin.domain.orders_kpis import OrdersLog, orders_kpis, orders_series
-from twin.domain.picking import PickingLog
-from twin.domain.picking_kpis import picking_kpis, picking_series
+from twin.domain.lastmile.delivery_kpis import delivery_kpis, delivery_series
+from twin.domain.lastmile.delivery_log import DeliveryLog
+from twin.domain.lastmile.dispatcher import build_last_mile
+from twin.domain.online.dispatch import DispatchDesk, DispatcherBuilder
+from twin.domain.online.lockers import LockerLog
+from twin.domain.online.lockers_kpis import lockers_kpis, lockers_series
+from twin.domain.online.orders_kpis import OrdersLog, orders_kpis, orders_series
+from twin.domain.online.picking import PickingLog
+from twin.domain.online.picking_kpis import picking_kpis, picking_series
+from twin.domain.online.region import build_online_orders
 from twin.domain.records import (
     RecordMaker,
     checkout_rosters,
@@ -59,8 +50,17 @@ from twin.domain.records import (
     temperatures,
     vehicle_trips,
 )
-from twin.domain.site import StoreContext
-from twin.domain.store_kpis import StoreLog, store_kpis, store_series
+from twin.domain.stores.bar import BarLog, BarSite
+from twin.domain.stores.bar_kpis import bar_kpis, bar_series
+from twin.domain.stores.books_kpis import books_kpis, books_series
+from twin.domain.stores.bookstore import BooksLog, BookstoreSite
+from twin.domain.stores.checkout import CheckoutLog
+from twin.domain.stores.grocery import GrocerySite
+from twin.domain.stores.grocery_kpis import grocery_kpis, grocery_series
+from twin.domain.stores.jwo import JwoLog, JwoSite
+from twin.domain.stores.jwo_kpis import jwo_kpis, jwo_series
+from twin.domain.stores.site import StoreContext
+from twin.domain.stores.store_kpis import StoreLog, store_kpis, store_series
 from twin.kpi.catalog import KpiRows
 from twin.network.regions import Region
 
@@ -140,7 +140,7 @@ FORMATS: dict[str, SiteBuilder[Any]] = {
 # 2. region-level domains, built in this order after the stores
 REGION_BUILDERS: list[RegionBuilder] = [build_online_orders]
 
-# 3. dispatchers wired to each region domain's desks, in this order (twin.domain.dispatch)
+# 3. dispatchers wired to each region domain's desks, in this order (twin.domain.online.dispatch)
 DISPATCHERS: list[DispatcherBuilder] = [build_last_mile, build_cold_chain]
 
 # 4. KPI domain -> its KPIs, series and pooling: stores, then online orders, then the last mile

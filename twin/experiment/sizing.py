@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from twin.config.schema import TwinConfig
-from twin.domain.orders_build import reusing_draws
+from twin.domain.online.orders_build import reusing_draws
 from twin.domain.registry import FORMATS
 from twin.experiment.sizing_estimate import Estimate
 from twin.experiment.sizing_search import Point, Resource, context_kpis, size_at_scale

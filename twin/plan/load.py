@@ -20,10 +20,10 @@ from twin.config.schema import DemandConfig, TwinConfig
 from twin.config.store_formats import StoreFormatConfig
 from twin.core.arrivals import hourly_rates_per_s
 from twin.core.sampling import DistSpec, block_drawer, dist_mean
-from twin.domain.bar_orders import nearest_zone
-from twin.domain.orders_draws import split_tasks
-from twin.domain.orders_rates import channel_rates, offering_stores
-from twin.domain.shopper_choices import sco_choices
+from twin.domain.online.bar_orders import nearest_zone
+from twin.domain.online.orders_draws import split_tasks
+from twin.domain.online.orders_rates import channel_rates, offering_stores
+from twin.domain.stores.shopper_choices import sco_choices
 from twin.network.catchment import zone_store_matrix
 from twin.network.regions import Region
 
@@ -85,9 +85,10 @@ def booked_spread(slots: SlotsConfig, promise_s: float, release_s: float) -> np.
     """(24, 24): of the pick work of a booked order placed in hour ``h`` (at a uniform time),
     the expected share done in each hour of the day.
 
-    Its window starts as :func:`twin.domain.orders.booked_due_s` says (``slots.lead_s`` from a
-    fixed sample); its tasks go to the pickers ``release_s`` before that (or at once), and the
-    planner spreads its work evenly from then to the window (work past midnight is dropped).
+    Its window starts as :func:`twin.domain.online.orders.booked_due_s` says (``slots.lead_s``
+    from a fixed sample); its tasks go to the pickers ``release_s`` before that (or at once),
+    and the planner spreads its work evenly from then to the window (work past midnight is
+    dropped).
 
     >>> from twin.core.sampling import DistSpec
     >>> spread = booked_spread(SlotsConfig(1.0, DistSpec("fixed", 7200.0), 21), 900.0, 3600.0)
@@ -250,7 +251,7 @@ def online_load(config: TwinConfig, region: Region) -> OnlineLoad:
 def _add_bar_orders(
     config: TwinConfig, region: Region, detour_s: float, per_h: np.ndarray, by_zone: np.ndarray
 ) -> None:
-    """Add the orders the region's kiosk bars' receipt codes become (twin.domain.bar_orders):
+    """Add the orders the region's kiosk bars' receipt codes become (twin.domain.online.bar_orders):
     visitors x p_accept x p_online_order, placed ``online_delay_s`` later from the zone
     nearest the bar, delivered with ``online_delivery_share``, else picked up."""
     bars = [b for b, store in enumerate(region.stores) if store.format == "bar"]

@@ -1,0 +1,357 @@
+"""Drawing orders: arrival times, baskets, pick tasks and locker needs, all before time 0.
+
+Orders arrive from customer zones as non-homogeneous Poisson processes (one per zone and
+channel, at the rates of :func:`twin.domain.online.orders_rates.channel_rates`). Every random
+attribute of an order is drawn in blocks from the zone's named streams
+``orders.<zone>.<channel>.<name>``, so changing a capacity never changes the orders (common
+random numbers across the points of a sizing curve).
+
+An order's pick list runs ambient -> chilled -> frozen (walk path: frozen last) and is cut into
+pick tasks: by temperature zone (``split_by_zone``) and into pieces of at most
+``max_items_per_task`` items, so several pickers can work on one order at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from twin.config.fulfilment import FulfilmentConfig, LockerConfig, PickingConfig
+from twin.config.orders import (
+    CHANNELS,
+    TEMPERATURE_ZONES,
+    ChannelConfig,
+    OrdersConfig,
+    SlotsConfig,
+)
+from twin.core.arrivals import nhpp_arrival_times
+from twin.core.sampling import DistSpec, block_drawer
+from twin.core.streams import Streams
+from twin.domain.online.orders import CHILLED, FROZEN, N_ZONES, Order, TaskSpec, booked_due_s
+from twin.domain.online.orders_rates import channel_rates
+from twin.network.regions import Region
+
+
+@dataclass
+class OrderDraws:
+    """Per-order random attributes of one (zone, channel), drawn in blocks."""
+
+    created_s: np.ndarray
+    units: np.ndarray  # (n, 3)
+    weight_kg: np.ndarray  # (n, 3)
+    volume_l: np.ndarray  # (n, 3)
+    value: np.ndarray
+    item_pick_s: list[np.ndarray]  # per zone: picking seconds of each item, orders in sequence
+    arrive_offset_s: np.ndarray
+    retrieval_s: np.ndarray
+    counter_s: np.ndarray
+    runner_s: np.ndarray
+    booked_lead_s: np.ndarray  # booked window start after ordering (NaN: express)
+    fallback_lead_s: np.ndarray  # express refused: the window booked instead (NaN: always)
+
+
+# Per temperature zone: the distributions of one item's weight (kg) and volume (l).
+ItemSpecs = list[tuple[DistSpec, DistSpec]]
+
+
+def draw_orders(
+    streams: Streams,
+    zone_id: str,
+    channel: str,
+    rates_per_s: np.ndarray,
+    orders: OrdersConfig,
+    fulfilment: FulfilmentConfig,
+) -> OrderDraws:
+    """Arrival times and attributes of one zone's orders of one channel (fixed stream order)."""
+    prefix = f"orders.{zone_id}.{channel}"
+    created = nhpp_arrival_times(rates_per_s, streams.get(f"{prefix}.arrivals"))
+    spend = block_drawer(orders.spend_per_item, streams.get(f"{prefix}.spend"))
+    zones = [getattr(orders.zones, name) for name in TEMPERATURE_ZONES]
+    return draw_attributes(
+        streams,
+        prefix,
+        created,
+        getattr(orders, channel).basket_units,
+        orders.zones.shares(),
+        [(zone.weight_kg, zone.volume_l) for zone in zones],
+        lambda total_units: spend(total_units.size) * total_units,
+        fulfilment,
+        getattr(orders, channel).slots,
+    )
+
+
+def draw_attributes(
+    streams: Streams,
+    prefix: str,
+    created_s: np.ndarray,
+    basket_units: DistSpec,
+    zone_shares: list[float],
+    item_specs: ItemSpecs,
+    value_of: Callable[[np.ndarray], np.ndarray],
+    fulfilment: FulfilmentConfig,
+    slots: SlotsConfig | None = None,
+    units_by_zone: np.ndarray | None = None,
+) -> OrderDraws:
+    """Baskets, picking and collection draws of orders created at ``created_s`` (NaN: not
+    known yet), from the streams ``<prefix>.<name>``; ``value_of(units per order)`` prices
+    them. With ``slots`` (share > 0 or express ``when_free``), which orders book a later
+    window and every order's lead (streams ``<prefix>.slot.booked`` and ``.slot.lead``):
+    booked orders keep it, express ones take it if express is refused; nothing is drawn
+    otherwise (the reduced configurations). ``units_by_zone`` (n, 3), when given (a trace
+    replay), are the baskets: the ``units`` and ``split`` streams are then not used."""
+
+    def rng(name: str) -> np.random.Generator:
+        return streams.get(f"{prefix}.{name}")
+
+    n = created_s.size
+    if units_by_zone is not None:
+        units = np.asarray(units_by_zone, dtype=np.int64).reshape(n, N_ZONES)
+        total_units = units.sum(axis=1)
+    else:
+        basket = block_drawer(basket_units, rng("units"))(n)
+        total_units = np.maximum(1, np.round(basket)).astype(np.int64)
+        shares = np.array(zone_shares, dtype=float)
+        units = (
+            rng("split").multinomial(total_units, shares / shares.sum())
+            if n
+            else np.zeros((0, N_ZONES), dtype=np.int64)
+        )
+    weight = np.zeros((n, N_ZONES))
+    volume = np.zeros((n, N_ZONES))
+    item_pick_s = []
+    picking = fulfilment.store.picking
+    for z, name in enumerate(TEMPERATURE_ZONES):
+        weight_kg, volume_l = item_specs[z]
+        count = int(units[:, z].sum())
+        owner = np.repeat(np.arange(n), units[:, z])
+        weight[:, z] = np.bincount(
+            owner, block_drawer(weight_kg, rng(f"weight.{name}"))(count), minlength=n
+        )
+        volume[:, z] = np.bincount(
+            owner, block_drawer(volume_l, rng(f"volume.{name}"))(count), minlength=n
+        )
+        item_pick_s.append(
+            block_drawer(getattr(picking.per_item_s, name), rng(f"pick.{name}"))(count)
+        )
+    value = value_of(total_units)
+    collection = fulfilment.store.collection
+    dwell = block_drawer(collection.dwell_s, rng("collect.dwell"))(n)
+    is_early = rng("collect.early").random(n) < collection.early_frac
+    early = block_drawer(collection.early_s, rng("collect.early_s"))(n)
+    # customers told the order is ready cannot come before it is
+    offset = np.where(is_early, -early, dwell) if collection.relative_to == "promise" else dwell
+    store = fulfilment.store
+    booked_lead = np.full(n, np.nan)
+    fallback_lead = np.full(n, np.nan)
+    if slots is not None and slots.booking:
+        booked = rng("slot.booked").random(n) < slots.share
+        lead = block_drawer(slots.lead_s, rng("slot.lead"))(n)
+        booked_lead = np.where(booked, lead, np.nan)
+        if slots.express == "when_free":
+            fallback_lead = np.where(booked, np.nan, lead)
+    return OrderDraws(
+        created_s,
+        units,
+        weight,
+        volume,
+        value,
+        item_pick_s,
+        offset,
+        block_drawer(store.lockers.retrieval_s, rng("collect.retrieval"))(n),
+        block_drawer(collection.counter_handoff_s, rng("collect.counter"))(n),
+        block_drawer(collection.runner_handoff_s, rng("collect.runner"))(n),
+        booked_lead,
+        fallback_lead,
+    )
+
+
+def split_tasks(
+    item_s: list[list[float]], split_by_zone: bool, max_items: int
+) -> list[tuple[tuple[int, int, int], tuple[float, float, float]]]:
+    """Cut a pick list (items by zone, walked ambient -> chilled -> frozen) into pick tasks.
+
+    >>> split_tasks([[10.0, 10.0, 10.0], [], [5.0]], True, 2)
+    [((2, 0, 0), (20.0, 0.0, 0.0)), ((1, 0, 0), (10.0, 0.0, 0.0)), ((0, 0, 1), (0.0, 0.0, 5.0))]
+    """
+    segments = (
+        [[(z, s) for s in items] for z, items in enumerate(item_s)]
+        if split_by_zone
+        else [[(z, s) for z, items in enumerate(item_s) for s in items]]
+    )
+    tasks = []
+    for segment in segments:
+        size = max_items if max_items > 0 else max(len(segment), 1)
+        for start in range(0, len(segment), size):
+            units = [0, 0, 0]
+            seconds = [0.0, 0.0, 0.0]
+            for z, s in segment[start : start + size]:
+                units[z] += 1
+                seconds[z] += s
+            tasks.append(((units[0], units[1], units[2]), (seconds[0], seconds[1], seconds[2])))
+    return tasks
+
+
+def locker_needs(volume_l: np.ndarray, lockers: LockerConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest fitting size class and compartments needed, per order and temperature zone.
+
+    A part larger than the largest class takes several compartments of the largest class.
+    """
+    classes = np.zeros(volume_l.shape, dtype=np.int64)
+    counts = np.zeros(volume_l.shape, dtype=np.int64)
+    for z, name in enumerate(TEMPERATURE_ZONES):
+        sizes = np.asarray(lockers.zone(name).size_volume_l, dtype=float)
+        v = volume_l[:, z]
+        index = np.searchsorted(sizes, v, side="left")
+        too_big = index >= sizes.size
+        classes[:, z] = np.where(too_big, sizes.size - 1, index)
+        counts[:, z] = np.where(too_big, np.ceil(v / sizes[-1]), 1)
+    return classes, counts
+
+
+def draw_region(
+    region: Region,
+    orders: OrdersConfig,
+    fulfilment: FulfilmentConfig,
+    streams: Streams,
+    days: int,
+    start_weekday: int,
+) -> list[Order]:
+    """Draw every order of the region, by creation time (ties: zone, channel); ids 0..n-1."""
+    picking: PickingConfig = fulfilment.store.picking
+    collection = fulfilment.store.collection
+    built: list[tuple[float, int, int, int, Order]] = []
+    for channel in CHANNELS:
+        config: ChannelConfig = getattr(orders, channel)
+        rates = channel_rates(region, orders, fulfilment, channel, days, start_weekday)
+        is_pickup = config.handoff == "pickup"
+        for zone_index, zone in enumerate(region.zones):
+            if not rates.per_zone[zone_index].any():
+                continue
+            draws = draw_orders(
+                streams, zone.id, channel, rates.per_zone[zone_index], orders, fulfilment
+            )
+            built.extend(
+                _orders_of(
+                    draws,
+                    rates.channel,
+                    is_pickup,
+                    zone_index,
+                    config,
+                    picking,
+                    fulfilment.store.lockers,
+                    collection.grocery_hold_s,
+                    collection.parcel_hold_s,
+                    streams,
+                    f"orders.{zone.id}.{channel}",
+                )
+            )
+    built.sort(key=lambda item: item[:4])
+    result = [item[4] for item in built]
+    for index, order in enumerate(result):
+        order.id = index
+    return result
+
+
+def orders_of(
+    draws: OrderDraws,
+    channel: int,
+    is_pickup: bool,
+    zone_index: int,
+    config: ChannelConfig,
+    fulfilment: FulfilmentConfig,
+    streams: Streams,
+    prefix: str,
+) -> list[Order]:
+    """Order entities from ``draws``, in draw order (id 0; due = created + the promise), with
+    their pick tasks' walk and staging times from the streams ``<prefix>.walk`` / ``.stage``."""
+    collection = fulfilment.store.collection
+    built = _orders_of(
+        draws,
+        channel,
+        is_pickup,
+        zone_index,
+        config,
+        fulfilment.store.picking,
+        fulfilment.store.lockers,
+        collection.grocery_hold_s,
+        collection.parcel_hold_s,
+        streams,
+        prefix,
+    )
+    return [item[4] for item in built]
+
+
+def _orders_of(
+    draws: OrderDraws,
+    channel: int,
+    is_pickup: bool,
+    zone_index: int,
+    config: ChannelConfig,
+    picking: PickingConfig,
+    lockers: LockerConfig,
+    grocery_hold_s: float,
+    parcel_hold_s: float,
+    streams: Streams,
+    prefix: str,
+) -> list[tuple[float, int, int, int, Order]]:
+    n = draws.created_s.size
+    classes, counts = locker_needs(draws.volume_l, lockers)
+    units = draws.units.tolist()
+    starts = [np.concatenate([[0], np.cumsum(draws.units[:, z])]).tolist() for z in range(N_ZONES)]
+    item_s = [s.tolist() for s in draws.item_pick_s]
+    task_lists = []
+    for i in range(n):
+        per_zone = [item_s[z][starts[z][i] : starts[z][i + 1]] for z in range(N_ZONES)]
+        task_lists.append(split_tasks(per_zone, picking.split_by_zone, picking.max_items_per_task))
+    n_tasks = sum(len(tasks) for tasks in task_lists)
+    walk = block_drawer(picking.walk_s, streams.get(f"{prefix}.walk"))(n_tasks).tolist()
+    stage = block_drawer(picking.stage_s, streams.get(f"{prefix}.stage"))(n_tasks).tolist()
+    out = []
+    k = 0
+    created = draws.created_s.tolist()
+    leads = draws.booked_lead_s.tolist()
+    fallbacks = draws.fallback_lead_s.tolist()
+    last_start_s = config.slots.last_start_hour * 3600.0
+    for i in range(n):
+        specs: list[TaskSpec] = []
+        for task_units, task_s in task_lists[i]:
+            specs.append((task_units, task_s, walk[k], stage[k]))
+            k += 1
+        u = units[i]
+        has_cold = (u[CHILLED] + u[FROZEN]) > 0
+        order = Order(
+            id=0,
+            channel=channel,
+            is_pickup=is_pickup,
+            zone=zone_index,
+            created_s=created[i],
+            due_s=booked_due_s(created[i], leads[i], config.promise_s, last_start_s)
+            if created[i] == created[i]  # NaN (a bar's code): due when placed
+            else created[i],
+            hold_s=grocery_hold_s if has_cold else parcel_hold_s,
+            units=(u[0], u[1], u[2]),
+            weight_kg=_triple(draws.weight_kg[i].tolist()),
+            volume_l=_triple(draws.volume_l[i].tolist()),
+            value=float(draws.value[i]),
+            locker_class=_triple(classes[i].tolist()),
+            locker_count=_triple(
+                [int(c) if uz else 0 for c, uz in zip(counts[i].tolist(), u, strict=True)]
+            ),
+            arrive_offset_s=float(draws.arrive_offset_s[i]),
+            retrieval_s=float(draws.retrieval_s[i]),
+            counter_s=float(draws.counter_s[i]),
+            runner_s=float(draws.runner_s[i]),
+            tasks=specs,
+            booked_lead_s=leads[i],
+            fallback_lead_s=fallbacks[i],
+        )
+        out.append((created[i], zone_index, channel, i, order))
+    return out
+
+
+def _triple(values: list[Any]) -> Any:
+    """A per-zone tuple (ambient, chilled, frozen)."""
+    return (values[0], values[1], values[2])

@@ -1,0 +1,138 @@
+"""Checkout KPIs of grocery stores (and any format with staffed lanes), from a CheckoutLog."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.domain.common import Series, Window, seconds_in
+from twin.domain.stores.checkout import BALKED, RENEGED_OUTCOME, SELF_CHECKOUT, SERVED, CheckoutLog
+from twin.domain.stores.staffing import roster_cost, roster_hours
+from twin.kpi.catalog import KpiRows, define
+from twin.kpi.levels import level_from_intervals
+
+WAIT_S = define(
+    "checkout.wait_s",
+    "s",
+    "tally",
+    "Joining a checkout line to the start of service (served shoppers, all lanes).",
+)
+STAFFED_WAIT_S = define("checkout.staffed_wait_s", "s", "tally", "Wait at staffed lanes.")
+SCO_WAIT_S = define("checkout.sco_wait_s", "s", "tally", "Wait at self-checkout.")
+WAITED_FRAC = define(
+    "checkout.waited_frac",
+    "frac",
+    "ratio",
+    "Share of served shoppers who waited at all (P(wait) in Erlang C).",
+)
+BALKED_FRAC = define(
+    "checkout.balked_frac",
+    "frac",
+    "ratio",
+    "Shoppers who reached checkout but left on seeing the line.",
+)
+RENEGED_FRAC = define(
+    "checkout.reneged_frac",
+    "frac",
+    "ratio",
+    "Shoppers who joined a line but left when their patience ran out.",
+)
+LANE_UTILISATION = define(
+    "checkout.lane_utilisation_frac",
+    "frac",
+    "ratio",
+    "Busy staffed-lane time / open staffed-lane time.",
+)
+SCO_UTILISATION = define(
+    "checkout.sco_utilisation_frac", "frac", "ratio", "Busy kiosk time / open kiosk time."
+)
+QUEUE_LEN = define(
+    "checkout.queue_len_n",
+    "shoppers",
+    "level",
+    "Shoppers waiting in checkout lines (time average and maximum).",
+)
+LANES_OPEN = define("checkout.lanes_open_n", "lanes", "level", "Staffed lanes open.")
+LANE_HOURS = define("checkout.lane_h", "h", "total", "Staffed lane hours (labour).")
+LABOUR_COST = define(
+    "checkout.labour_cost_money",
+    "currency",
+    "total",
+    "Staffed lane hours (overtime included) x cashier cost per hour.",
+)
+OVERTIME_LANE_HOURS = define(
+    "checkout.overtime_lane_h",
+    "h",
+    "total",
+    "Staffed lane hours after closing time, serving shoppers still inside (in lane_hours).",
+)
+SCO_SHARE = define(
+    "checkout.sco_share_frac",
+    "frac",
+    "ratio",
+    "Self-checkout transactions / all served transactions (FMI 2022: 29 %).",
+)
+
+
+def grocery_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> None:
+    """Checkout KPIs over ``window`` (visits count when they arrived inside it)."""
+    start, end = window
+    in_window = log.arrive_s >= start
+    served = in_window & (log.outcome == SERVED)
+    waits = log.start_s - log.join_s
+    is_sco = log.lane_kind == SELF_CHECKOUT
+    rows.tally(WAIT_S, waits[served])
+    rows.tally(STAFFED_WAIT_S, waits[served & ~is_sco])
+    rows.tally(SCO_WAIT_S, waits[served & is_sco])
+    rows.ratio(WAITED_FRAC, np.count_nonzero(waits[served] > 1e-9), np.count_nonzero(served))
+    balked = np.count_nonzero(in_window & (log.outcome == BALKED))
+    reneged = np.count_nonzero(in_window & (log.outcome == RENEGED_OUTCOME))
+    rows.ratio(BALKED_FRAC, balked, np.count_nonzero(in_window))
+    rows.ratio(SCO_SHARE, np.count_nonzero(served & is_sco), np.count_nonzero(served))
+    rows.ratio(RENEGED_FRAC, reneged, np.count_nonzero(in_window) - balked)
+
+    lanes = log.lane_roster
+    busy = log.outcome == SERVED
+    staffed_busy, sco_busy = busy & ~is_sco, busy & is_sco
+    rows.ratio(
+        LANE_UTILISATION,
+        seconds_in(log.start_s[staffed_busy], log.end_s[staffed_busy], window),
+        seconds_in(lanes[:, 0], lanes[:, 1], window),
+    )
+    rows.ratio(
+        SCO_UTILISATION,
+        seconds_in(log.start_s[sco_busy], log.end_s[sco_busy], window),
+        seconds_in(log.kiosk_roster[:, 0], log.kiosk_roster[:, 1], window),
+    )
+    queued = log.outcome != BALKED
+    queue = level_from_intervals(log.join_s[queued], log.start_s[queued], start, end, end - start)
+    rows.level(QUEUE_LEN, queue.time_avg, queue.max)
+    open_level = level_from_intervals(lanes[:, 0], lanes[:, 1], start, end, end - start)
+    rows.level(LANES_OPEN, open_level.time_avg, open_level.max)
+    # Labour counts whole: the overtime of the last day runs past the horizon while the run
+    # drains (twin.model.run_until_stores_empty), and it is paid all the same.
+    paid = (start, np.inf)
+    lane_h = roster_hours(lanes, paid)
+    rows.value(LANE_HOURS, lane_h, "total")
+    rows.value(LABOUR_COST, _labour_cost(lanes, lane_h, paid), "total")
+    rows.value(OVERTIME_LANE_HOURS, roster_hours(log.overtime_roster, paid), "total")
+
+
+def _labour_cost(lanes: np.ndarray, lane_h: float, window: Window) -> float:
+    """Lane hours x the cashier rate; stores paying different rates pooled: each at its own."""
+    rates = np.unique(lanes[:, 2])
+    if rates.size == 1:
+        return lane_h * float(rates[0])
+    return roster_cost(lanes, window)
+
+
+def grocery_series(log: CheckoutLog, window: Window, bin_s: float) -> list[Series]:
+    """Per-bin checkout queue length and lanes open."""
+    start, end = window
+    queued = log.outcome != BALKED
+    queue = level_from_intervals(log.join_s[queued], log.start_s[queued], start, end, bin_s)
+    lanes = log.lane_roster
+    lanes_open = level_from_intervals(lanes[:, 0], lanes[:, 1], start, end, bin_s)
+    return [
+        ("checkout_queue_len", queue.bin_avg, "shoppers"),
+        ("lanes_open", lanes_open.bin_avg, "lanes"),
+    ]

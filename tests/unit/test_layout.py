@@ -47,3 +47,21 @@ def test_no_module_is_over_400_lines() -> None:
         if (n := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_the_wheel_lists_every_package() -> None:
+    """A package missing from pyproject's list ships in an editable install but not in a wheel
+    (twin.plan was missing until 2026-12-05)."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT.parent / "pyproject.toml").read_text())["tool"]["setuptools"][
+            "packages"
+        ]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT.parent).parts)
+        for init in ROOT.rglob("__init__.py")
+        if "configs" not in init.parts
+    }
+    assert found - listed == set()

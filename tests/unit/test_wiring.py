@@ -155,7 +155,11 @@ def test_importing_every_module_leaves_the_registries_as_listed() -> None:
         ("visits", "checkout"),
         ("rosters", "checkout"),
         ("visits", "store"),
+        ("jwo_visits", "jwo"),
         ("orders", "orders"),
+        ("locker_stays", "lockers"),
+        ("trips", "delivery"),
+        ("temperatures", "coldchain"),
     ]
 
 

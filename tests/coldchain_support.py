@@ -177,7 +177,7 @@ def run_chain(
     )
     region = SimpleNamespace(stores=[SimpleNamespace(id="S01")])
     streams = Streams(seed, 0, "R1")
-    chain = ColdChain(region, config, streams, online, horizon_s, [FakeLastMile(legs)])  # type: ignore[arg-type]
+    chain = ColdChain(region, config, streams, online, horizon_s, before=[FakeLastMile(legs)])  # type: ignore[arg-type]
     log = chain.logs()["S01"]["coldchain"]
     assert isinstance(log, ColdChainLog)
     return chain, log

@@ -35,6 +35,7 @@ def run_online(overrides: list[str]) -> OnlineOrders:
     region = network.regions[0]
     env = simpy.Environment()
     online = OnlineOrders(env, region, config, Streams(config.run.seed, 0, region.name))
+    online.start()  # pickups only: no dispatchers to wire first (twin.model.wire_region)
     env.run(until=config.run.days * 86400.0)
     return online
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.core.arrivals import DAY_S, HOUR_S
-from twin.domain.common import Window
+from twin.domain.common import Window, seconds_in
 from twin.domain.lastmile.access_code import AccessOutcome
 from twin.domain.lastmile.delivery_log import (
     ACCESS_COL,
@@ -148,10 +148,6 @@ def _on_shift_s(log: DeliveryLog, window: Window, modes: tuple[int, ...]) -> flo
     )
 
 
-def _busy_s(starts: np.ndarray, ends: np.ndarray, window: Window) -> float:
-    return float(np.sum(np.clip(ends, *window) - np.clip(starts, *window)))
-
-
 def drone_kpis(
     rows: KpiRows, log: DeliveryLog, window: Window, placed: np.ndarray, delivered: np.ndarray
 ) -> None:
@@ -188,7 +184,7 @@ def drone_kpis(
     rows.value(FLIGHTS, float(np.count_nonzero(launched)), "total")
     rows.ratio(
         DRONE_UTILISATION,
-        _busy_s(f[:, FLIGHT_COL["launch_s"]], f[:, FLIGHT_COL["end_s"]], window),
+        seconds_in(f[:, FLIGHT_COL["launch_s"]], f[:, FLIGHT_COL["end_s"]], window),
         _on_shift_s(log, window, (DRONE,)),
     )
     p = log.packs
@@ -204,7 +200,7 @@ def courier_kpis(rows: KpiRows, log: DeliveryLog, window: Window, trip_in: np.nd
     courier = trip_in & (t[:, TRIP_COL["mode"]] != DRONE)
     rows.ratio(
         COURIER_UTILISATION,
-        _busy_s(
+        seconds_in(
             t[t[:, TRIP_COL["mode"]] != DRONE, TRIP_COL["start_s"]],
             t[t[:, TRIP_COL["mode"]] != DRONE, TRIP_COL["end_s"]],
             window,
@@ -215,7 +211,7 @@ def courier_kpis(rows: KpiRows, log: DeliveryLog, window: Window, trip_in: np.nd
         of_mode = t[:, TRIP_COL["mode"]] == mode
         rows.ratio(
             name,
-            _busy_s(t[of_mode, TRIP_COL["start_s"]], t[of_mode, TRIP_COL["end_s"]], window),
+            seconds_in(t[of_mode, TRIP_COL["start_s"]], t[of_mode, TRIP_COL["end_s"]], window),
             _on_shift_s(log, window, (mode,)),
         )
     rows.tally(TRIP_S, t[courier, TRIP_COL["end_s"]] - t[courier, TRIP_COL["start_s"]])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.config.orders import TEMPERATURE_ZONES
-from twin.domain.common import Series, Window
+from twin.domain.common import Series, Window, seconds_in
 from twin.domain.online.lockers import OFFER_COLUMNS, STAY_COLUMNS, LockerLog
 from twin.kpi.catalog import KpiRows, define
 from twin.kpi.censoring import km_restricted_mean
@@ -80,7 +80,13 @@ def lockers_kpis(rows: KpiRows, log: LockerLog, window: Window) -> None:
     offers = log.offers
     offer_in = (offers[:, F["at_s"]] >= start) & (offers[:, F["at_s"]] < end)
     busy_by_zone = [
-        _occupied_s(stays[stays[:, S["zone"]] == z], window) for z in range(len(TEMPERATURE_ZONES))
+        seconds_in(
+            stays[of_zone, S["placed_s"]],
+            stays[of_zone, S["released_s"]],
+            window,
+            stays[of_zone, S["compartments"]],
+        )
+        for of_zone in (stays[:, S["zone"]] == z for z in range(len(TEMPERATURE_ZONES)))
     ]
     rows.ratio(UTILISATION, sum(busy_by_zone), float(log.compartments.sum()) * span)
     order_ids = offers[offer_in, F["order"]]
@@ -123,9 +129,3 @@ def _level(stays: np.ndarray, start: float, end: float, bin_s: float) -> LevelSu
         end,
         bin_s,
     )
-
-
-def _occupied_s(stays: np.ndarray, window: Window) -> float:
-    s = np.clip(stays[:, S["placed_s"]], *window)
-    e = np.clip(stays[:, S["released_s"]], *window)
-    return float(np.sum(np.maximum(e - s, 0.0) * stays[:, S["compartments"]]))

@@ -23,9 +23,9 @@ import simpy
 from twin.config.schema import DemandConfig, RunConfig
 from twin.config.store_formats import BarConfig
 from twin.core.sampling import block_drawer
-from twin.domain.common import ProcessGen
+from twin.domain.common import ProcessGen, concat_logs
 from twin.domain.servers import ServerPool
-from twin.domain.stores.site import StoreContext, concat_logs, start_visits, walk_in_arrivals
+from twin.domain.stores.site import StoreContext, start_visits, walk_in_arrivals
 from twin.domain.stores.staffing import roster
 from twin.domain.stores.store_kpis import StoreLog
 

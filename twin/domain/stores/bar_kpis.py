@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.domain.common import Series, Window, seconds_in
+from twin.domain.common import Series, Window, open_ends, seconds_in
 from twin.domain.stores.bar import BarLog
 from twin.domain.stores.staffing import roster_hours
 from twin.kpi.catalog import KpiRows, define
@@ -44,7 +44,7 @@ BARTENDER_UTILISATION = define(
 
 def _queue(starts: np.ndarray, served: np.ndarray, window: Window, bin_s: float) -> LevelSummary:
     joined = ~np.isnan(starts)
-    ends = np.where(np.isnan(served), np.inf, served)[joined]
+    ends = open_ends(served)[joined]
     return level_from_intervals(starts[joined], ends, window[0], window[1], bin_s)
 
 

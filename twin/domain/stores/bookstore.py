@@ -22,8 +22,9 @@ import simpy
 from twin.config.schema import DemandConfig, RunConfig
 from twin.config.store_formats import BooksConfig, BookstoreConfig
 from twin.core.sampling import DistSpec, block_drawer
+from twin.domain.common import concat_logs
 from twin.domain.stores.checkout import SERVED, CheckoutFront
-from twin.domain.stores.site import StoreContext, concat_logs, walk_in_arrivals
+from twin.domain.stores.site import StoreContext, walk_in_arrivals
 from twin.domain.stores.store_kpis import StoreLog
 
 NO_PURCHASE, PAID, ABANDONED = 0.0, 1.0, 2.0  # how a finished visit ended

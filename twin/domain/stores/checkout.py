@@ -21,14 +21,14 @@ from twin.config.checkout import CheckoutConfig
 from twin.core.arrivals import DAY_S, HOUR_S
 from twin.core.buffers import doubles, longs
 from twin.core.sampling import block_drawer
-from twin.domain.common import ProcessGen
+from twin.domain.common import ProcessGen, concat_logs
 from twin.domain.stores.shopper_choices import (
     MAX_VISIBLE_LINE,
     balk_probabilities,
     sco_choices,
     service_times,
 )
-from twin.domain.stores.site import StoreContext, concat_logs
+from twin.domain.stores.site import StoreContext
 from twin.domain.stores.staffing import roster, spans_roster
 
 STAFFED, SELF_CHECKOUT = 0, 1

@@ -27,11 +27,11 @@ from twin.config.schema import DemandConfig, RunConfig
 from twin.config.store_formats import JwoConfig
 from twin.core.buffers import doubles, longs
 from twin.core.sampling import block_drawer
-from twin.domain.common import ProcessGen
+from twin.domain.common import ProcessGen, concat_logs
 from twin.domain.servers import CallbackPool
 from twin.domain.stores.basket import draw_shoppers
 from twin.domain.stores.jwo_door import Door
-from twin.domain.stores.site import StoreContext, concat_logs, walk_in_arrivals
+from twin.domain.stores.site import StoreContext, walk_in_arrivals
 from twin.domain.stores.staffing import roster
 from twin.domain.stores.store_kpis import StoreLog
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.domain.common import Series, Window, seconds_in
+from twin.domain.common import Series, Window, open_ends, seconds_in
 from twin.domain.stores.jwo import ADMITTED, GAVE_UP, JwoLog
 from twin.domain.stores.staffing import roster_cost, roster_hours
 from twin.kpi.catalog import KpiRows, define
@@ -94,16 +94,12 @@ LABOUR_COST = define(
 )
 
 
-def _open_ends(ends: np.ndarray) -> np.ndarray:
-    return np.where(np.isnan(ends), np.inf, ends)
-
-
 def _people_inside(log: JwoLog, window: Window, bin_s: float) -> LevelSummary:
     admitted = log.outcome == ADMITTED
     people = log.people[admitted].astype(np.int64)
     return level_from_intervals(
         np.repeat(log.door_s[admitted], people),
-        np.repeat(_open_ends(log.exit_s[admitted]), people),
+        np.repeat(open_ends(log.exit_s[admitted]), people),
         window[0],
         window[1],
         bin_s,
@@ -111,14 +107,14 @@ def _people_inside(log: JwoLog, window: Window, bin_s: float) -> LevelSummary:
 
 
 def _outside_line(log: JwoLog, window: Window, bin_s: float) -> LevelSummary:
-    return level_from_intervals(log.arrive_s, _open_ends(log.door_s), window[0], window[1], bin_s)
+    return level_from_intervals(log.arrive_s, open_ends(log.door_s), window[0], window[1], bin_s)
 
 
 def _review_backlog(log: JwoLog, window: Window, bin_s: float) -> LevelSummary:
     joined = ~np.isnan(log.review_join_s)
     return level_from_intervals(
         log.review_join_s[joined],
-        _open_ends(log.review_start_s[joined]),
+        open_ends(log.review_start_s[joined]),
         window[0],
         window[1],
         bin_s,

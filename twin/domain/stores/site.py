@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, fields
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import simpy
@@ -65,12 +65,3 @@ def start_visits(
     for index, at_s in enumerate(arrivals_s.tolist()):
         yield env.timeout(at_s - env.now)
         env.process(visit(index))
-
-
-LogT = TypeVar("LogT")
-
-
-def concat_logs(cls: type[LogT], logs: list[LogT]) -> LogT:
-    """Pool logs of several stores: a dataclass whose fields are all numpy arrays."""
-    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-    return cls(*(np.concatenate([getattr(log, name) for log in logs]) for name in names))

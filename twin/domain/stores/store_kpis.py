@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.domain.common import Series, Window
+from twin.domain.common import Series, Window, concat_logs
 from twin.kpi.catalog import KpiRows, define
 from twin.kpi.levels import LevelSummary, bin_counts, level_from_intervals
 
@@ -42,12 +42,7 @@ class StoreLog:
 
     @staticmethod
     def concat(logs: list[StoreLog]) -> StoreLog:
-        return StoreLog(
-            *(
-                np.concatenate([getattr(log, f) for log in logs])
-                for f in ("arrivals_s", "arrive_s", "leave_s", "revenue", "inside_arrive_s")
-            )
-        )
+        return concat_logs(StoreLog, logs)
 
     def occupancy(self, window: Window, bin_s: float) -> LevelSummary:
         return level_from_intervals(

@@ -161,6 +161,30 @@ def test_pickers_follow_the_shift_plan() -> None:
     assert station.log().shift_start_s.size == 32
 
 
+@pytest.mark.parametrize(
+    ("shift", "horizon_s"),
+    [
+        ([0] * 8 + [2] * 16, 3 * 86400.0),  # every day alike
+        ([h % 3 for h in range(48)], 2 * 86400.0),  # one level per hour of the horizon (a plan)
+        ([1, 2, 0], 86400.0),  # shorter than a day: repeats
+        ([0] * 6 + [3] * 18, 6 * 3600.0),  # a horizon under a day: still a whole day of shifts
+    ],
+    ids=["daily", "planned", "short", "under_a_day"],
+)
+def test_picker_hours_on_shift_are_the_roster_of_the_shift(
+    shift: list[int], horizon_s: float
+) -> None:
+    """One (start, end) per picker and hour of the shift, hour by hour, built by the shared
+    roster builder: the same intervals as before it was shared."""
+    station = PickingStation(simpy.Environment(), shift, horizon_s, 1, False, lambda task: None)
+    log = station.log()
+    days = max(1, round(horizon_s / 86400.0))
+    levels = [shift[h % len(shift)] for h in range(days * 24)]
+    expected = [h * 3600.0 for h, n in enumerate(levels) for _ in range(n)]
+    assert log.shift_start_s.tolist() == expected
+    assert log.shift_end_s.tolist() == [s + 3600.0 for s in expected]
+
+
 @pytest.mark.parametrize("reuse", [False, True], ids=["drawn", "reused"])
 def test_orders_do_not_depend_on_capacities_common_random_numbers(
     single: twin.TwinConfig, reuse: bool, monkeypatch: pytest.MonkeyPatch

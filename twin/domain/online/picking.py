@@ -19,7 +19,9 @@ import numpy as np
 import simpy
 
 from twin.core.arrivals import DAY_S, HOUR_S
+from twin.domain.common import concat_logs
 from twin.domain.online.orders import N_ZONES, Order, TaskSpec
+from twin.domain.stores.staffing import roster
 
 TASK_COLUMNS = ("order", "channel", "queued_s", "started_s", "ended_s", "units")
 RUN_COLUMNS = ("start_s", "end_s", "tasks", "units")
@@ -163,9 +165,13 @@ class PickingStation:
             ]
         )
         runs = np.array(self.runs, dtype=float).reshape(-1, len(RUN_COLUMNS))
-        shift = np.array(self.shift, dtype=float)
-        starts = np.repeat(np.arange(shift.size) * HOUR_S, shift.astype(np.int64))
-        return PickingLog(tasks, runs, starts, starts + HOUR_S)
+        # the shift has one level per hour of the horizon (whole days, at least one): the
+        # roster of those days, with every hour of the day listed
+        days = len(self.shift) // 24
+        shift = roster(days * DAY_S, range(24), self.shift, 0)
+        return PickingLog(
+            tasks, runs, np.ascontiguousarray(shift[:, 0]), np.ascontiguousarray(shift[:, 1])
+        )
 
 
 @dataclass(slots=True)
@@ -179,9 +185,4 @@ class PickingLog:
 
     @staticmethod
     def concat(logs: list[PickingLog]) -> PickingLog:
-        return PickingLog(
-            *(
-                np.concatenate([getattr(log, f) for log in logs])
-                for f in ("tasks", "runs", "shift_start_s", "shift_end_s")
-            )
-        )
+        return concat_logs(PickingLog, logs)

@@ -5,8 +5,8 @@ each run against the recorded baseline in Welch mode, the weaker, unpaired layer
 change, every flagged baseline is a false alarm; with a change, a flagged one is a detection.
 The numbers in docs/BASELINES.md come from this script.
 
-    python benchmarks/baseline_false_alarms.py grocery_single_store --seeds 100
-    python benchmarks/baseline_false_alarms.py grocery_single_store --seeds 60 \
+    python -m benchmarks.baseline_false_alarms grocery_single_store --seeds 100
+    python -m benchmarks.baseline_false_alarms grocery_single_store --seeds 60 \
         -o formats.grocery.checkout.staffed.per_item_s.mean=3.08
 """
 

@@ -4,7 +4,7 @@ Both run in this process, alternating, best of ``--repeat`` (CPU time, so a busy
 matters less); the printed ratio (on / off) is the figure to watch. The cold chain's own share
 (draws before the run, ``logs()`` after it, KPI rows) is timed separately.
 
-    python benchmarks/bench_coldchain.py [--replications 5] [--repeat 3] [overrides ...]
+    python -m benchmarks.bench_coldchain [--replications 5] [--repeat 3] [overrides ...]
 """
 
 from __future__ import annotations

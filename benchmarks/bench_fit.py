@@ -7,7 +7,7 @@ online fits run too. The reference is the least any fit must do: read the visits
 sort the arrivals. Reference and fit are timed alternately, best of ``--repeat`` each
 (benchmarks/timing.py). Issue 18 asks for a million visits in under a minute on 2 cores.
 
-    python benchmarks/bench_fit.py [--visits 1000000] [--orders] [--repeat 2]
+    python -m benchmarks.bench_fit [--visits 1000000] [--orders] [--repeat 2]
 """
 
 from __future__ import annotations

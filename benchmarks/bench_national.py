@@ -11,7 +11,7 @@ Prints, measured in this run on this machine:
   folder and report included), against the plain model run as a whole process (interpreter
   start, imports, draws, N processes), interleaved, wall and CPU ratios.
 
-    python benchmarks/bench_national.py [--regions 42] [--days 1] [--workers 2] [--repeat 1]
+    python -m benchmarks.bench_national [--regions 42] [--days 1] [--workers 2] [--repeat 1]
                                         [--whole]
 
 With ``--repeat N`` each model runs N times, interleaved, and the best wall time of each counts

@@ -4,7 +4,7 @@ Both run in this process, interleaved, best of ``--repeat`` (see benchmarks/timi
 printed ratios (twin time per shopper / plain time per shopper, wall and CPU) are the figures to
 watch, not the absolute numbers.
 
-    python benchmarks/bench_walkin.py [--days 2] [--repeat 3] [--format grocery|jwo]
+    python -m benchmarks.bench_walkin [--days 2] [--repeat 3] [--format grocery|jwo]
 """
 
 from __future__ import annotations

@@ -7,17 +7,20 @@ visitors feeds them. Regular online orders are off, so every order comes from th
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import twin
 from tests.support import FLAT_24H, SAME_EVERY_DAY, kpi_values
+from twin.data.read import read_logs
 from twin.domain.online.bar_orders import nearest_zone
 from twin.domain.online.orders import COLLECTED, DELIVERY, DISPATCHED, PICKUP, booked_due_s
 from twin.domain.online.region import OnlineOrders
 from twin.domain.registry import FORMATS
 from twin.domain.stores.bar import BarSite
+from twin.fit.online import fit_online
 from twin.model import build_region
 from twin.network.build import build_network
 
@@ -173,3 +176,31 @@ def test_the_plan_expects_the_orders_the_bar_codes_become() -> None:
         per_day = load.per_h[CHANNELS.index(channel), grocery].sum() / 7
         assert per_day == pytest.approx(codes_per_day * frac, rel=1e-9)
     assert load.per_h[CHANNELS.index("replenishment")].sum() == 0
+
+
+def test_replaying_the_logs_of_a_bar_places_each_recorded_order_once(tmp_path: Path) -> None:
+    """The orders table marks the bar-code orders (source bar_code); a trace replay places the
+    recorded orders as recorded and the bars place none of their own, so none comes twice."""
+
+    def network(*extra: str) -> list[str]:  # the grocery store has shoppers: it is in the logs
+        overrides = bar_network(0.5, 1, "run.records=true", *extra)
+        return [o.replace("grocery.demand_scale=0", "grocery.demand_scale=0.05") for o in overrides]
+
+    recorded = twin.simulate(twin.load_config(network())).records
+    for name, frame in recorded.items():
+        frame.to_parquet(tmp_path / f"{name}.parquet")
+    logged = recorded["orders"]
+    assert (logged["source"] == "bar_code").sum() > 20
+    replay = network("demand.source=trace", f"demand.trace={tmp_path}", "run.seed=7")
+    replayed = twin.simulate(twin.load_config(replay)).records["orders"]
+    key = ["placed", "store", "channel", "source"]
+    assert len(replayed) == len(logged)
+    assert (
+        replayed.sort_values(key)[key].values.tolist()
+        == logged.sort_values(key)[key].values.tolist()
+    )
+    # twin-fit leaves them out of the zones' order rates: here every order is a bar's
+    notes: list[str] = []
+    fitted = fit_online(read_logs(tmp_path), [], notes)
+    assert not any(fitted[channel].get("enabled", True) for channel in ("pickup", "delivery"))
+    assert any("receipt codes" in note for note in notes)

@@ -19,6 +19,7 @@ CHECKOUT_KINDS = ("staffed", "self_checkout")  # index = the twin's lane_kind co
 VISIT_OUTCOMES = ("served", "balked", "reneged", "inside", "left")  # "left": no tills (JWO, bar)
 CHANNELS = ("pickup", "delivery", "replenishment")  # index = twin.config.orders.CHANNELS
 ORDER_OUTCOMES = ("pending", "collected", "expired", "dispatched")  # index = orders.py codes
+ORDER_SOURCES = ("zone", "bar_code")  # index = the orders log's from_bar flag
 ROSTER_RESOURCES = ("staffed_lanes", "sco_kiosks")
 DOOR_OUTCOMES = ("admitted", "turned_away", "gave_up", "outside")  # index = jwo.py codes
 VEHICLE_MODES = ("van", "bike", "drone")  # index = delivery_log.MODE_NAMES
@@ -107,6 +108,14 @@ ORDERS = Table(
         Column("frozen_units", "float", "units", False),
         Column("weight_kg", "float", "kg", False, doc="order weight"),
         Column("value", "float", "currency", False, doc="order value"),
+        Column(
+            "source",
+            "category",
+            "",
+            False,
+            ORDER_SOURCES,
+            "placed from a customer zone, or a kiosk bar's receipt code redeemed online",
+        ),
     ),
 )
 

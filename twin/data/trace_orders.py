@@ -77,6 +77,11 @@ def replay_orders(
     placed = mine["placed"].to_numpy(dtype=float)
     units = np.column_stack([mine[c].to_numpy(dtype=float) for c in UNIT_COLUMNS]).reshape(-1, 3)
     value = mine["value"].to_numpy(dtype=float)
+    from_bar = (
+        mine["source"].eq("bar_code").fillna(False).to_numpy(dtype=bool)
+        if "source" in mine
+        else np.zeros(len(mine), dtype=bool)
+    )
     built: list[tuple[float, int, int, int, int, Order]] = []
     # rows grouped by (channel, zone), each group by placed time: one pass, not zones x rows
     n_zones = len(region.zones)
@@ -140,6 +145,7 @@ def replay_orders(
                 prefix,
             )
             for row, order in zip(rows.tolist(), entities, strict=True):
+                order.is_from_bar = bool(from_bar[row])  # a bar's receipt code, as recorded
                 built.append((order.created_s, z, c, row, int(stores[row]), order))
     built.sort(key=lambda item: item[:4])
     for index, item in enumerate(built):

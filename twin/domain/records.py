@@ -29,7 +29,7 @@ INSIDE, LEFT = 3, 4  # VISIT_OUTCOMES codes the tills never write
 ORDER_FIELDS = (
     "order", "channel", "mode", "zone", "placed", "promised", "pick_start", "pick_end", "ready",
     "handed_over", "returned", "slot_end", "delivered", "vehicle", "attempts", "failed_attempts",
-    "outcome", "ambient_units", "chilled_units", "frozen_units", "weight_kg", "value",
+    "outcome", "ambient_units", "chilled_units", "frozen_units", "weight_kg", "value", "source",
 )  # fmt: skip
 ROSTER_FIELDS = ("resource", "start", "end", "level")
 JWO_FIELDS = (
@@ -112,6 +112,7 @@ def _orders(orders: np.ndarray, delivery: Any = None) -> np.ndarray:
             o[:, ORDER["frozen_units"]],
             o[:, ORDER["weight_kg"]],
             o[:, ORDER["value"]],
+            o[:, ORDER["from_bar"]],  # source: 0 a customer zone, 1 a bar's receipt code
         ]
     ).reshape(-1, len(ORDER_FIELDS))
 

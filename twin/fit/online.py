@@ -18,6 +18,14 @@ ZONES = ("ambient", "chilled", "frozen")
 def fit_online(logs: OpsLogs, fits: list[Fit], notes: list[str]) -> dict[str, Any]:
     """The ``orders`` config section fitted to the logs (pooled over stores, per store)."""
     orders = logs.tables["orders"]
+    if "source" in orders:  # bar-code orders come from the bars' visitors, not the zones
+        from_bar = orders["source"].eq("bar_code").fillna(False).to_numpy(dtype=bool)
+        if from_bar.any():
+            notes.append(
+                f"{int(from_bar.sum())} orders came from kiosk bars' receipt codes: left out of "
+                "the zones' order rates (the twin's bars place them)"
+            )
+            orders = orders[~from_bar]
     stores = max(len(logs.stores), 1)
     placed = orders["placed"].to_numpy(dtype=float)
     channel = orders["channel"].to_numpy(dtype=object)
@@ -76,7 +84,9 @@ def fit_online(logs: OpsLogs, fits: list[Fit], notes: list[str]) -> dict[str, An
         shares[-1] = round(1.0 - shares[0] - shares[1], 6)
         out["zones"] = {z: {"share": s} for z, s in zip(ZONES, shares, strict=True)}
     value = orders["value"].to_numpy(dtype=float)
-    spend = fit_positive("orders.spend_per_item", (value / units)[units > 0])
-    fits.append(spend)
-    out["spend_per_item"] = spec_dict(spend.spec)
+    priced = (value / units)[(units > 0) & np.isfinite(value)] if len(orders) else np.empty(0)
+    if priced.size:  # none: no zone orders logged (e.g. only bar-code orders)
+        spend = fit_positive("orders.spend_per_item", priced)
+        fits.append(spend)
+        out["spend_per_item"] = spec_dict(spend.spec)
     return out

@@ -88,9 +88,12 @@ class OnlineOrders:
         ]
         self.has_bars = False
         store_sites = sites or {}
+        # In a trace replay the recorded orders already hold those the bars' receipt codes
+        # became (source bar_code): replayed as recorded, so the bars place none of their own.
         for index, store in enumerate(region.stores):
             site = store_sites.get(store.id)
-            if isinstance(site, BarSite) and config.orders.enabled and region.zones:
+            live = replayed is None and config.orders.enabled and bool(region.zones)
+            if isinstance(site, BarSite) and live:
                 self._subscribe(site, index, config, streams)
         self.desks: dict[str, DispatchDesk] = {
             site.store_id: site.desk for site in self.sites if site is not None

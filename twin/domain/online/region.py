@@ -90,10 +90,10 @@ class OnlineOrders:
         store_sites = sites or {}
         # In a trace replay the recorded orders already hold those the bars' receipt codes
         # became (source bar_code): replayed as recorded, so the bars place none of their own.
+        bars_place_orders = replayed is None and config.orders.enabled and bool(region.zones)
         for index, store in enumerate(region.stores):
             site = store_sites.get(store.id)
-            live = replayed is None and config.orders.enabled and bool(region.zones)
-            if isinstance(site, BarSite) and live:
+            if isinstance(site, BarSite) and bars_place_orders:
                 self._subscribe(site, index, config, streams)
         self.desks: dict[str, DispatchDesk] = {
             site.store_id: site.desk for site in self.sites if site is not None

@@ -15,9 +15,10 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from twin.cli_callbacks import FAILED_SWEEPS, STARTED_SWEEPS
+from twin.cli_compose import one_compose, single_run
 from twin.cli_help import twin_help, wants_help
 from twin.cli_logging import FILE_ONLY, verbosity
-from twin.config.load import load_config, register, to_twin_config, to_yaml
+from twin.config.load import register, to_twin_config, to_yaml
 from twin.config.memory import check_memory
 from twin.errors import ConfigError, Interrupted, TwinError
 from twin.experiment.collect import experiment_hint
@@ -35,14 +36,6 @@ from twin.experiment.runs_index import record
 
 CONFIG_PATH = "pkg://twin.configs"
 log = logging.getLogger("twin.cli")
-
-
-def _precheck(argv: Sequence[str]) -> None:
-    """Compose the config of a single run before Hydra starts, for a clear error on bad input."""
-    if any(arg in ("-m", "--multirun") or arg.startswith("-") for arg in argv):
-        return
-    overrides = [a for a in argv if not a.lstrip("+~").startswith("hydra")]
-    load_config(overrides)
 
 
 def run_task(cfg: DictConfig) -> float | tuple[float, ...] | None:
@@ -217,13 +210,17 @@ def _main(args: list[str]) -> None:
         return
     args, logging_overrides = verbosity(args)
     register()
-    try:
-        _precheck(args)
-    except ConfigError as exc:
-        print(f"twin: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
     sys.argv = [sys.argv[0], *args, *logging_overrides]
-    hydra_main(config_path=CONFIG_PATH, config_name="config", version_base="1.3")(run_task)()
+    app = hydra_main(config_path=CONFIG_PATH, config_name="config", version_base="1.3")(run_task)
+    if not single_run(args):  # a sweep, --cfg, --info...: Hydra's own path
+        app()
+    else:  # composed once, checked before any run folder exists (twin.cli_compose)
+        try:
+            with one_compose():
+                app()
+        except ConfigError as exc:
+            print(f"twin: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
     if FAILED_SWEEPS:  # gathered and printed by the GatherSweep callback
         raise SystemExit(1)
 

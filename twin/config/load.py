@@ -216,7 +216,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 _NOT_IN_STRUCT = re.compile(r"Key '([^']+)' (?:is )?not in (?:struct|'\w+')")
 _BAD_VALUE = re.compile(
-    r"Value '(.*?)' (?:of type '\w+' )?(?:could not be converted to|is not a) (\w+)"
+    r"Value '(.*?)' (?:of type '\w+' )?(?:could not be converted to|is not a(?: valid)?) (\w+)"
 )
 _MISSING_OPTION = re.compile(r"Could not find '([^']+)'")
 

@@ -1,0 +1,119 @@
+"""A single run composes its config once (the CLI's narrow hook into how Hydra starts a run).
+
+Left alone, ``twin [overrides]`` composed the config three times, about 0.3 s each: the twin
+checked it before Hydra started (for a one-line error on bad input), Hydra's ``get_mode``
+composed it to read ``hydra.mode``, and ``Hydra.run`` composed it to run. For a single run
+(no ``-m``, no ``--flag``) :func:`one_compose` makes Hydra use :class:`OneComposeHydra`:
+
+- ``get_mode`` composes the config as the run will (run mode, the same search path), checks it
+  as the twin's precheck did (bad input: :class:`ConfigError`, before any run folder exists)
+  and reads ``hydra.mode`` from it;
+- the run's own composition then replays that config instead of composing it again. Hydra
+  runs with ``hydra.mode=RUN`` appended to the overrides when no config sets a mode; the kept
+  config gets that override as the composition would (the mode set, the override listed
+  under ``hydra.overrides.hydra``), so the run folder's .hydra files are the same.
+
+Everything else is Hydra's: the run folder, logging, callbacks. A config that sets
+``hydra.mode: MULTIRUN`` is a sweep and takes Hydra's own path, as do ``-m`` and ``--cfg``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import hydra._internal.hydra as hydra_module
+from hydra._internal.config_loader_impl import ConfigLoaderImpl
+from hydra.core.config_search_path import ConfigSearchPath
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
+from hydra.types import RunMode
+from omegaconf import DictConfig
+from omegaconf.errors import OmegaConfBaseException
+
+from twin.config.load import to_twin_config, translate_error
+from twin.config.memory import check_memory
+
+# The override Hydra appends for a single run when no config sets hydra.mode
+# (hydra._internal.utils._run_app).
+RUN_MODE_OVERRIDE = "hydra.mode=RUN"
+
+
+def single_run(args: Sequence[str]) -> bool:
+    """A single run's command line: no ``-m``/``--multirun`` and no other flag (``--cfg``...)."""
+    return not any(arg.startswith("-") for arg in args)
+
+
+@contextmanager
+def one_compose() -> Iterator[None]:
+    """While inside, Hydra's entry point starts :class:`OneComposeHydra` (restored after)."""
+    original = hydra_module.Hydra
+    hydra_module.Hydra = OneComposeHydra  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        hydra_module.Hydra = original  # type: ignore[misc]
+
+
+class ReplayLoader(ConfigLoaderImpl):
+    """Hydra's config loader that can hand back one config it was given, once."""
+
+    def __init__(self, config_search_path: ConfigSearchPath) -> None:
+        super().__init__(config_search_path=config_search_path)
+        self.kept: tuple[str | None, list[str], DictConfig] | None = None
+
+    def load_configuration(
+        self,
+        config_name: str | None,
+        overrides: list[str],
+        run_mode: RunMode,
+        from_shell: bool = True,
+        validate_sweep_overrides: bool = True,
+    ) -> DictConfig:
+        kept, self.kept = self.kept, None
+        if kept is not None and run_mode == RunMode.RUN and kept[:2] == (config_name, overrides):
+            return kept[2]
+        return super().load_configuration(
+            config_name=config_name,
+            overrides=overrides,
+            run_mode=run_mode,
+            from_shell=from_shell,
+            validate_sweep_overrides=validate_sweep_overrides,
+        )
+
+
+class OneComposeHydra(hydra_module.Hydra):
+    """Hydra whose ``get_mode`` composes the run's config once, checks it, and keeps it."""
+
+    config_loader: ReplayLoader
+
+    @classmethod
+    def create_main_hydra2(
+        cls, task_name: str, config_search_path: ConfigSearchPath
+    ) -> OneComposeHydra:
+        hydra = cls(task_name=task_name, config_loader=ReplayLoader(config_search_path))
+        GlobalHydra.instance().initialize(hydra)
+        return hydra
+
+    def get_mode(self, config_name: str | None, overrides: list[str]) -> Any:
+        """``hydra.mode`` of the run's config, composed once; bad input raises ConfigError."""
+        try:
+            cfg = self.config_loader.load_configuration(
+                config_name=config_name, overrides=list(overrides), run_mode=RunMode.RUN
+            )
+        except (HydraException, OmegaConfBaseException) as exc:
+            if super().get_mode(config_name, overrides) == RunMode.MULTIRUN:
+                return RunMode.MULTIRUN  # a config asks for a sweep: Hydra's own path
+            raise translate_error(exc) from None
+        check_memory(to_twin_config(cfg))
+        mode = cfg.hydra.mode
+        if mode is None:  # Hydra will run with hydra.mode=RUN appended: compose as if it were
+            parsed = OverridesParser.create().parse_overrides([RUN_MODE_OVERRIDE])
+            ConfigLoaderImpl._apply_overrides_to_config(parsed, cfg)
+            cfg.hydra.overrides.hydra.append(RUN_MODE_OVERRIDE)
+            self.config_loader.kept = (config_name, [*overrides, RUN_MODE_OVERRIDE], cfg)
+        elif mode == RunMode.RUN:
+            self.config_loader.kept = (config_name, list(overrides), cfg)
+        return mode

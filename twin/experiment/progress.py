@@ -12,9 +12,10 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tqdm import tqdm
+if TYPE_CHECKING:  # tqdm is imported where a bar is drawn: not on a run that draws none
+    from tqdm import tqdm
 
 
 def progress_enabled(stream: Any = None) -> bool:
@@ -53,6 +54,8 @@ class TaskBar:
             self._base += self._last_total  # the last batch was complete: a new one began
         self._last_done, self._last_total = done, total
         if self._bar is None:
+            from tqdm import tqdm
+
             self._bar = tqdm(
                 total=total,
                 desc=self._label,
@@ -92,6 +95,8 @@ def count_progress(
     if not (progress_enabled() if enabled is None else enabled):
         yield lambda done: None
         return
+    from tqdm import tqdm
+
     bar = tqdm(total=total, desc=label, unit=unit, leave=False, file=sys.stderr, dynamic_ncols=True)
 
     def update(done: int) -> None:
@@ -112,6 +117,8 @@ def busy(label: str, enabled: bool | None = None) -> Iterator[None]:
         yield
         return
     import threading
+
+    from tqdm import tqdm
 
     stop = threading.Event()
     bar = tqdm(total=None, desc=label, bar_format="{desc}: {elapsed}", leave=False, file=sys.stderr)

@@ -6,8 +6,8 @@ system time, steadier on a loaded machine). Targets (issue 21, on 2 cores): ``tw
 at most 4x the reference, the default run end to end (simulate, run folder, report) at most
 8x. A config error and an import of ``twin`` itself are shown beside them. Then the default
 run's own steps, timed in this process (warm, best of ``--repeat``), to show where the end to
-end time goes beyond the imports: composing the config with Hydra (the CLI composes it more
-than once), the config as YAML, the simulation, the run folder and the report.
+end time goes beyond the imports: composing the config with Hydra (a single run composes it
+once: twin.cli_compose), the config as YAML, the simulation, the run folder and the report.
 
     python -m benchmarks.bench_startup [--repeat 5]
 """

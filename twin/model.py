@@ -32,7 +32,7 @@ from twin.domain.stores.site import StoreContext
 from twin.kpi.catalog import KpiRows
 from twin.kpi.derived import derived_rows
 from twin.network.build import Region
-from twin.plan.plan import RegionPlan, build_plan
+from twin.plan.plan import PlanInputs, RegionPlan, build_plan
 
 ALL = "all"
 DRAIN_LIMIT_S = DAY_S  # at most this long past the horizon for the last shoppers to leave
@@ -56,11 +56,14 @@ class RegionResult:
     zone_ids: tuple[str, ...] = ()
     # (process id, start, end) of the task, epoch seconds: benchmarks read busy and idle time
     timing: tuple[int, float, float] = (0, 0.0, 0.0)
+    # the region's operations plan when the task made it (twin.plan.plan.with_plans)
+    plan: RegionPlan | None = None
 
 
-def planned_region(config: TwinConfig, region: Region) -> Region:
-    """``region`` with its operations plan attached (:func:`twin.plan.plan.build_plan`)."""
-    return replace(region, plan=build_plan(config, region))
+def planned_region(config: TwinConfig, region: Region, inputs: PlanInputs | None = None) -> Region:
+    """``region`` with its operations plan attached (:func:`twin.plan.plan.build_plan`;
+    ``inputs``, from :func:`twin.plan.plan.plan_inputs`, may be shared between regions)."""
+    return replace(region, plan=build_plan(config, region, inputs))
 
 
 def window_of(config: TwinConfig) -> tuple[float, float]:

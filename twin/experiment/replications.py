@@ -19,9 +19,9 @@ from twin.domain.registry import FORMATS
 from twin.experiment.executors import EXECUTORS
 from twin.experiment.frames import kpi_frame, record_frames, series_frame, summary_frame
 from twin.experiment.precision import check_target, extend_to_precision
-from twin.model import RegionResult, network_rows, run_region, window_of
+from twin.model import RegionResult, network_rows, planned_region, run_region, window_of
 from twin.network.build import Network, Region, build_network
-from twin.plan.plan import plan_network
+from twin.plan.plan import PlanInputs, check_overrides, plan_inputs, with_plans
 
 Progress = Callable[[int, int], None]  # (tasks done, tasks in all)
 
@@ -49,14 +49,15 @@ def simulate(
     """
     started = time.perf_counter()
     check_target(config.run.precision)
-    if network is None:
-        network = build_network(config.network, FORMATS.keys())
-    network = plan_network(config, network)  # before time 0: checks, warnings, the plan
-    results = run_replications(config, network, range(config.run.replications), progress)
+    built = build_network(config.network, FORMATS.keys()) if network is None else network
+    check_overrides(config, built)  # before time 0; each task plans its own region
+    results = run_replications(config, built, range(config.run.replications), progress)
     results = extend_to_precision(  # a no-op unless run.precision.kpi is set
-        config, results, lambda reps: run_replications(config, network, reps, progress)
+        config, results, lambda reps: run_replications(config, built, reps, progress)
     )
-    return assemble(config, network, results, time.perf_counter() - started)
+    # the plans the tasks made, attached for plan.parquet; shortfalls warned about here
+    planned = with_plans(built, {r.region: r.plan for r in results if r.plan is not None})
+    return assemble(config, planned, results, time.perf_counter() - started)
 
 
 def run_replications(
@@ -65,8 +66,12 @@ def run_replications(
     """Region results of the given replications, with network-wide rows when there are regions."""
     keep_logs = len(network.regions) > 1
     here = _this_process()  # a task run in this process keeps its hand-over: tidy the heap
+    unplanned = any(region.plan is None for region in network.regions)
+    inputs = plan_inputs(config, network) if unplanned else None  # shared by the tasks' plans
     tasks = [
-        (config, region, rep, keep_logs, here) for rep in replications for region in network.regions
+        (config, region, rep, keep_logs, here, inputs)
+        for rep in replications
+        for region in network.regions
     ]
     run_tasks = EXECUTORS[config.run.executor]
     order = _heaviest_first(config, [task[1] for task in tasks])
@@ -122,10 +127,20 @@ def _this_process() -> tuple[str, int]:
     return socket.gethostname(), os.getpid()
 
 
-def _run_task(task: tuple[TwinConfig, Region, int, bool, tuple[str, int]]) -> RegionResult:
-    config, region, replication, keep_logs, holder = task
+Task = tuple[TwinConfig, Region, int, bool, tuple[str, int], PlanInputs | None]
+
+
+def _run_task(task: Task) -> RegionResult:
+    """One (replication, region): its travel tables and plan (unless the region has them),
+    then the simulation; the result carries the plan it made back to the parent."""
+    config, region, replication, keep_logs, holder, inputs = task
     started = time.time()
     tidy = keep_logs and _this_process() == holder
+    planned = region.plan is None
+    if planned:
+        region = planned_region(config, region, inputs)
     result = run_region(config, region, replication, keep_logs, tidy_heap=tidy)
+    if planned:
+        result.plan = region.plan
     result.timing = (os.getpid(), started, time.time())
     return result

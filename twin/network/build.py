@@ -23,7 +23,6 @@ from twin.network.formats import apply_overrides, check_format_mix, formats_from
 from twin.network.layout import LAYOUTS, RegionLayout, numbered_ids
 from twin.network.regions import Network, Region, StoreInfo, ZoneInfo
 from twin.network.roads import check_connected, generated_roads, place_nodes, roads_from_csv
-from twin.network.tables import travel_tables
 
 NOT_CONNECTED_HINT = (
     "Add roads to network.roads_csv that link them to the rest, "
@@ -32,7 +31,8 @@ NOT_CONNECTED_HINT = (
 
 
 def build_network(cfg: NetworkConfig, known_formats: Collection[str]) -> Network:
-    """The stores, zones, road graphs and travel tables described by ``cfg``.
+    """The stores, zones and road graphs described by ``cfg`` (each region's travel tables
+    follow from its graph when first read).
 
     ``known_formats`` are the store formats the config defines. The same ``cfg`` always gives
     the same network. Raises :class:`ConfigError` for bad settings or input files and
@@ -111,6 +111,6 @@ def _road_graphs(cfg: NetworkConfig, sites: list[Sites]) -> dict[str, nx.Graph]:
 
 
 def _region(name: str, stores: list[StoreInfo], zones: list[ZoneInfo], graph: nx.Graph) -> Region:
+    """The region; its travel tables are computed on first use (:attr:`Region.tables`)."""
     check_connected(graph, name, NOT_CONNECTED_HINT)
-    tables = travel_tables(graph, [s.id for s in stores], [z.id for z in zones])
-    return Region(name=name, stores=stores, zones=zones, graph=graph, tables=tables)
+    return Region(name=name, stores=stores, zones=zones, graph=graph)

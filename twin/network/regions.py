@@ -15,7 +15,7 @@ import networkx as nx
 import numpy as np
 
 from twin.errors import NetworkError
-from twin.network.tables import TravelTables
+from twin.network.tables import TravelTables, travel_tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +42,27 @@ class ZoneInfo:
 class Region:
     """One metro area, simulated on its own: its stores, zones, road graph and travel tables.
 
-    ``tables`` rows and columns follow the order of ``stores`` and ``zones``.
+    ``tables`` rows and columns follow the order of ``stores`` and ``zones``; they are
+    computed from the road graph on first use (``travel`` None until then), so a parallel run
+    computes each region's tables in the worker that simulates it, not in the parent.
     """
 
     name: str
     stores: list[StoreInfo]
     zones: list[ZoneInfo]
     graph: nx.Graph
-    tables: TravelTables
-    # the operations plan (twin.plan.plan.RegionPlan) attached before time 0; None: not planned
+    travel: TravelTables | None = None
+    # the operations plan (twin.plan.plan.RegionPlan); None: planned where the region runs
     plan: Any = None
+
+    @property
+    def tables(self) -> TravelTables:
+        """The travel tables (:func:`twin.network.tables.travel_tables`), computed once."""
+        if self.travel is None:
+            self.travel = travel_tables(
+                self.graph, [s.id for s in self.stores], [z.id for z in self.zones]
+            )
+        return self.travel
 
     def nearest_store(self, zone_index: int, allowed: np.ndarray) -> int:
         """Index of the store nearest (by road time) to zone ``zone_index`` among ``allowed``.

@@ -201,11 +201,17 @@ class PlanInputs:
     drone_light: list[float]  # per channel: share of orders light enough for drones
 
 
-def plan_inputs(config: TwinConfig) -> PlanInputs:
+def plan_inputs(config: TwinConfig, network: Network | None = None) -> PlanInputs:
+    """What every region's plan shares; with ``network``, the lane plans of its formats too
+    (so the regions' plans, built in parallel, do not each size them again)."""
     orders_on = config.orders.enabled
     rule = PickerRule(config, [pick_moments(config, c) for c in CHANNELS]) if orders_on else None
     light = drone_payload_fracs(config) if orders_on and config.delivery.enabled else []
-    return PlanInputs({}, rule, light)
+    lanes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name in sorted({store.format for store in network.stores} if network else ()):
+        if name == "grocery":
+            lanes[name] = _lanes(config, getattr(config.formats, name))
+    return PlanInputs(lanes, rule, light)
 
 
 def build_plan(config: TwinConfig, region: Region, inputs: PlanInputs | None = None) -> RegionPlan:
@@ -280,16 +286,30 @@ def plan_network(config: TwinConfig, network: Network) -> Network:
     """``network`` with every region's plan attached, checked and warned about before time 0.
 
     A store whose expected load needs more than the configured maxima gets a RuntimeWarning
-    naming it and the shortfall.
+    naming it and the shortfall. (:func:`twin.experiment.replications.simulate` plans each
+    region in the task that runs it instead, and warns through :func:`with_plans`.)
     """
     check_overrides(config, network)
-    regions = []
-    inputs = plan_inputs(config)
-    shortfalls: list[Shortfall] = []
-    for region in network.regions:
-        plan = region.plan if region.plan is not None else build_plan(config, region, inputs)
-        shortfalls.extend(plan.warnings)
-        regions.append(replace(region, plan=plan))
+    inputs = plan_inputs(config, network)
+    plans = {
+        region.name: region.plan if region.plan is not None else build_plan(config, region, inputs)
+        for region in network.regions
+    }
+    return with_plans(network, plans)
+
+
+def with_plans(network: Network, plans: dict[str, RegionPlan]) -> Network:
+    """``network`` with the regions' ``plans`` attached (by region name); warns about every
+    shortfall the plans name (RuntimeWarning), in region order."""
+    regions = [
+        replace(region, plan=plans.get(region.name, region.plan)) for region in network.regions
+    ]
+    shortfalls = [
+        shortfall
+        for region in regions
+        if region.plan is not None
+        for shortfall in region.plan.warnings
+    ]
     for message in shortfall_warnings(shortfalls):
-        warnings.warn(message, RuntimeWarning, stacklevel=2)
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
     return Network(regions)

@@ -21,6 +21,7 @@ from twin.report.embed import write_atomic
 from twin.report.fmt import breakable, slug
 from twin.report.load import load_run, load_sizing, load_sweep
 from twin.report.run_page import run_context
+from twin.report.tables import rows_html
 
 REPORTS_DIR = Path("reports")
 
@@ -108,6 +109,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     environment.filters["breakable"] = breakable
+    environment.filters["rows_html"] = rows_html  # table body rows (twin.report.tables)
     return environment
 
 

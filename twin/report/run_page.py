@@ -103,9 +103,10 @@ def run_context(data: RunData) -> dict[str, Any]:
         heat = load_heatmap_figure(data.timeseries)
         if heat is not None:
             context["load_heatmap"] = figures.add(heat, "Load by resource and hour")
-        names = [str(s) for s in data.timeseries["series"].unique()]
-        for series in sorted(names, key=_series_rank):
-            fig = timeseries_figure(data.timeseries, series)
+        # each series' rows picked once (not a mask over every series' rows per figure)
+        by_series = {str(k): frame for k, frame in data.timeseries.groupby("series", sort=False)}
+        for series in sorted(by_series, key=_series_rank):
+            fig = timeseries_figure(by_series[series], series)
             context["timeseries"].append(figures.add(fig, f"{series} by time of day"))
     if data.plan is not None and len(data.plan):
         fig = plan_figure(data.plan, data.timeseries)

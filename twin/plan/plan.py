@@ -208,9 +208,8 @@ def plan_inputs(config: TwinConfig, network: Network | None = None) -> PlanInput
     rule = PickerRule(config, [pick_moments(config, c) for c in CHANNELS]) if orders_on else None
     light = drone_payload_fracs(config) if orders_on and config.delivery.enabled else []
     lanes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for name in sorted({store.format for store in network.stores} if network else ()):
-        if name == "grocery":
-            lanes[name] = _lanes(config, getattr(config.formats, name))
+    if network is not None and any(store.format == "grocery" for store in network.stores):
+        lanes["grocery"] = _lanes(config, config.formats.grocery)
     return PlanInputs(lanes, rule, light)
 
 

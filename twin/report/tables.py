@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from twin.report.fmt import format_estimate, unit_of
 
@@ -28,20 +28,6 @@ class Table:
         return bool(self.rows)
 
 
-def _escaped(value: Any) -> str:
-    """``value`` as HTML text: markupsafe's escape (the templates' autoescape), same bytes."""
-    if hasattr(value, "__html__"):
-        return str(value.__html__())
-    return (
-        str(value)
-        .replace("&", "&amp;")
-        .replace(">", "&gt;")
-        .replace("<", "&lt;")
-        .replace("'", "&#39;")
-        .replace('"', "&#34;")
-    )
-
-
 def rows_html(table: Table) -> Markup:
     """The table's body rows as HTML, one ``<tr>`` line each: what the template's loop over
     rows and cells printed, built in one pass (a national run's by-store tables hold some
@@ -55,11 +41,11 @@ def rows_html(table: Table) -> Markup:
             key = (cell.css, cell.title)
             tag = opened.get(key)
             if tag is None:
-                css = f' class="{_escaped(cell.css)}"' if cell.css else ""
-                title = f' title="{_escaped(cell.title)}"' if cell.title else ""
+                css = f' class="{escape(cell.css)}"' if cell.css else ""
+                title = f' title="{escape(cell.title)}"' if cell.title else ""
                 tag = opened[key] = f"<td{css}{title}>"
             parts.append(tag)
-            parts.append(_escaped(cell.text))
+            parts.append(escape(cell.text))
             parts.append("</td>")
         parts.append("</tr>\n")
     return Markup("".join(parts))

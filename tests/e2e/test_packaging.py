@@ -39,3 +39,6 @@ def test_wheel_contains_configs_and_templates(tmp_path: Path) -> None:
     assert "twin/configs/network/metro.yaml" in names
     assert "twin/configs/store/grocery.yaml" in names
     assert "twin/cli.py" in names
+    # the default sweeper and launcher of twin -m (configs/config.yaml names the launcher)
+    assert "hydra_plugins/twin_sweeper/twin_sweeper.py" in names
+    assert "hydra_plugins/twin_launcher/twin_launcher.py" in names

@@ -122,8 +122,13 @@ def test_an_interrupted_run_says_so_in_one_line_and_in_meta(
     assert meta["error"]["message"] == f"interrupted by {sig.name}"
 
 
-def test_an_interrupted_sweep_says_how_to_resume_and_names_its_jobs(tmp_path: Path) -> None:
-    process = start(["-m", *LONG, "run.scenario=a,b,c"], tmp_path)
+@pytest.mark.parametrize(("n_jobs", "interrupted"), [(1, 1), (2, 2)])
+def test_an_interrupted_sweep_says_how_to_resume_and_names_its_jobs(
+    tmp_path: Path, n_jobs: int, interrupted: int
+) -> None:
+    """Ctrl-C reaches the jobs running on every worker; the jobs not started never start."""
+    args = ["-m", *LONG, "run.scenario=a,b,c", f"hydra.launcher.n_jobs={n_jobs}"]
+    process = start(args, tmp_path)
     wait_for_running(tmp_path, "runs/sweeps/*/*/0/meta.json")
     time.sleep(1.0)
     os.kill(process.pid, signal.SIGINT)
@@ -134,8 +139,12 @@ def test_an_interrupted_sweep_says_how_to_resume_and_names_its_jobs(tmp_path: Pa
     assert f"twin-collect --resume {sweep}" in err
     gathered = collect([str(sweep)], tmp_path)
     assert gathered.returncode == 1
-    assert "3 jobs, 0 ok, 0 failed, 1 interrupted, 2 not run" in gathered.stdout
+    not_run = 3 - interrupted
+    told = f"3 jobs, 0 ok, 0 failed, {interrupted} interrupted, {not_run} not run"
+    assert told in gathered.stdout
     assert "INTERRUPTED job 0" in gathered.stdout and "NOT RUN job 2" in gathered.stdout
+    if n_jobs == 2:
+        assert "INTERRUPTED job 1" in gathered.stdout
 
 
 def test_a_sigkilled_run_is_named_incomplete_by_every_tool(tmp_path: Path) -> None:

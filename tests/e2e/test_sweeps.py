@@ -63,13 +63,21 @@ def only_sweep_dir(cwd: Path) -> Path:
     return found[0]
 
 
+LAUNCHERS = {
+    "twin": ["hydra.launcher.n_jobs=2"],  # the default: two forked workers
+    "serial": ["hydra.launcher.n_jobs=1"],  # the twin launcher, every job in the one process
+    "joblib": ["hydra/launcher=joblib"],
+    "basic": ["hydra/launcher=basic"],  # Hydra's own serial launcher
+}
+
+
 @pytest.fixture(scope="module")
 def grid_sweeps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The same 2x2 sweep with the joblib launcher and with Hydra's basic (serial) launcher."""
+    """The same 2x2 sweep with the twin launcher on 2 workers and on 1, and with Hydra's
+    joblib and basic launchers."""
     folders = {}
-    for launcher in ("joblib", "basic"):
+    for launcher, extra in LAUNCHERS.items():
         cwd = tmp_path_factory.mktemp(launcher)
-        extra = ["hydra/launcher=joblib"] if launcher == "joblib" else []
         done = twin(["-m", *SMALL, *GRID, *extra], cwd, TWIN_PROGRESS="1")
         assert done.returncode == 0, done.stderr[-3000:]
         assert "4 jobs, 4 ok, 0 failed" in done.stdout
@@ -102,15 +110,41 @@ def test_joblib_sweep_gathers_four_jobs_with_their_overrides(grid_sweeps: dict[s
 
 
 @SWEEPS
-def test_basic_and_joblib_launchers_give_identical_summaries(grid_sweeps: dict[str, Path]) -> None:
-    joblib = pd.read_parquet(grid_sweeps["joblib"] / "summary.parquet")
-    basic = pd.read_parquet(grid_sweeps["basic"] / "summary.parquet")
-    pd.testing.assert_frame_equal(joblib, basic)
+@pytest.mark.parametrize("launcher", ["twin", "joblib", "basic"])
+def test_every_launcher_gives_the_serial_sweeps_jobs_and_kpis(
+    grid_sweeps: dict[str, Path], launcher: str
+) -> None:
+    serial = grid_sweeps["serial"]
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(grid_sweeps[launcher] / "summary.parquet"),
+        pd.read_parquet(serial / "summary.parquet"),
+    )
+    for job in range(4):  # the same job number, folder, overrides and KPI table
+        folder = grid_sweeps[launcher] / str(job)
+        meta = json.loads((folder / "meta.json").read_text())
+        assert (
+            meta["overrides"]
+            == json.loads((serial / str(job) / "meta.json").read_text())["overrides"]
+        )
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(folder / "kpis.parquet").drop(columns="run_id"),
+            pd.read_parquet(serial / str(job) / "kpis.parquet").drop(columns="run_id"),
+        )
+
+
+@SWEEPS
+def test_the_default_launcher_is_the_twins_on_forked_workers(
+    grid_sweeps: dict[str, Path],
+) -> None:
+    manifest = json.loads((grid_sweeps["twin"] / "manifest.json").read_text())
+    assert manifest["launcher"] == "TwinLauncher"
+    assert (grid_sweeps["basic"] / "0" / ".hydra" / "hydra.yaml").is_file()
 
 
 @SWEEPS
 def test_a_progress_bar_over_jobs_when_asked(grid_sweeps: dict[str, Path]) -> None:
-    assert "jobs" in grid_sweeps["basic_stderr"].read_text()
+    for launcher in ("twin", "basic"):
+        assert "jobs" in grid_sweeps[launcher + "_stderr"].read_text()
 
 
 def test_a_failing_job_leaves_the_others_intact_and_is_reported(tmp_path: Path) -> None:

@@ -58,15 +58,22 @@ def register() -> None:
 
 def _register_sweeper(store: ConfigStore) -> None:
     """hydra_plugins/twin_sweeper as ``hydra/sweeper: basic``, the default sweeper (Optuna
-    experiments still choose theirs). Hydra's plugin scan does not see it in an editable
-    install (setuptools' namespace finder cannot list modules), so it is registered by hand,
-    after the scan: the scan reloads Hydra's BasicSweeper, which the twin's subclasses."""
+    experiments still choose theirs), and hydra_plugins/twin_launcher as ``hydra/launcher:
+    twin``, the default launcher (configs/config.yaml). Hydra's plugin scan does not see them
+    in an editable install (setuptools' namespace finder cannot list modules), so they are
+    registered by hand, after the scan: the scan reloads Hydra's BasicSweeper, which the
+    twin's subclasses."""
     plugins = Plugins.instance()  # the scan, once per process
     if store.load("hydra/sweeper/basic.yaml").provider == "twin":
         return
     module = importlib.import_module("hydra_plugins.twin_sweeper.twin_sweeper")
     plugins.register(module.TwinBasicSweeper)
     store.store(group="hydra/sweeper", name="basic", node=module.TwinSweeperConf, provider="twin")
+    launcher = importlib.import_module("hydra_plugins.twin_launcher.twin_launcher")
+    plugins.register(launcher.TwinLauncher)  # hydra/launcher: twin, the default of twin -m
+    store.store(
+        group="hydra/launcher", name="twin", node=launcher.TwinLauncherConf, provider="twin"
+    )
 
 
 def folder_label(text: object) -> str:

@@ -150,8 +150,8 @@ def _read_into(job: Job) -> None:
         state = f"meta.json status {status}" if status else "no meta.json"
         job.status, job.error = INCOMPLETE, _incomplete(state)
         return
-    if (folder / "config.yaml").is_file():
-        read_yaml(folder / "config.yaml", expect=dict)
+    if (folder / "config.yaml").is_file():  # read once: kept for Job.config()
+        job._config = read_yaml(folder / "config.yaml", expect=dict)
     if (folder / "summary.parquet").is_file():
         job.summary = with_current_kpi_names(read_parquet(folder / SUMMARY.file, SUMMARY.columns))
     elif (folder / "kpis.parquet").is_file():

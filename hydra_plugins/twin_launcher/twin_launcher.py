@@ -1,0 +1,232 @@
+"""The twin's Hydra launcher (``hydra/launcher: twin``, the default of ``twin -m``).
+
+Hydra's joblib launcher composes every job's config in its worker (0.3 s, more than a small
+job's simulation) and pickles Hydra's whole singleton state with every job; a loky worker
+imports the twin once. This launcher composes each job from the sweep's composed shapes
+(:mod:`.job_config`: one Hydra composition per shape, reused from the sweeper's check) and
+runs the jobs on ``n_jobs`` worker processes forked once per sweep (:mod:`.worker`), heaviest
+first, each worker running many jobs. The job numbers, folders, configs and so the KPIs are
+those of a serial sweep. ``n_jobs`` (``hydra.launcher.n_jobs``): unset, the usable cores
+divided by ``run.workers`` (a job may use several); ``-1`` all cores; capped at the number
+of jobs. With one worker the jobs run one after another in this process, as with Hydra's
+basic launcher. Platforms without ``fork`` run serially.
+
+A job that fails is the job's own business (``twin`` records it; the others go on). A worker
+that dies (SIGKILL, out of memory) breaks the pool: the jobs no worker had started run again
+on a new pool; a job that was running fails (:class:`WorkerDied`; its folder says
+``incomplete`` for ``twin-collect --resume``).
+SIGINT / SIGTERM (Ctrl-C): forwarded to the workers, whose running jobs record
+``interrupted``; jobs not started do not start; the interrupt goes on to ``twin``.
+"""
+
+import gc
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager, nullcontext, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hydra.core.utils import (
+    JobReturn,
+    JobStatus,
+    configure_log,
+    filter_overrides,
+    run_job,
+    setup_globals,
+)
+from hydra.plugins.launcher import Launcher
+from hydra.types import HydraContext, TaskFunction
+from omegaconf import DictConfig, OmegaConf, open_dict
+
+from hydra_plugins.twin_launcher import worker
+from hydra_plugins.twin_launcher.job_config import JobComposer
+
+TWIN_LAUNCHER = "hydra_plugins.twin_launcher.twin_launcher.TwinLauncher"
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TwinLauncherConf:
+    _target_: str = TWIN_LAUNCHER
+    # worker processes: null = usable cores // run.workers; -1 = all cores; capped at the jobs
+    n_jobs: int | None = None
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended while running the job (SIGKILL, out of memory)."""
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def workers_for(n_jobs: int | None, run_workers: Any, jobs: int) -> int:
+    """Worker processes for ``jobs`` jobs.
+
+    >>> workers_for(None, 1, 10) == min(usable_cores(), 10)
+    True
+    >>> workers_for(4, 1, 3), workers_for(None, 64, 8)
+    (3, 1)
+    """
+    cores = usable_cores()
+    if n_jobs is None:
+        per_job = run_workers if isinstance(run_workers, int) and run_workers > 0 else 1
+        wanted = cores // per_job
+    elif n_jobs < 0:
+        wanted = cores + 1 + n_jobs
+    else:
+        wanted = n_jobs
+    return max(1, min(wanted, jobs))
+
+
+class TwinLauncher(Launcher):
+    def __init__(self, n_jobs: int | None = None, **unused: Any) -> None:
+        self.n_jobs = n_jobs
+        self.config: DictConfig | None = None
+        self.task_function: TaskFunction | None = None
+        self.hydra_context: HydraContext | None = None
+        self.composer: JobComposer | None = None
+        self.worker_pids: set[int] = set()  # every worker of this launcher (tests count them)
+
+    def setup(
+        self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig
+    ) -> None:
+        self.config = config
+        self.task_function = task_function
+        self.hydra_context = hydra_context
+        self.composer = JobComposer(hydra_context.config_loader, config)
+        gc.freeze()  # see launch()
+
+    def launch(
+        self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
+    ) -> Sequence[JobReturn]:
+        setup_globals()
+        assert self.config is not None and self.composer is not None
+        # Everything alive now (modules, the sweep's configs) lives as long as the sweep: the
+        # garbage collector need not scan it again (0.1 s a full collection, several a job),
+        # and forked workers share it unwritten.
+        gc.freeze()
+        configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
+        Path(str(self.config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
+        jobs = [(initial_job_idx + i, list(o)) for i, o in enumerate(job_overrides)]
+        run_workers = OmegaConf.select(self.config, "run.workers", default=1)
+        n_workers = workers_for(self.n_jobs, run_workers, len(jobs))
+        if "fork" not in multiprocessing.get_all_start_methods():
+            n_workers = 1
+        log.info("Launching %d jobs on %d worker processes", len(jobs), n_workers)
+        for number, overrides in jobs:
+            log.info("\t#%d : %s", number, " ".join(filter_overrides(overrides)))
+        if n_workers == 1:
+            return [self._run_here(number, overrides) for number, overrides in jobs]
+        for _, job in jobs:  # every shape composed here, before the fork
+            self.composer.prepare(job)
+        returns = self._run_on_pool(jobs, n_workers)
+        return [returns[number] for number, _ in jobs]
+
+    def _run_here(self, number: int, overrides: list[str]) -> JobReturn:
+        assert self.composer is not None and self.config is not None
+        assert self.hydra_context is not None and self.task_function is not None
+        config = self.composer.compose(overrides)
+        with open_dict(config):
+            config.hydra.job.id = number
+            config.hydra.job.num = number
+        result = run_job(
+            hydra_context=self.hydra_context,
+            task_function=self.task_function,
+            config=config,
+            job_dir_key="hydra.sweep.dir",
+            job_subdir_key="hydra.sweep.subdir",
+        )
+        configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
+        return result
+
+    def _run_on_pool(
+        self, jobs: list[tuple[int, list[str]]], n_workers: int
+    ) -> dict[int, JobReturn]:
+        assert self.composer is not None
+        weights = {number: self.composer.weight(overrides) for number, overrides in jobs}
+        todo = sorted(jobs, key=lambda job: -weights[job[0]])  # heaviest first; stable
+        returns: dict[int, JobReturn] = {}
+        while todo:
+            todo = self._one_pool(todo, min(n_workers, len(todo)), returns)
+        return returns
+
+    def _one_pool(
+        self, todo: list[tuple[int, list[str]]], n_workers: int, returns: dict[int, JobReturn]
+    ) -> list[tuple[int, list[str]]]:
+        """Run ``todo`` on a new pool; the jobs to run again if a worker died before them."""
+        assert self.composer and self.hydra_context and self.task_function and self.config
+        context = multiprocessing.get_context("fork")
+        stop = context.Event()
+        started = context.Array("b", len(todo), lock=False)
+        state = worker.WorkerState(
+            self.composer, self.hydra_context, self.task_function, stop, started
+        )
+        sys.stdout.flush()  # a forked worker must not write the parent's buffered output again
+        sys.stderr.flush()
+        again: list[tuple[int, list[str]]] = []
+        pool = ProcessPoolExecutor(n_workers, context, initializer=worker.start, initargs=(state,))
+        try:
+            futures: dict[Future[Any], int] = {}
+            with _progress_bars_still():  # the first submit forks every worker at once
+                for position, (number, overrides) in enumerate(todo):
+                    futures[pool.submit(worker.run, position, number, overrides)] = position
+            self.worker_pids.update(pool._processes)
+            for future in as_completed(futures):
+                position = futures[future]
+                number, overrides = todo[position]
+                try:
+                    pid, result = future.result()
+                except BrokenProcessPool:
+                    if started[position] or not any(started):  # no progress: no retry
+                        died = WorkerDied(f"job {number}: its worker process ended")
+                        returns[number] = _failed(died, overrides)
+                    else:
+                        again.append(todo[position])
+                    continue
+                except Exception as exc:  # the launch of the job, not the job itself, failed
+                    returns[number] = _failed(exc, overrides)
+                    continue
+                self.worker_pids.add(pid)
+                if result is not None:
+                    returns[number] = result
+        except BaseException as stop_now:  # Interrupted, KeyboardInterrupt: stop every worker
+            stop.set()
+            _forward(stop_now, pool)
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        if again:
+            log.warning("a worker died: running %d jobs it had not started again", len(again))
+        return sorted(again, key=todo.index)
+
+
+def _failed(exc: BaseException, overrides: list[str]) -> JobReturn:
+    result = JobReturn(overrides=overrides, status=JobStatus.FAILED)
+    result.return_value = exc
+    return result
+
+
+def _forward(stop: BaseException, pool: ProcessPoolExecutor) -> None:
+    """Send the signal that stopped this process to the workers (their jobs record it)."""
+    signum = getattr(stop, "signum", signal.SIGINT)
+    for pid in list(pool._processes or {}):
+        with suppress(ProcessLookupError):
+            os.kill(pid, signum)
+
+
+def _progress_bars_still() -> AbstractContextManager[Any]:
+    """Hold tqdm's lock while forking: a progress-bar thread must not be mid-write (a forked
+    child would inherit the stream's lock taken)."""
+    tqdm = sys.modules.get("tqdm")
+    return tqdm.tqdm.get_lock() if tqdm is not None else nullcontext()

@@ -3,18 +3,18 @@
 Hydra's joblib launcher composes every job's config in its worker (0.3 s, more than a small
 job's simulation) and pickles Hydra's whole singleton state with every job; a loky worker
 imports the twin once. This launcher composes each job from the sweep's composed shapes
-(:mod:`.job_config`: one Hydra composition per shape, reused from the sweeper's check) and
-runs the jobs on ``n_jobs`` worker processes forked once per sweep (:mod:`.worker`), heaviest
-first, each worker running many jobs. The job numbers, folders, configs and so the KPIs are
-those of a serial sweep. ``n_jobs`` (``hydra.launcher.n_jobs``): unset, the usable cores
-divided by ``run.workers`` (a job may use several); ``-1`` all cores; capped at the number
-of jobs. With one worker the jobs run one after another in this process, as with Hydra's
+(:mod:`.job_config`: one Hydra composition per shape, reused from the sweeper's check) and runs
+the jobs on ``n_jobs`` worker processes forked once per sweep (:mod:`.pool`, :mod:`.worker`),
+heaviest first, each worker running many jobs. The job numbers, folders, configs and so the
+KPIs are those of a serial sweep. ``n_jobs`` (``hydra.launcher.n_jobs``): unset, the usable
+cores divided by ``run.workers`` (a job may use several); ``-1`` all cores; capped at the
+number of jobs. With one worker the jobs run one after another in this process, as with Hydra's
 basic launcher. Platforms without ``fork`` run serially.
 
 A job that fails is the job's own business (``twin`` records it; the others go on). A worker
-that dies (SIGKILL, out of memory) breaks the pool: the jobs no worker had started run again
-on a new pool; a job that was running fails (:class:`WorkerDied`; its folder says
-``incomplete`` for ``twin-collect --resume``).
+that dies (SIGKILL, out of memory) fails the job it was running (:class:`WorkerDied`; its
+folder says ``incomplete`` for ``twin-collect --resume``) and a new worker takes its place:
+no other job is lost or run twice.
 SIGINT / SIGTERM (Ctrl-C): forwarded to the workers, whose running jobs record
 ``interrupted``; jobs not started do not start; the interrupt goes on to ``twin``.
 """
@@ -24,29 +24,21 @@ import logging
 import multiprocessing
 import os
 import signal
-import sys
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hydra.core.utils import (
-    JobReturn,
-    JobStatus,
-    configure_log,
-    filter_overrides,
-    run_job,
-    setup_globals,
-)
+from hydra.core.utils import JobReturn, configure_log, filter_overrides, run_job, setup_globals
 from hydra.plugins.launcher import Launcher
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from hydra_plugins.twin_launcher import worker
 from hydra_plugins.twin_launcher.job_config import JobComposer
+from hydra_plugins.twin_launcher.pool import ForkPool, Job, WorkerDied
+
+__all__ = ["TWIN_LAUNCHER", "TwinLauncher", "TwinLauncherConf", "WorkerDied", "workers_for"]
 
 TWIN_LAUNCHER = "hydra_plugins.twin_launcher.twin_launcher.TwinLauncher"
 log = logging.getLogger(__name__)
@@ -57,10 +49,6 @@ class TwinLauncherConf:
     _target_: str = TWIN_LAUNCHER
     # worker processes: null = usable cores // run.workers; -1 = all cores; capped at the jobs
     n_jobs: int | None = None
-
-
-class WorkerDied(RuntimeError):
-    """A worker process ended while running the job (SIGKILL, out of memory)."""
 
 
 def usable_cores() -> int:
@@ -118,7 +106,7 @@ class TwinLauncher(Launcher):
         gc.freeze()
         configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
         Path(str(self.config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
-        jobs = [(initial_job_idx + i, list(o)) for i, o in enumerate(job_overrides)]
+        jobs: list[Job] = [(initial_job_idx + i, list(o)) for i, o in enumerate(job_overrides)]
         run_workers = OmegaConf.select(self.config, "run.workers", default=1)
         n_workers = workers_for(self.n_jobs, run_workers, len(jobs))
         if "fork" not in multiprocessing.get_all_start_methods():
@@ -150,83 +138,20 @@ class TwinLauncher(Launcher):
         configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
         return result
 
-    def _run_on_pool(
-        self, jobs: list[tuple[int, list[str]]], n_workers: int
-    ) -> dict[int, JobReturn]:
-        assert self.composer is not None
+    def _run_on_pool(self, jobs: list[Job], n_workers: int) -> dict[int, JobReturn]:
+        assert self.composer and self.hydra_context and self.task_function
         weights = {number: self.composer.weight(overrides) for number, overrides in jobs}
         todo = sorted(jobs, key=lambda job: -weights[job[0]])  # heaviest first; stable
+        state = worker.WorkerState(self.composer, self.hydra_context, self.task_function)
         returns: dict[int, JobReturn] = {}
-        while todo:
-            todo = self._one_pool(todo, min(n_workers, len(todo)), returns)
-        return returns
-
-    def _one_pool(
-        self, todo: list[tuple[int, list[str]]], n_workers: int, returns: dict[int, JobReturn]
-    ) -> list[tuple[int, list[str]]]:
-        """Run ``todo`` on a new pool; the jobs to run again if a worker died before them."""
-        assert self.composer and self.hydra_context and self.task_function and self.config
-        context = multiprocessing.get_context("fork")
-        stop = context.Event()
-        started = context.Array("b", len(todo), lock=False)
-        state = worker.WorkerState(
-            self.composer, self.hydra_context, self.task_function, stop, started
-        )
-        sys.stdout.flush()  # a forked worker must not write the parent's buffered output again
-        sys.stderr.flush()
-        again: list[tuple[int, list[str]]] = []
-        pool = ProcessPoolExecutor(n_workers, context, initializer=worker.start, initargs=(state,))
+        pool = ForkPool(state, n_workers)
         try:
-            futures: dict[Future[Any], int] = {}
-            with _progress_bars_still():  # the first submit forks every worker at once
-                for position, (number, overrides) in enumerate(todo):
-                    futures[pool.submit(worker.run, position, number, overrides)] = position
-            self.worker_pids.update(pool._processes)
-            for future in as_completed(futures):
-                position = futures[future]
-                number, overrides = todo[position]
-                try:
-                    pid, result = future.result()
-                except BrokenProcessPool:
-                    if started[position] or not any(started):  # no progress: no retry
-                        died = WorkerDied(f"job {number}: its worker process ended")
-                        returns[number] = _failed(died, overrides)
-                    else:
-                        again.append(todo[position])
-                    continue
-                except Exception as exc:  # the launch of the job, not the job itself, failed
-                    returns[number] = _failed(exc, overrides)
-                    continue
-                self.worker_pids.add(pid)
-                if result is not None:
-                    returns[number] = result
-        except BaseException as stop_now:  # Interrupted, KeyboardInterrupt: stop every worker
-            stop.set()
-            _forward(stop_now, pool)
-            pool.shutdown(wait=True, cancel_futures=True)
+            for number, result in pool.run(todo):
+                returns[number] = result
+        except BaseException as stop:  # Interrupted, KeyboardInterrupt: stop every worker
+            pool.interrupt(int(getattr(stop, "signum", signal.SIGINT)))
             raise
-        pool.shutdown(wait=True)
-        if again:
-            log.warning("a worker died: running %d jobs it had not started again", len(again))
-        return sorted(again, key=todo.index)
-
-
-def _failed(exc: BaseException, overrides: list[str]) -> JobReturn:
-    result = JobReturn(overrides=overrides, status=JobStatus.FAILED)
-    result.return_value = exc
-    return result
-
-
-def _forward(stop: BaseException, pool: ProcessPoolExecutor) -> None:
-    """Send the signal that stopped this process to the workers (their jobs record it)."""
-    signum = getattr(stop, "signum", signal.SIGINT)
-    for pid in list(pool._processes or {}):
-        with suppress(ProcessLookupError):
-            os.kill(pid, signum)
-
-
-def _progress_bars_still() -> AbstractContextManager[Any]:
-    """Hold tqdm's lock while forking: a progress-bar thread must not be mid-write (a forked
-    child would inherit the stream's lock taken)."""
-    tqdm = sys.modules.get("tqdm")
-    return tqdm.tqdm.get_lock() if tqdm is not None else nullcontext()
+        finally:
+            self.worker_pids.update(pool.pids)
+            pool.close()
+        return returns

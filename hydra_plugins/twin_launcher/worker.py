@@ -1,11 +1,10 @@
-"""What runs in a worker process of the twin launcher: set up once, then one job per call.
+"""What runs in a worker process of the twin launcher: set up once, then one job per message.
 
 Workers are forked from the sweep's process after it composed the sweep and its job shapes,
 so they start in milliseconds with everything imported and Hydra's state (its singletons, the
 config loader, the task function, the composed shapes) already in memory: nothing is imported
-or pickled per worker or per job besides the job number and its overrides. :func:`start`
-runs once per worker (the pool's initializer) and keeps that state in :data:`_STATE`, this
-process's only global (one worker, one sweep).
+or pickled per worker or per job besides the job number and its overrides (and the job's
+return, sent back). :func:`serve` is the worker process's whole life (:mod:`.pool` starts it).
 
 Signals: a worker ignores SIGINT and SIGTERM between jobs; during a job it has the handler
 it inherited from ``twin`` (the job records ``interrupted`` in its meta.json and stops). The
@@ -17,10 +16,11 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Any
 
-from hydra.core.utils import JobReturn, run_job
+from hydra.core.utils import JobReturn, JobStatus, run_job
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import open_dict
 
@@ -35,24 +35,42 @@ class WorkerState:
     composer: JobComposer
     hydra_context: HydraContext
     task_function: TaskFunction
-    stop: Any  # a multiprocessing Event: set by the launcher on an interrupt
-    started: Any  # a shared array: 1 at the position of every job a worker started
-    handlers: dict[int, Any] = field(default_factory=dict)  # the job-time signal handlers
-    jobs: int = 0
 
 
-_STATE: WorkerState | None = None
+def failed(exc: BaseException, overrides: list[str]) -> JobReturn:
+    """The return of a job that did not run to its end in the usual way."""
+    result = JobReturn(overrides=overrides, status=JobStatus.FAILED)
+    result.return_value = exc
+    return result
 
 
-def start(state: WorkerState) -> None:
-    """The pool's initializer: keep the sweep's state, quiet signals, watch the parent."""
-    global _STATE
-    state.handlers = {sig: signal.getsignal(sig) for sig in _SIGNALS}
+def serve(state: WorkerState, conn: Connection, parent_end: Connection) -> None:
+    """Run the jobs that come on ``conn`` until it closes or sends None."""
+    parent_end.close()  # this process's copy of the launcher's end
+    handlers: dict[int, Any] = {sig: signal.getsignal(sig) for sig in _SIGNALS}
     for sig in _SIGNALS:
         signal.signal(sig, signal.SIG_IGN)
-    _STATE = state
     parent = os.getppid()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        number, overrides = job
+        stop = False
+        try:
+            answer = run(state, handlers, number, overrides)
+        except BaseException as exc:  # Interrupted (the job recorded it), SystemExit
+            answer, stop = failed(exc, overrides), True
+        try:
+            conn.send(answer)
+        except Exception as exc:  # the return would not pickle: nothing was sent
+            conn.send(failed(RuntimeError(f"job {number}: its return: {exc!r}"), overrides))
+        if stop:
+            return
 
 
 def _watch_parent(parent: int) -> None:
@@ -61,22 +79,19 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)  # the sweep's process is gone (SIGKILL): nobody waits for this worker
 
 
-def run(position: int, number: int, overrides: list[str]) -> tuple[int, JobReturn | None]:
-    """Run job ``number`` as Hydra's launchers do (``run_job``); (pid, None) if the sweep was
-    interrupted before the job started. ``position``: the job's place in the pool's list."""
-    state = _STATE
-    assert state is not None, "worker.start runs first (the pool's initializer)"
-    if state.stop.is_set():
-        return os.getpid(), None
-    state.started[position] = 1
+def run(
+    state: WorkerState, handlers: dict[int, Any], number: int, overrides: list[str]
+) -> JobReturn:
+    """Run job ``number`` as Hydra's launchers do (``run_job``), with the job-time signal
+    ``handlers``."""
     config = state.composer.compose(overrides)
     with open_dict(config):
         config.hydra.job.id = number
         config.hydra.job.num = number
-    for sig, handler in state.handlers.items():
+    for sig, handler in handlers.items():
         signal.signal(sig, handler)
     try:
-        result = run_job(
+        return run_job(
             hydra_context=state.hydra_context,
             task_function=state.task_function,
             config=config,
@@ -86,5 +101,3 @@ def run(position: int, number: int, overrides: list[str]) -> tuple[int, JobRetur
     finally:
         for sig in _SIGNALS:
             signal.signal(sig, signal.SIG_IGN)
-    state.jobs += 1
-    return os.getpid(), result

@@ -15,7 +15,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from twin.cli_callbacks import FAILED_SWEEPS, STARTED_SWEEPS
-from twin.cli_compose import one_compose, single_run
+from twin.cli_compose import one_compose, plain_sweep, single_run
 from twin.cli_help import twin_help, wants_help
 from twin.cli_logging import FILE_ONLY, verbosity
 from twin.config.load import register, to_twin_config, to_yaml
@@ -212,7 +212,10 @@ def _main(args: list[str]) -> None:
     register()
     sys.argv = [sys.argv[0], *args, *logging_overrides]
     app = hydra_main(config_path=CONFIG_PATH, config_name="config", version_base="1.3")(run_task)
-    if not single_run(args):  # a sweep, --cfg, --info...: Hydra's own path
+    if plain_sweep(args):  # -m: the sweep's config composed once (twin.cli_compose)
+        with one_compose(sweep=True):
+            app()
+    elif not single_run(args):  # --cfg, --info...: Hydra's own path
         app()
     else:  # composed once, checked before any run folder exists (twin.cli_compose)
         try:

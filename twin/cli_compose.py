@@ -13,8 +13,14 @@ composed it to read ``hydra.mode``, and ``Hydra.run`` composed it to run. For a 
   config gets that override as the composition would (the mode set, the override listed
   under ``hydra.overrides.hydra``), so the run folder's .hydra files are the same.
 
+A sweep (``-m``, no other flag) composed its config twice the same way (``get_mode``, then
+``Hydra.multirun``): :class:`OneComposeSweepHydra` keeps the first and replays it, with
+``hydra.mode=MULTIRUN`` set as Hydra's second composition sets it; its errors are Hydra's own
+(a sweep composition that fails is left to Hydra's path, which reports it as before).
+
 Everything else is Hydra's: the run folder, logging, callbacks. A config that sets
-``hydra.mode: MULTIRUN`` is a sweep and takes Hydra's own path, as do ``-m`` and ``--cfg``.
+``hydra.mode: MULTIRUN`` without ``-m`` is a sweep and takes Hydra's own path, as does
+``--cfg``.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ from twin.config.memory import check_memory
 # The override Hydra appends for a single run when no config sets hydra.mode
 # (hydra._internal.utils._run_app).
 RUN_MODE_OVERRIDE = "hydra.mode=RUN"
+MULTIRUN_MODE_OVERRIDE = "hydra.mode=MULTIRUN"
+SWEEP_FLAGS = ("-m", "--multirun")
 
 
 def single_run(args: Sequence[str]) -> bool:
@@ -46,11 +54,18 @@ def single_run(args: Sequence[str]) -> bool:
     return not any(arg.startswith("-") for arg in args)
 
 
+def plain_sweep(args: Sequence[str]) -> bool:
+    """A sweep's command line: ``-m``/``--multirun`` and no other flag."""
+    flags = [arg for arg in args if arg.startswith("-")]
+    return len(flags) == 1 and flags[0] in SWEEP_FLAGS
+
+
 @contextmanager
-def one_compose() -> Iterator[None]:
-    """While inside, Hydra's entry point starts :class:`OneComposeHydra` (restored after)."""
+def one_compose(sweep: bool = False) -> Iterator[None]:
+    """While inside, Hydra's entry point starts :class:`OneComposeHydra` (a sweep:
+    :class:`OneComposeSweepHydra`); restored after."""
     original = hydra_module.Hydra
-    hydra_module.Hydra = OneComposeHydra  # type: ignore[misc]
+    hydra_module.Hydra = OneComposeSweepHydra if sweep else OneComposeHydra  # type: ignore[misc]
     try:
         yield
     finally:
@@ -62,7 +77,7 @@ class ReplayLoader(ConfigLoaderImpl):
 
     def __init__(self, config_search_path: ConfigSearchPath) -> None:
         super().__init__(config_search_path=config_search_path)
-        self.kept: tuple[str | None, list[str], DictConfig] | None = None
+        self.kept: tuple[RunMode, str | None, list[str], DictConfig] | None = None
 
     def load_configuration(
         self,
@@ -73,8 +88,8 @@ class ReplayLoader(ConfigLoaderImpl):
         validate_sweep_overrides: bool = True,
     ) -> DictConfig:
         kept, self.kept = self.kept, None
-        if kept is not None and run_mode == RunMode.RUN and kept[:2] == (config_name, overrides):
-            return kept[2]
+        if kept is not None and kept[:3] == (run_mode, config_name, overrides):
+            return kept[3]
         return super().load_configuration(
             config_name=config_name,
             overrides=overrides,
@@ -113,7 +128,31 @@ class OneComposeHydra(hydra_module.Hydra):
             parsed = OverridesParser.create().parse_overrides([RUN_MODE_OVERRIDE])
             ConfigLoaderImpl._apply_overrides_to_config(parsed, cfg)
             cfg.hydra.overrides.hydra.append(RUN_MODE_OVERRIDE)
-            self.config_loader.kept = (config_name, [*overrides, RUN_MODE_OVERRIDE], cfg)
+            replayed = [*overrides, RUN_MODE_OVERRIDE]
+            self.config_loader.kept = (RunMode.RUN, config_name, replayed, cfg)
         elif mode == RunMode.RUN:
-            self.config_loader.kept = (config_name, list(overrides), cfg)
+            self.config_loader.kept = (RunMode.RUN, config_name, list(overrides), cfg)
+        return mode
+
+
+class OneComposeSweepHydra(OneComposeHydra):
+    """Hydra whose ``get_mode`` composes a sweep's config as ``Hydra.multirun`` will, and
+    keeps it for that composition."""
+
+    def get_mode(self, config_name: str | None, overrides: list[str]) -> Any:
+        try:
+            cfg = self.config_loader.load_configuration(
+                config_name=config_name, overrides=list(overrides), run_mode=RunMode.MULTIRUN
+            )
+        except (HydraException, OmegaConfBaseException):  # Hydra's path reports it, as before
+            return hydra_module.Hydra.get_mode(self, config_name, overrides)
+        mode = cfg.hydra.mode
+        if mode is None:  # -m: Hydra appends hydra.mode=MULTIRUN and composes again
+            parsed = OverridesParser.create().parse_overrides([MULTIRUN_MODE_OVERRIDE])
+            ConfigLoaderImpl._apply_overrides_to_config(parsed, cfg)
+            cfg.hydra.overrides.hydra.append(MULTIRUN_MODE_OVERRIDE)
+            replayed = [*overrides, MULTIRUN_MODE_OVERRIDE]
+            self.config_loader.kept = (RunMode.MULTIRUN, config_name, replayed, cfg)
+        elif mode == RunMode.MULTIRUN:
+            self.config_loader.kept = (RunMode.MULTIRUN, config_name, list(overrides), cfg)
         return mode

@@ -95,3 +95,38 @@ def test_a_mode_set_to_multirun_still_sweeps(
     twin_main([*SMALL, "hydra.mode=MULTIRUN", f"hydra.sweep.dir={sweep}"])
     assert (sweep / "0" / "meta.json").is_file() and (sweep / "summary.parquet").is_file()
     shutil.rmtree(tmp_path / "reports", ignore_errors=True)
+
+
+def test_a_sweep_composes_its_config_once_with_hydras_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: list[list[str]]
+) -> None:
+    """``twin -m``: get_mode's composition is the sweep's (replayed), the folders Hydra's."""
+    monkeypatch.chdir(tmp_path)
+    sweep = tmp_path / "sweep"
+    args = ["-m", *SMALL, "run.seed=1,2", "hydra.launcher.n_jobs=1", f"hydra.sweep.dir={sweep}"]
+    twin_main(args)
+    ours = len(composes)
+    once = sweep.rename(tmp_path / "once")
+    monkeypatch.setattr(twin.cli, "plain_sweep", lambda args: False)  # Hydra's own path
+    twin_main(args)
+    assert len(composes) - ours == ours + 1  # Hydra's get_mode composed once more
+    assert "hydra.mode=MULTIRUN" in (sweep / "multirun.yaml").read_text()
+    assert (once / "multirun.yaml").read_bytes() == (sweep / "multirun.yaml").read_bytes()
+    for job in ("0", "1"):
+        for name in HYDRA_FILES:
+            mine, hydras = once / job / name, sweep / job / name
+            assert mine.read_bytes() == hydras.read_bytes(), (job, name)
+
+
+def test_a_sweep_whose_config_fails_reports_as_hydra_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    errors = []
+    for plain in (True, False):
+        monkeypatch.setattr(twin.cli, "plain_sweep", lambda args, plain=plain: plain)
+        with pytest.raises(SystemExit) as exit_info:
+            twin_main(["-m", *SMALL, "network=singl_store,single_store"])
+        errors.append((exit_info.value.code, capsys.readouterr().err))
+    assert errors[0] == errors[1]
+    assert errors[0][0] != 0 and "singl_store" in errors[0][1]

@@ -123,15 +123,24 @@ class OneComposeHydra(hydra_module.Hydra):
                 return RunMode.MULTIRUN  # a config asks for a sweep: Hydra's own path
             raise translate_error(exc) from None
         check_memory(to_twin_config(cfg))
+        return self.keep(RunMode.RUN, config_name, overrides, cfg)
+
+    def keep(
+        self, run_mode: RunMode, config_name: str | None, overrides: list[str], cfg: DictConfig
+    ) -> Any:
+        """Keep ``cfg`` for Hydra's composition in ``run_mode``; ``hydra.mode`` of ``cfg``.
+
+        With no mode set Hydra appends ``hydra.mode=RUN`` (or ``MULTIRUN``) to the overrides
+        and composes again: the kept config gets that override as the composition would."""
         mode = cfg.hydra.mode
-        if mode is None:  # Hydra will run with hydra.mode=RUN appended: compose as if it were
-            parsed = OverridesParser.create().parse_overrides([RUN_MODE_OVERRIDE])
+        if mode is None:
+            line = RUN_MODE_OVERRIDE if run_mode == RunMode.RUN else MULTIRUN_MODE_OVERRIDE
+            parsed = OverridesParser.create().parse_overrides([line])
             ConfigLoaderImpl._apply_overrides_to_config(parsed, cfg)
-            cfg.hydra.overrides.hydra.append(RUN_MODE_OVERRIDE)
-            replayed = [*overrides, RUN_MODE_OVERRIDE]
-            self.config_loader.kept = (RunMode.RUN, config_name, replayed, cfg)
-        elif mode == RunMode.RUN:
-            self.config_loader.kept = (RunMode.RUN, config_name, list(overrides), cfg)
+            cfg.hydra.overrides.hydra.append(line)
+            self.config_loader.kept = (run_mode, config_name, [*overrides, line], cfg)
+        elif mode == run_mode:
+            self.config_loader.kept = (run_mode, config_name, list(overrides), cfg)
         return mode
 
 
@@ -146,13 +155,4 @@ class OneComposeSweepHydra(OneComposeHydra):
             )
         except (HydraException, OmegaConfBaseException):  # Hydra's path reports it, as before
             return hydra_module.Hydra.get_mode(self, config_name, overrides)
-        mode = cfg.hydra.mode
-        if mode is None:  # -m: Hydra appends hydra.mode=MULTIRUN and composes again
-            parsed = OverridesParser.create().parse_overrides([MULTIRUN_MODE_OVERRIDE])
-            ConfigLoaderImpl._apply_overrides_to_config(parsed, cfg)
-            cfg.hydra.overrides.hydra.append(MULTIRUN_MODE_OVERRIDE)
-            replayed = [*overrides, MULTIRUN_MODE_OVERRIDE]
-            self.config_loader.kept = (RunMode.MULTIRUN, config_name, replayed, cfg)
-        elif mode == RunMode.MULTIRUN:
-            self.config_loader.kept = (RunMode.MULTIRUN, config_name, list(overrides), cfg)
-        return mode
+        return self.keep(RunMode.MULTIRUN, config_name, overrides, cfg)

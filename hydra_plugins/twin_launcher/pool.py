@@ -29,6 +29,7 @@ from hydra_plugins.twin_launcher.worker import failed
 
 Job = tuple[int, list[str]]  # job number, its overrides
 _CLOSE_WAIT_S = 10.0  # how long close() waits for a worker to finish before killing it
+_IDLE_DEATHS_MAX = 3  # per worker: more deaths before any job, and the pool gives up
 
 
 class WorkerDied(RuntimeError):
@@ -73,12 +74,25 @@ class ForkPool:
     def run(self, jobs: list[Job]) -> Iterator[tuple[int, JobReturn]]:
         """Run ``jobs`` in this order on the workers; yield (number, return) as they end."""
         queue = deque(jobs)
+        idle_deaths = 0  # workers lost before taking a job, since the last job ended
         while queue or self._busy():
             for idle in [w for w in self.workers if w.job is None]:
-                if queue:
-                    idle.job = queue.popleft()
-                    idle.conn.send(idle.job)
-            yield from self._collect(None)
+                if not queue:
+                    break
+                job = queue.popleft()
+                try:
+                    idle.conn.send(job)
+                except OSError:  # it died between jobs: the job goes to another worker
+                    queue.appendleft(job)
+                    self._drop(idle)
+                    idle_deaths += 1
+                    continue
+                idle.job = job
+            for ended in self._collect(None):
+                idle_deaths = 0
+                yield ended
+            if idle_deaths > _IDLE_DEATHS_MAX * self.size:
+                raise RuntimeError(f"worker processes keep dying before a job ({idle_deaths})")
             while queue and len(self.workers) < self.size:  # a worker died: replace it
                 self._start_worker()
 
@@ -97,8 +111,8 @@ class ForkPool:
             assert w.job is not None
             number, overrides = w.job
             answer = None
-            if w.conn in ready:
-                with suppress(EOFError, OSError):
+            with suppress(EOFError, OSError):  # an answer sent just before the end counts
+                if w.conn in ready or w.conn.poll():
                     answer = w.conn.recv()
             w.job = None
             if answer is None:  # the worker ended mid-job
@@ -119,8 +133,9 @@ class ForkPool:
     def interrupt(self, signum: int) -> None:
         """Pass an interrupt to the workers running a job (their jobs record it)."""
         for w in self._busy():
-            with suppress(ProcessLookupError):
-                os.kill(w.process.pid or 0, signum)
+            if w.process.pid is not None:
+                with suppress(ProcessLookupError):
+                    os.kill(w.process.pid, signum)
 
     def close(self) -> None:
         """Let running jobs end (at most ``_CLOSE_WAIT_S``), then stop every worker."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -184,3 +185,26 @@ def test_how_many_workers(n_jobs: Any, run_workers: int, jobs: int, expected: An
     cores = module.usable_cores()
     wanted = {"cores": cores, "half": max(1, cores // 2)}.get(expected, expected)
     assert module.workers_for(n_jobs, run_workers, jobs) == wanted
+
+
+def test_a_worker_that_dies_between_jobs_loses_no_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed while idle: the job sent to it next goes to another worker (no job fails)."""
+    pool_module = importlib.import_module("hydra_plugins.twin_launcher.pool")
+    worker_module = importlib.import_module("hydra_plugins.twin_launcher.worker")
+
+    def job(state: Any, handlers: Any, number: int, overrides: list[str]) -> Any:
+        return worker_module.failed(ValueError(f"{number} ran in {os.getpid()}"), overrides)
+
+    monkeypatch.setattr(worker_module, "run", job)  # the forked workers inherit it
+    pool = pool_module.ForkPool(None, 2)
+    try:
+        idle = pool.workers[0].process
+        os.kill(idle.pid, signal.SIGKILL)
+        idle.join()
+        returned = dict(pool.run([(n, [f"run.seed={n}"]) for n in range(6)]))
+    finally:
+        pool.close()
+    assert sorted(returned) == list(range(6))
+    ran_in = {str(r._return_value).split(" ran in ")[1] for r in returned.values()}
+    assert str(idle.pid) not in ran_in
+    assert all(str(r._return_value).startswith(f"{n} ran in") for n, r in returned.items())

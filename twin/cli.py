@@ -83,12 +83,12 @@ def run_task(cfg: DictConfig) -> float | tuple[float, ...] | None:
         # a library (pyarrow, a pool) may turn our Interrupted into its own exception
         signum = exc.signum if isinstance(exc, Interrupted) else _last_signal()
         write_interrupted(run_dir, signal.Signals(signum).name, meta, config_yaml)
-        _index(run_dir, meta)
+        _index(run_dir, meta, is_multirun)
         stop = exc if isinstance(exc, Interrupted) else Interrupted(signum)
         stop.run_dir = str(run_dir)
         stop.sweep_dir = str(hydra_cfg.sweep.dir) if is_multirun else None
         raise stop from None
-    _index(run_dir, meta)
+    _index(run_dir, meta, is_multirun)
     summary = kpi_summary_text(result.summary)
     if is_multirun:  # one line per job on the console; the summary in the job's twin.log
         log.info(summary, extra=FILE_ONLY)
@@ -114,7 +114,7 @@ def _fail(
     multirun: bool,
 ) -> None:
     write_failure(run_dir, exc, meta, config_yaml)
-    _index(run_dir, meta)
+    _index(run_dir, meta, multirun)
     message = str(exc) if isinstance(exc, TwinError) else f"{type(exc).__name__}: {exc}"
     log.debug("traceback of the failure", exc_info=exc)
     log.error("twin: %s failed: %s\n  details: %s", job, message, run_dir / "meta.json")
@@ -123,10 +123,11 @@ def _fail(
     raise SystemExit(2 if isinstance(exc, ConfigError) else 1) from None
 
 
-def _index(run_dir: Path, meta: dict[str, object]) -> None:
-    """Add the run to runs/index.parquet (a cache: a failure here loses nothing)."""
+def _index(run_dir: Path, meta: dict[str, object], sweep_job: bool) -> None:
+    """Add the run to runs/index.parquet (a cache: a failure here loses nothing); a sweep's
+    job only writes its row, which the sweep folds in when it ends."""
     try:
-        index = record(run_dir, meta)
+        index = record(run_dir, meta, pending_only=sweep_job)
     except Exception as exc:
         log.warning("twin: the runs index was not updated (%s); run: twin-runs --reindex", exc)
         return

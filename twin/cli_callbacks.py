@@ -26,6 +26,7 @@ from omegaconf import DictConfig, OmegaConf, flag_override
 from twin.experiment.collect import sweep_text
 from twin.experiment.manifest import Manifest, PlannedJob, write_manifest
 from twin.experiment.progress import busy, progress_enabled
+from twin.experiment.runs_index import fold_under
 from twin.experiment.sweep import collect_sweep
 
 POLL_S = 0.5
@@ -49,6 +50,7 @@ class GatherSweep(Callback):
         sweep_dir = sweep_dir_of(config)
         if not sweep_dir.is_dir():
             return
+        fold_under(sweep_dir)  # the jobs' rows into runs/index.parquet, once
         try:
             result = collect_sweep(sweep_dir)
         except Exception as exc:  # the jobs' folders are intact: say how to gather them later

@@ -13,8 +13,11 @@ import pytest
 
 from twin.experiment.run_folder import base_meta, with_run_id, write_json, write_parquet
 from twin.experiment.runs_index import (
+    CLAIMED_SUFFIX,
     INDEX_NAME,
+    PENDING_NAME,
     index_frame,
+    load_index,
     parse_override,
     record,
     reindex,
@@ -139,7 +142,10 @@ def _record_many(root: str, worker: int, count: int) -> None:
         meta = base_meta("demo", worker, 1, [f"x={worker}", f"y={i}.5"])
         meta.update(status="ok")
         write_json(folder / "meta.json", meta)
-        record(folder, meta)
+        # even workers: single runs (each folds the index); odd: sweep jobs (rows only)
+        record(folder, meta, pending_only=worker % 2 == 1)
+        if worker % 2 == 1 and i % 2:
+            load_index(Path(root))  # a reader folding while others write
 
 
 def test_concurrent_writers_never_lose_a_row_or_corrupt_the_index(tmp_path: Path) -> None:
@@ -152,10 +158,49 @@ def test_concurrent_writers_never_lose_a_row_or_corrupt_the_index(tmp_path: Path
     for process in workers:
         process.join(timeout=120)
         assert process.exitcode == 0
-    index = pd.read_parquet(runs / INDEX_NAME)
+    index = load_index(runs)
     assert len(index) == 36 and index["run_id"].is_unique
     assert str(index["x"].dtype) == "Int64" and str(index["y"].dtype) == "float64"
+    assert pd.read_parquet(runs / INDEX_NAME).equals(index)
     assert not list(runs.glob(f".{INDEX_NAME}.*"))  # no temporary file left behind
+    assert not list((runs / PENDING_NAME).iterdir())  # every row folded
+
+
+def test_a_sweep_jobs_row_is_folded_in_by_the_next_reader(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    make_run(runs / "2026-12-04" / "10-00-00_a", ["network=metro"], 1.0)
+    record(runs / "2026-12-04" / "10-00-00_a", _meta(runs / "2026-12-04" / "10-00-00_a"))
+    written = (runs / INDEX_NAME).stat().st_mtime_ns
+    job = runs / "sweeps" / "d" / "0"
+    make_run(job, ["network=single_store"], 2.0, status="failed")
+    pending = record(job, _meta(job), pending_only=True)
+    assert pending is not None and pending.parent == runs / PENDING_NAME
+    assert (runs / INDEX_NAME).stat().st_mtime_ns == written  # the index not rewritten
+    meta = _meta(job)
+    meta["status"] = "ok"  # the job ran again (resume): its newer row replaces the first
+    write_json(job / "meta.json", meta)
+    assert record(job, meta, pending_only=True) == pending
+    index = load_index(runs)
+    assert sorted(index["status"]) == ["ok", "ok"] and len(index) == 2
+    assert not list((runs / PENDING_NAME).iterdir())
+
+
+def test_rows_a_dead_fold_had_claimed_are_not_lost(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    assert len(reindex(runs)) == 0  # an index from before the sweep
+    folders = [runs / "sweeps" / "d" / str(job) for job in range(2)]
+    for job, folder in enumerate(folders):
+        make_run(folder, [f"run.seed={job}"], 1.0)
+    jobs = [record(folder, _meta(folder), pending_only=True) for folder in folders]
+    assert jobs[0] is not None
+    jobs[0].rename(jobs[0].with_name(jobs[0].name + CLAIMED_SUFFIX))  # a fold died here
+    assert len(load_index(runs)) == 2
+    assert not list((runs / PENDING_NAME).iterdir())
+
+
+def _meta(folder: Path) -> dict[str, object]:
+    meta: dict[str, object] = json.loads((folder / "meta.json").read_text())
+    return meta
 
 
 def cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -15,6 +15,7 @@ from twin.cli_help import COLLECT_EPILOG
 from twin.config.experiment import ExperimentConfig
 from twin.errors import ResumeError
 from twin.experiment.jobs import FAILED, OK
+from twin.experiment.runs_index import fold_under
 from twin.experiment.sweep import Job, SweepSummary, collect_sweep
 from twin.files import DamagedFileError
 
@@ -149,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             from twin.experiment.resume import resume_sweep
 
             resume_sweep(args.sweep_dir)
+        fold_under(args.sweep_dir)  # rows its jobs left pending (an interrupted sweep's)
         result = collect_sweep(args.sweep_dir, baseline=args.baseline)
     except (FileNotFoundError, DamagedFileError, ResumeError) as exc:
         print(f"twin-collect: {exc}", file=sys.stderr)

@@ -11,28 +11,40 @@ sweep jobs), and a DuckDB file admits one writing process at a time (the others 
 it). A parquet file read by everyone, rewritten under an exclusive ``fcntl`` lock on
 ``runs/.index.lock`` through a temporary file and an atomic rename, never shows a reader a
 half-written index and never loses a concurrent writer's row. DuckDB reads it as a view.
+
+Rewriting the index costs time in proportion to its rows (0.3 s at 1,000 runs, 1 s at
+5,000), so a run first writes its row alone, ``runs/.index-pending/<hash of its path>.json``
+(atomic, no lock, a later row of the same folder replaces it), and :func:`fold` merges the
+pending rows into the index: at the end of every single run and sizing, once at the end of a
+sweep (its jobs only write their rows), and before any read (:func:`load_index`). Folding
+first renames the rows it takes (``.claimed``), so a row written meanwhile waits for the next
+fold and none is lost; rows claimed by a fold that died are taken by the next.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import math
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
-from twin.experiment.run_folder import write_parquet
+from twin.experiment.run_folder import write_json, write_parquet
 
 log = logging.getLogger(__name__)
 
 INDEX_NAME = "index.parquet"
 LOCK_NAME = ".index.lock"
+PENDING_NAME = ".index-pending"  # rows not yet folded into the index, one file per folder
+CLAIMED_SUFFIX = ".claimed"  # a pending row a fold has taken
 # Fixed columns, then one column per override key (sorted).
 FIXED_COLUMNS = [
     "run_id",
@@ -208,31 +220,90 @@ def scan(root: Path) -> list[dict[str, Any]]:
 
 def reindex(root: Path) -> pd.DataFrame:
     """Rebuild ``root/index.parquet`` from the run folders; returns the new index."""
-    with locked(root):
-        frame = index_frame(scan(root))
-        write_parquet(root / INDEX_NAME, frame)
-    return frame
+    return fold(root, rebuild=True)
 
 
-def record(folder: Path, meta: dict[str, Any], root: Path | None = None) -> Path | None:
-    """Add (or replace) the row of the run in ``folder``; returns the index file, or None.
+def record(
+    folder: Path, meta: dict[str, Any], root: Path | None = None, *, pending_only: bool = False
+) -> Path | None:
+    """Add (or replace) the row of the run in ``folder``; returns the file written, or None.
 
-    A run outside any ``runs/`` folder is not indexed. A missing or unreadable index is
-    rebuilt from the folders first, so no run is ever left out.
+    The row is written alone (a pending row) and then folded into the index, unless
+    ``pending_only`` (a sweep's job: the sweep folds its jobs' rows once, at its end). A run
+    outside any ``runs/`` folder is not indexed.
     """
     root = root or runs_root_of(folder)
     if root is None:
         log.debug("%s is not under a runs/ folder: not indexed", folder)
         return None
     row = row_of(folder, meta, root)
-    file = root / INDEX_NAME
+    name = hashlib.sha256(row["path"].encode()).hexdigest()[:32] + ".json"
+    pending = root / PENDING_NAME / name
+    write_json(pending, row)
+    if pending_only:
+        return pending
+    fold(root)
+    return root / INDEX_NAME
+
+
+def fold(root: Path, rebuild: bool = False) -> pd.DataFrame:
+    """Merge the pending rows into ``root/index.parquet``; returns the index.
+
+    A missing or unreadable index, or ``rebuild``, is rebuilt from the run folders (which the
+    pending rows' runs are among: a run writes its meta.json before its row)."""
     with locked(root):
-        rows = _existing_rows(file)
-        if rows is None:
-            rows = scan(root)  # includes this run (its meta.json is written)
-        rows = [r for r in rows if r["path"] != row["path"]] + [row]
-        write_parquet(file, index_frame(rows))
-    return file
+        claimed = _claim(root / PENDING_NAME)
+        rows = None if rebuild else _existing_rows(root / INDEX_NAME)
+        new = [_read_row(file) for file in claimed]
+        if rows is None or any(row is None for row in new):
+            rows = scan(root)
+        else:
+            by_path = {row["path"]: row for row in rows}
+            by_path.update((row["path"], row) for row in new if row is not None)
+            rows = list(by_path.values())
+        frame = index_frame(rows)
+        write_parquet(root / INDEX_NAME, frame)
+        for file in claimed:
+            file.unlink(missing_ok=True)
+    return frame
+
+
+def fold_under(folder: Path) -> None:
+    """Fold the pending rows of the ``runs/`` folder that holds ``folder`` (a sweep's end);
+    the index is a cache, so a failure is a warning."""
+    root = runs_root_of(folder)
+    if root is None or not _pending(root):
+        return
+    try:
+        fold(root)
+    except Exception as exc:
+        log.warning("the runs index was not updated (%s); run: twin-runs --reindex", exc)
+
+
+def _pending(root: Path) -> bool:
+    folder = root / PENDING_NAME
+    return folder.is_dir() and any(
+        entry.name.endswith((".json", CLAIMED_SUFFIX)) for entry in os.scandir(folder)
+    )
+
+
+def _claim(folder: Path) -> list[Path]:
+    """Take the pending rows (renamed, so a row written from now on waits for the next fold),
+    with those a fold that died had taken."""
+    if not folder.is_dir():
+        return []
+    for file in folder.glob("*.json"):
+        with suppress(FileNotFoundError):
+            file.rename(file.with_name(file.name + CLAIMED_SUFFIX))
+    return sorted(folder.glob("*.json" + CLAIMED_SUFFIX))
+
+
+def _read_row(file: Path) -> dict[str, Any] | None:
+    try:
+        row = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return row if isinstance(row, dict) and "path" in row else None
 
 
 def _existing_rows(file: Path) -> list[dict[str, Any]] | None:
@@ -246,11 +317,12 @@ def _existing_rows(file: Path) -> list[dict[str, Any]] | None:
 
 
 def load_index(root: Path) -> pd.DataFrame:
-    """The index of ``root`` (rebuilt first when missing)."""
+    """The index of ``root``, with every pending row (rebuilt first when missing)."""
     file = root / INDEX_NAME
-    if file.is_file():
+    if file.is_file() and not _pending(root):
         try:
             return pd.read_parquet(file)
         except Exception as exc:
             log.warning("the runs index %s is unreadable (%s): rebuilding it", file, exc)
-    return reindex(root)
+            return reindex(root)
+    return fold(root)

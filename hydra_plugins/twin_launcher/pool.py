@@ -1,7 +1,7 @@
 """The twin launcher's worker processes: forked once per sweep, fed one job at a time.
 
 Each worker has its own pipe: the launcher sends it a job (number, overrides), the worker
-sends back (pid, its JobReturn) and waits for the next. The launcher always knows which job
+sends back the job's JobReturn and waits for the next. The launcher always knows which job
 each worker runs, so a worker that dies (SIGKILL, out of memory) fails exactly that job
 (:class:`WorkerDied`) and is replaced; no other job is lost or run twice. Nothing here waits
 without a way out: a worker's death wakes the launcher (its sentinel), a worker whose pipe

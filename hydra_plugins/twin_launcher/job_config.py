@@ -24,10 +24,9 @@ Shape = tuple[str, ...]
 _PLAIN = (str, int, float, bool, type(None))
 
 
-def is_value_override(override: Override) -> bool:
-    """``key.sub=value`` or ``++key.sub=value`` with a plain value: never a config group, a
-    package, an addition (``+key``: the composed config has the key already), a deletion, a
-    Hydra key, or a dict or list function (merged into the node, so not a plain set)."""
+def _sets_a_key(override: Override) -> bool:
+    """``key.sub=...`` or ``++key.sub=...``: never a config group, a package, an addition
+    (``+key``: the composed config has the key already), a deletion or a Hydra key."""
     key = override.key_or_group
     return (
         "." in key
@@ -36,16 +35,18 @@ def is_value_override(override: Override) -> bool:
         and not override.is_delete()
         and not override.is_add()
         and not override.is_hydra_override()
-        and isinstance(override.value(), _PLAIN)
     )
+
+
+def is_value_override(override: Override) -> bool:
+    """A key set to a plain value (not a dict or list function, which merges into the node,
+    so is not a plain set)."""
+    return _sets_a_key(override) and isinstance(override.value(), _PLAIN)
 
 
 def _is_value_sweep(override: Override) -> bool:
     """``key.sub=1,2`` (or a range): a sweep whose every job sets a plain value."""
-    key = override.key_or_group
-    if "." not in key or "/" in key or override.package is not None or override.is_add():
-        return False
-    if override.is_delete() or override.is_hydra_override():
+    if not _sets_a_key(override):
         return False
     try:
         return all(isinstance(value, _PLAIN) for value in override.sweep_iterator())

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hydra.core.utils import JobReturn, configure_log, filter_overrides, run_job, setup_globals
+from hydra.core.utils import JobReturn, configure_log, filter_overrides, setup_globals
 from hydra.plugins.launcher import Launcher
 from hydra.types import HydraContext, TaskFunction
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, OmegaConf
 
 from hydra_plugins.twin_launcher import worker
 from hydra_plugins.twin_launcher.job_config import JobComposer
@@ -121,30 +121,22 @@ class TwinLauncher(Launcher):
         returns = self._run_on_pool(jobs, n_workers)
         return [returns[number] for number, _ in jobs]
 
+    def _state(self) -> worker.WorkerState:
+        assert self.composer and self.hydra_context and self.task_function
+        return worker.WorkerState(self.composer, self.hydra_context, self.task_function)
+
     def _run_here(self, number: int, overrides: list[str]) -> JobReturn:
-        assert self.composer is not None and self.config is not None
-        assert self.hydra_context is not None and self.task_function is not None
-        config = self.composer.compose(overrides)
-        with open_dict(config):
-            config.hydra.job.id = number
-            config.hydra.job.num = number
-        result = run_job(
-            hydra_context=self.hydra_context,
-            task_function=self.task_function,
-            config=config,
-            job_dir_key="hydra.sweep.dir",
-            job_subdir_key="hydra.sweep.subdir",
-        )
+        assert self.config is not None
+        result = worker.run_one(self._state(), number, overrides)
         configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
         return result
 
     def _run_on_pool(self, jobs: list[Job], n_workers: int) -> dict[int, JobReturn]:
-        assert self.composer and self.hydra_context and self.task_function
+        assert self.composer is not None
         weights = {number: self.composer.weight(overrides) for number, overrides in jobs}
         todo = sorted(jobs, key=lambda job: -weights[job[0]])  # heaviest first; stable
-        state = worker.WorkerState(self.composer, self.hydra_context, self.task_function)
         returns: dict[int, JobReturn] = {}
-        pool = ForkPool(state, n_workers)
+        pool = ForkPool(self._state(), n_workers)
         try:
             for number, result in pool.run(todo):
                 returns[number] = result

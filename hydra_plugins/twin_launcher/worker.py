@@ -67,6 +67,8 @@ def serve(state: WorkerState, conn: Connection, parent_end: Connection) -> None:
             answer, stop = failed(exc, overrides), True
         try:
             conn.send(answer)
+        except OSError:  # the launcher is gone
+            return
         except Exception as exc:  # the return would not pickle: nothing was sent
             conn.send(failed(RuntimeError(f"job {number}: its return: {exc!r}"), overrides))
         if stop:
@@ -82,22 +84,27 @@ def _watch_parent(parent: int) -> None:
 def run(
     state: WorkerState, handlers: dict[int, Any], number: int, overrides: list[str]
 ) -> JobReturn:
-    """Run job ``number`` as Hydra's launchers do (``run_job``), with the job-time signal
-    ``handlers``."""
+    """:func:`run_one` with the job-time signal ``handlers`` (ignored again after the job)."""
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
+    try:
+        return run_one(state, number, overrides)
+    finally:
+        for sig in _SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
+
+
+def run_one(state: WorkerState, number: int, overrides: list[str]) -> JobReturn:
+    """Run job ``number`` as Hydra's launchers do (``run_job``), in this process (a worker,
+    or the sweep's own process when it has one worker)."""
     config = state.composer.compose(overrides)
     with open_dict(config):
         config.hydra.job.id = number
         config.hydra.job.num = number
-    for sig, handler in handlers.items():
-        signal.signal(sig, handler)
-    try:
-        return run_job(
-            hydra_context=state.hydra_context,
-            task_function=state.task_function,
-            config=config,
-            job_dir_key="hydra.sweep.dir",
-            job_subdir_key="hydra.sweep.subdir",
-        )
-    finally:
-        for sig in _SIGNALS:
-            signal.signal(sig, signal.SIG_IGN)
+    return run_job(
+        hydra_context=state.hydra_context,
+        task_function=state.task_function,
+        config=config,
+        job_dir_key="hydra.sweep.dir",
+        job_subdir_key="hydra.sweep.subdir",
+    )

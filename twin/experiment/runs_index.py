@@ -254,7 +254,7 @@ def fold(root: Path, rebuild: bool = False) -> pd.DataFrame:
     with locked(root):
         claimed = _claim(root / PENDING_NAME)
         rows = None if rebuild else _existing_rows(root / INDEX_NAME)
-        new = [_read_row(file) for file in claimed]
+        new = [] if rows is None else [_read_row(file) for file in claimed]
         if rows is None or any(row is None for row in new):
             rows = scan(root)
         else:

@@ -194,7 +194,23 @@ def _read_parquet(folder: Path, table: Table) -> pd.DataFrame | None:
             f"{file} lacks the columns {', '.join(missing)}; expected {', '.join(columns)} "
             "(see docs/CONTRACTS.md)."
         )
-    return with_current_kpi_names(frame)
+    return with_current_kpi_names(_categorical_strings(frame))  # renames map the categories
+
+
+def _categorical_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns (kpi, stat, store, region, unit, overrides) as categories.
+
+    The report filters and groups these columns hundreds of times; on pandas' Arrow-backed
+    strings every boolean filter is a pyarrow ``take`` of each text column (a national run:
+    500 filters, 1.2 s), on categories a ``take`` of small integer codes. The values, and
+    their sort order (categories are sorted), are the same.
+    """
+    for column in frame.columns:
+        if pd.api.types.is_string_dtype(frame[column].dtype) and not isinstance(
+            frame[column].dtype, pd.CategoricalDtype
+        ):
+            frame[column] = frame[column].astype("category")
+    return frame
 
 
 def _read_json(file: Path) -> Any:

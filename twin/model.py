@@ -253,7 +253,8 @@ def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResul
     The regions' logs are handed over (``result.logs`` is emptied) and pooled one KPI domain at
     a time on each of ``run.workers`` threads (the work is numpy's: sorting, partitioning,
     masking, which runs outside the GIL), so at most that many domains' pooled copies are
-    alive besides the logs not yet pooled. Rows come out in domain order either way.
+    alive besides the logs not yet pooled. Rows come out in domain order either way. The
+    series are the sums of the regions' (:func:`network_series`), not pooled again.
     """
     window = window_of(config)
     pooled: dict[str, list[Any]] = {}
@@ -263,20 +264,39 @@ def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResul
         result.logs = {}
     release_free_memory()  # what receiving the results freed (pickles from worker processes)
 
-    def domain_rows(domain: str) -> tuple[list[KpiRow], list[SeriesRow]]:
+    def domain_rows(domain: str) -> list[KpiRow]:
         merged = KPI_DOMAINS[domain].concat(pooled.pop(domain))
         rows: list[KpiRow] = []
-        series: list[SeriesRow] = []
-        _scope(config, ALL, ALL, {domain: merged}, window, rows, series)
-        return rows, series
+        _scope(config, ALL, ALL, {domain: merged}, window, rows, None)
+        return rows
 
     domains = list(pooled)
     with ThreadPoolExecutor(max_workers=max(1, min(config.run.workers, len(domains)))) as pool:
         parts = list(pool.map(domain_rows, domains))
-    rows = [row for domain_part, _ in parts for row in domain_part]
+    rows = [row for domain_part in parts for row in domain_part]
     rows.extend((ALL, ALL, *row) for row in derived_rows([row[2:] for row in rows]))
-    series = [one for _, domain_part in parts for one in domain_part]
-    return RegionResult(ALL, results[0].replication if results else 0, rows, series)
+    replication = results[0].replication if results else 0
+    return RegionResult(ALL, replication, rows, network_series(results))
+
+
+def network_series(results: list[RegionResult]) -> list[SeriesRow]:
+    """The network's series: per bin, the sum of every region's series (store ``all``).
+
+    Every series is a count per bin or a level's time average per bin (a domain's
+    ``series``), and both add over stores: the network's is the regions' sum, the same value
+    as pooling the logs again, but for the last bits of floating-point addition. Series come
+    out in the order they are first seen, region by region, which is the domains' order.
+    """
+    totals: dict[str, tuple[np.ndarray, str]] = {}
+    for result in results:
+        for _, store, name, values, unit in result.series:
+            if store != ALL:
+                continue
+            if name in totals:
+                totals[name] = (totals[name][0] + values, unit)
+            else:
+                totals[name] = (np.array(values, dtype=float), unit)
+    return [(ALL, ALL, name, values, unit) for name, (values, unit) in totals.items()]
 
 
 def _scope(
@@ -286,12 +306,15 @@ def _scope(
     logs: dict[str, Any],
     window: tuple[float, float],
     rows: list[KpiRow],
-    series: list[SeriesRow],
+    series: list[SeriesRow] | None,
 ) -> None:
+    """KPI rows of ``logs``, and their series unless ``series`` is None."""
     kpi_rows = KpiRows()
     for domain, log in logs.items():
         spec = KPI_DOMAINS[domain]
         spec.kpis(kpi_rows, log, window)
+        if series is None:
+            continue
         for name, values, unit in spec.series(log, window, config.run.bin_s):
             series.append((region, store, name, values, unit))
     rows.extend((region, store, *row) for row in kpi_rows.rows + derived_rows(kpi_rows.rows))

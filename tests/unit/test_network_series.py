@@ -1,0 +1,45 @@
+"""The network's series are the sums of the regions' series (twin.model.network_series)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import twin
+from twin.domain.registry import FORMATS, KPI_DOMAINS
+from twin.model import ALL, _scope, network_series, planned_region, run_region, window_of
+from twin.network.build import build_network
+
+pytestmark = pytest.mark.unit
+
+
+def test_summed_region_series_equal_the_series_of_the_pooled_logs() -> None:
+    """Every domain's series (counts per bin, levels' time averages per bin) adds over
+    stores: the regions' sum is the series of all their logs pooled, to rounding."""
+    config = twin.load_config(
+        ["network=national", "network.n_regions=3", "run.warmup_s=7200", "run.workers=1"]
+    )
+    network = build_network(config.network, FORMATS.keys())
+    regions = [planned_region(config, region) for region in network.regions[:3]]
+    results = [run_region(config, region, 0, keep_logs=True) for region in regions]
+    pooled: dict[str, list[object]] = {}
+    for result in results:
+        for domain, logs in result.logs.items():
+            pooled.setdefault(domain, []).extend(logs)
+    expected: list[tuple[str, str, str, np.ndarray, str]] = []
+    for domain, logs in pooled.items():
+        merged = {domain: KPI_DOMAINS[domain].concat(logs)}
+        _scope(config, ALL, ALL, merged, window_of(config), [], expected)
+
+    summed = network_series(results)
+
+    assert [row[2] for row in summed] == [row[2] for row in expected]
+    assert {row[2] for row in summed} >= {"arrivals_n", "occupancy", "checkout_queue_len"}
+    assert {row[2] for row in summed} >= {"orders_n", "picking_queue_len", "lockers_occupied"}
+    for got, want in zip(summed, expected, strict=True):
+        assert got[:3] == want[:3] and got[4] == want[4]
+        np.testing.assert_allclose(got[3], want[3], rtol=1e-7, atol=1e-9, err_msg=got[2])
+    # and not a sum that holds whatever the regions are: one region's series is smaller
+    arrivals = next(values for _, _, name, values, _ in summed if name == "arrivals_n")
+    first = next(v for _, s, n, v, _ in results[0].series if s == ALL and n == "arrivals_n")
+    assert arrivals.sum() > first.sum() > 0

@@ -33,7 +33,7 @@ def truly_swept(summary: pd.DataFrame | None, params: list[str]) -> list[str]:
 
 
 def network_comparison(comparison: pd.DataFrame) -> pd.DataFrame:
-    parts = [network_level(g) for _, g in comparison.groupby("job", sort=True)]
+    parts = [network_level(g) for _, g in comparison.groupby("job", sort=True, observed=True)]
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else comparison.iloc[0:0]
 

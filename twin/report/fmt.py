@@ -149,7 +149,7 @@ def headline_stat(stats: list[str]) -> str:
 def headline_pairs(frame: pd.DataFrame, with_p90: bool = True) -> list[tuple[str, str]]:
     """(kpi, stat) pairs worth a chart: each KPI's headline stat, plus p90 of time KPIs."""
     pairs: list[tuple[str, str]] = []
-    for kpi, group in frame.groupby("kpi", sort=True):
+    for kpi, group in frame.groupby("kpi", sort=True, observed=True):
         stats = [str(s) for s in group["stat"].unique() if s != "n"] or ["n"]
         pairs.append((str(kpi), headline_stat(stats)))
         if with_p90 and str(kpi).endswith("_s") and "p90" in stats and pairs[-1][1] != "p90":

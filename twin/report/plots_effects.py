@@ -33,7 +33,11 @@ def sweep_figure(
     )
     position = {v: (float(v) if is_numeric else float(i)) for i, v in enumerate(x_values)}
     others = [p for p in other_params if p != param and summary[p].nunique(dropna=False) > 1]
-    groups = list(summary.groupby(others, sort=True, dropna=False)) if others else [((), summary)]
+    groups = (
+        list(summary.groupby(others, sort=True, dropna=False, observed=True))
+        if others
+        else [((), summary)]
+    )
     xticks = None
     if not is_numeric:
         xticks = [(float(i), str(v)) for i, v in enumerate(x_values)]

@@ -76,8 +76,10 @@ def load_heatmap_figure(ts: pd.DataFrame) -> Chart | None:
     if data.empty:
         return None
     data = data.assign(hour=(data["bin_start_s"].astype(float) // 3600) % 24)
-    per_rep = data.groupby(["series", "replication", "bin_start_s", "hour"])["value"].sum()
-    hourly = per_rep.groupby(["series", "hour"]).mean().unstack("hour").fillna(0.0)
+    per_rep = data.groupby(["series", "replication", "bin_start_s", "hour"], observed=True)[
+        "value"
+    ].sum()
+    hourly = per_rep.groupby(["series", "hour"], observed=True).mean().unstack("hour").fillna(0.0)
     order = [s for s in LOAD_SERIES if s in hourly.index]
     hourly = hourly.loc[order]
     peak = hourly.max(axis=1).replace(0.0, np.nan)
@@ -116,7 +118,7 @@ def plan_figure(plan: pd.DataFrame, ts: pd.DataFrame | None) -> Chart:
     )
     series_present = set(ts["series"]) if ts is not None else set()
     for resource in resources:
-        rows = plan[plan["resource"] == resource].groupby("hour")["level"].sum()
+        rows = plan[plan["resource"] == resource].groupby("hour", observed=True)["level"].sum()
         levels = rows.to_numpy(float)
         ax = chart.panel(
             title=resource.replace("_", " "),
@@ -133,9 +135,9 @@ def plan_figure(plan: pd.DataFrame, ts: pd.DataFrame | None) -> Chart:
             hours = (demand["bin_start_s"].astype(float) // 3600) % 24
             per_hour = (
                 demand.assign(hour=hours)
-                .groupby(["replication", "hour"])["value"]
+                .groupby(["replication", "hour"], observed=True)["value"]
                 .sum()
-                .groupby("hour")
+                .groupby("hour", observed=True)
                 .mean()
             )
             x, values = per_hour.index.to_numpy(float) + 0.5, per_hour.to_numpy(float)

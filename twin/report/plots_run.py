@@ -52,7 +52,11 @@ def timeseries_figure(ts: pd.DataFrame, series: str, max_lines: int = MAX_LINES)
     if per_store.empty:
         per_store = data
     label_cols = ["region", "store"] if per_store["region"].nunique() > 1 else ["store"]
-    mean = per_store.groupby([*label_cols, "bin_start_s"], sort=True)["value"].mean().reset_index()
+    mean = (
+        per_store.groupby([*label_cols, "bin_start_s"], sort=True, observed=True)["value"]
+        .mean()
+        .reset_index()
+    )
     horizon_s = float(mean["bin_start_s"].max()) if len(mean) else 0.0
     bin_s = _bin_width(mean["bin_start_s"].to_numpy(dtype=float))
     scale_s, x_label = _time_axis(horizon_s + bin_s)
@@ -60,7 +64,7 @@ def timeseries_figure(ts: pd.DataFrame, series: str, max_lines: int = MAX_LINES)
     ax = chart.panel(
         title=f"{series_title(series, unit)} by time of day", xlabel=x_label, ylabel=unit or "count"
     )
-    grouped = mean.groupby(label_cols, sort=True)
+    grouped = mean.groupby(label_cols, sort=True, observed=True)
     # each store's values, cut from ``mean`` (sorted by store, then bin) without a frame each:
     # a national run has 500 stores and 16 series
     lines = np.split(mean["value"].to_numpy(float), np.cumsum(grouped.size().to_numpy())[:-1])

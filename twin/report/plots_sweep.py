@@ -45,7 +45,7 @@ def sizing_figure(
     targets = pd.to_numeric(data["target"], errors="coerce").dropna().unique()
     has_target = len(targets) > 0
     low, high = [], []
-    for i, (demand, group) in enumerate(data.groupby("demand_scale", sort=True)):
+    for i, (demand, group) in enumerate(data.groupby("demand_scale", sort=True, observed=True)):
         x = group["capacity"].to_numpy(float)
         y = group["mean"].to_numpy(float) * scale
         err = clipped_errors(y, np.nan_to_num(group["half_width"].to_numpy(float)) * scale, unit)

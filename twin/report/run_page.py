@@ -104,7 +104,10 @@ def run_context(data: RunData) -> dict[str, Any]:
         if heat is not None:
             context["load_heatmap"] = figures.add(heat, "Load by resource and hour")
         # each series' rows picked once (not a mask over every series' rows per figure)
-        by_series = {str(k): frame for k, frame in data.timeseries.groupby("series", sort=False)}
+        by_series = {
+            str(k): frame
+            for k, frame in data.timeseries.groupby("series", sort=False, observed=True)
+        }
         for series in sorted(by_series, key=_series_rank):
             fig = timeseries_figure(by_series[series], series)
             context["timeseries"].append(figures.add(fig, f"{series} by time of day"))

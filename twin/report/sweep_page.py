@@ -167,7 +167,7 @@ def _pareto(
 
 
 def _network_rows(summary: pd.DataFrame) -> pd.DataFrame:
-    parts = [network_level(group) for _, group in summary.groupby("job", sort=True)]
+    parts = [network_level(group) for _, group in summary.groupby("job", sort=True, observed=True)]
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else summary.iloc[0:0]
 

@@ -203,7 +203,7 @@ def _options(hint: Any) -> tuple[Any, ...]:
 
 def from_yaml(text: str) -> TwinConfig:
     """Rebuild a validated config from YAML written by :func:`to_yaml`."""
-    merged = OmegaConf.merge(OmegaConf.structured(TwinConfig), OmegaConf.create(text))
+    merged = OmegaConf.merge(schema_node(), OmegaConf.create(text))  # the cached schema node
     return to_twin_config(merged)  # type: ignore[arg-type]
 
 

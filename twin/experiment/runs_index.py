@@ -38,6 +38,7 @@ import pandas as pd
 import yaml
 
 from twin.experiment.run_folder import write_json, write_parquet
+from twin.files import DamagedFileError, read_json
 
 log = logging.getLogger(__name__)
 
@@ -299,11 +300,12 @@ def _claim(folder: Path) -> list[Path]:
 
 
 def _read_row(file: Path) -> dict[str, Any] | None:
+    """A pending row, or None when it is damaged (the fold then rescans the folders)."""
     try:
-        row = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        row = read_json(file, expect=dict)
+    except DamagedFileError:
         return None
-    return row if isinstance(row, dict) and "path" in row else None
+    return row if "path" in row else None
 
 
 def _existing_rows(file: Path) -> list[dict[str, Any]] | None:

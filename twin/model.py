@@ -17,7 +17,7 @@ import simpy
 
 from twin.config.schema import TwinConfig
 from twin.core.arrivals import DAY_S
-from twin.core.memory import release_free_memory
+from twin.core.memory import ordinary_pages, release_free_memory
 from twin.core.streams import Streams
 from twin.domain.records import store_records
 from twin.domain.registry import (
@@ -253,7 +253,8 @@ def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResul
     The regions' logs are handed over (``result.logs`` is emptied) and pooled one KPI domain at
     a time on each of ``run.workers`` threads (the work is numpy's: sorting, partitioning,
     masking, which runs outside the GIL), so at most that many domains' pooled copies are
-    alive besides the logs not yet pooled. Rows come out in domain order either way. The
+    alive besides the logs not yet pooled; on ordinary pages, not huge ones
+    (:func:`~twin.core.memory.ordinary_pages`). Rows come out in domain order either way. The
     series are the sums of the regions' (:func:`network_series`), not pooled again.
     """
     window = window_of(config)
@@ -271,7 +272,8 @@ def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResul
         return rows
 
     domains = list(pooled)
-    with ThreadPoolExecutor(max_workers=max(1, min(config.run.workers, len(domains)))) as pool:
+    threads = max(1, min(config.run.workers, len(domains)))
+    with ordinary_pages(), ThreadPoolExecutor(max_workers=threads) as pool:
         parts = list(pool.map(domain_rows, domains))
     rows = [row for domain_part in parts for row in domain_part]
     rows.extend((ALL, ALL, *row) for row in derived_rows([row[2:] for row in rows]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ import pytest
 
 import twin
 import twin.model as model
-from twin.core.memory import release_free_memory
+from twin.core.memory import _huge_page_switch, ordinary_pages, release_free_memory
 from twin.domain.registry import FORMATS
 from twin.domain.stores.store_kpis import StoreLog
 from twin.model import owned, run_region
@@ -67,3 +68,54 @@ def test_only_the_process_keeping_the_hand_overs_tidies_its_heap(
     parallel = twin.simulate(twin.load_config([*overrides, "run.workers=2"]))
     assert len(calls) == 1
     pd.testing.assert_frame_equal(serial.kpis, parallel.kpis)
+
+
+def _huge_pages_on(switch: Any) -> bool:
+    state = switch(False)
+    switch(state)
+    return bool(state)
+
+
+def test_ordinary_pages_turns_numpys_huge_pages_off_and_back() -> None:
+    switch = _huge_page_switch()
+    if switch is None:
+        pytest.skip("this numpy has no huge-page switch")
+    before = switch(True)
+    try:
+        with ordinary_pages():
+            assert not _huge_pages_on(switch)
+        assert _huge_pages_on(switch)
+        with pytest.raises(RuntimeError), ordinary_pages():
+            raise RuntimeError("a failure inside leaves the switch as it was")
+        assert _huge_pages_on(switch)
+    finally:
+        switch(before)
+
+
+def test_network_rows_pool_the_logs_on_ordinary_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pooled logs are KPI'd on worker threads, where huge pages cost more than the work
+    (twin.core.memory.ordinary_pages)."""
+    switch = _huge_page_switch()
+    if switch is None:
+        pytest.skip("this numpy has no huge-page switch")
+    config = twin.load_config(
+        ["network=national", "network.n_regions=2", "run.warmup_s=7200", "run.workers=2"]
+    )
+    network = build_network(config.network, FORMATS.keys())
+    regions = [model.planned_region(config, region) for region in network.regions[:2]]
+    results = [run_region(config, region, 0, keep_logs=True) for region in regions]
+    seen: list[bool] = []
+    scope = model._scope
+
+    def watched(*args: Any) -> None:
+        seen.append(_huge_pages_on(switch))
+        scope(*args)
+
+    monkeypatch.setattr(model, "_scope", watched)
+    before = switch(True)
+    try:
+        rows = model.network_rows(config, results).rows
+        assert seen and not any(seen)
+        assert rows and _huge_pages_on(switch)
+    finally:
+        switch(before)

@@ -8,7 +8,7 @@ import simpy
 
 from twin.core.buffers import doubles, longs
 from twin.core.sampling import DistSpec, block_drawer, dist_mean, dist_variance, make_sampler
-from twin.core.streams import Streams
+from twin.core.streams import Streams, stable_hash
 from twin.domain.servers import RENEGED, SERVED, ServerPool
 from twin.errors import ConfigError
 from twin.kpi.levels import bin_counts, level_from_intervals
@@ -25,6 +25,23 @@ def test_same_stream_name_gives_same_numbers_and_others_differ() -> None:
     np.testing.assert_array_equal(a, b)
     for other in (c, d, e):
         assert not np.allclose(a, other)
+
+
+@pytest.mark.parametrize(
+    "seed, replication",
+    [(0, 0), (1, 0), (42, 3), (2**32 - 1, 1), (2**32, 0), (2**64 + 5, 2**33), (3**70, 7)],
+)
+def test_streams_are_numpys_seed_sequence_streams(seed: int, replication: int) -> None:
+    """Streams.get mixes the seed, replication and region words once (twin.core.streams._Pool):
+    every stream is still PCG64(SeedSequence(seed, spawn_key=(replication, region, name)))."""
+    for region in ("all", "network", "R1", "metro-north-17"):
+        streams = Streams(seed, replication, region)
+        for name in ("x", "checkout.service", "orders.z417.delivery.walk", "é"):
+            key = (replication, stable_hash(region), stable_hash(name))
+            reference = np.random.PCG64(np.random.SeedSequence(entropy=seed, spawn_key=key))
+            got = streams.get(name)
+            assert got.bit_generator.state == reference.state, (seed, replication, region, name)
+            np.testing.assert_array_equal(got.random(3), np.random.Generator(reference).random(3))
 
 
 def test_adding_a_stream_never_shifts_another() -> None:

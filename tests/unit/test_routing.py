@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from twin.network.routing import (
+    DEFAULT_STARTS,
     MAX_EXACT_STOPS,
+    _plan_route_arrays,
     exact_route,
     nearest_neighbour_route,
     or_opt,
@@ -17,6 +19,7 @@ from twin.network.routing import (
     route_length,
     two_opt,
 )
+from twin.network.routing_small import MAX_SMALL_STOPS
 
 pytestmark = pytest.mark.unit
 
@@ -186,3 +189,32 @@ def test_unusable_travel_time_is_named() -> None:
     matrix[2, 3] = -1.0
     with pytest.raises(ValueError, match=r"travel from node 2 to node 3 is -1\.0"):
         exact_route(matrix, 0, [1, 2, 3])
+
+
+def integer_ties(rng: np.random.Generator, nodes: int) -> np.ndarray:
+    # few distinct values: equal candidate moves, so the first best one must be the same
+    matrix = rng.integers(0, 4, (nodes, nodes)).astype(float)
+    np.fill_diagonal(matrix, 0.0)
+    return matrix
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "integer_ties"])
+def test_small_routes_are_the_array_searchs_routes(kind: str) -> None:
+    """Up to MAX_SMALL_STOPS stops plan_route searches on Python floats
+    (twin.network.routing_small): every route is the array search's, step for step."""
+    make = KINDS.get(kind, integer_ties)
+    rng = np.random.default_rng(21)
+    differ = 0
+    for _ in range(400):
+        nodes = int(rng.integers(3, 12))
+        matrix = make(rng, nodes)
+        depot = int(rng.integers(0, nodes))
+        others = [node for node in range(nodes) if node != depot]
+        n_stops = int(rng.integers(2, min(MAX_SMALL_STOPS, len(others)) + 1))
+        stops = [int(s) for s in rng.permutation(others)[:n_stops]]
+        for starts in (1, 2, DEFAULT_STARTS):
+            small = plan_route(matrix, depot, stops, starts)
+            arrays = _plan_route_arrays(matrix, depot, stops, starts)
+            differ += small != arrays
+            assert small == arrays, (kind, matrix.tolist(), depot, stops, starts)
+    assert differ == 0

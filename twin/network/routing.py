@@ -38,6 +38,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from twin.network.routing_small import MAX_SMALL_STOPS, Moves, plan_small_route
+
 __all__ = [
     "DEFAULT_STARTS",
     "MAX_EXACT_STOPS",
@@ -224,6 +226,13 @@ def _or_opt_moves(n: int, max_segment: int) -> tuple[np.ndarray, np.ndarray, np.
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _or_opt_lists(n: int, max_segment: int) -> Moves | None:
+    """:func:`_or_opt_moves` as lists, for :func:`plan_small_route`."""
+    moves = _or_opt_moves(n, max_segment)
+    return None if moves is None else (moves[0].tolist(), moves[1].tolist(), moves[2].tolist())
+
+
 def plan_route(
     matrix: np.ndarray, depot: int, stops: Sequence[int], starts: int = DEFAULT_STARTS
 ) -> list[int]:
@@ -238,6 +247,18 @@ def plan_route(
         raise ValueError(f"starts must be >= 1, got {starts}")
     if len(stop_list) < 2:
         return stop_list
+    if len(stop_list) <= MAX_SMALL_STOPS:  # the same search on Python floats (a trip's zones)
+        nodes = [depot, *stop_list]
+        rows = matrix[np.ix_(nodes, nodes)].tolist()
+        local = plan_small_route(rows, len(stop_list), starts, _IMPROVEMENT_EPS, _or_opt_lists)
+        return [stop_list[k - 1] for k in local]
+    return _plan_route_arrays(matrix, depot, stop_list, starts)
+
+
+def _plan_route_arrays(
+    matrix: np.ndarray, depot: int, stop_list: list[int], starts: int
+) -> list[int]:
+    """:func:`plan_route` on checked inputs, scoring each step's moves as arrays."""
     order = np.argsort(matrix[depot, stop_list], kind="stable")
     best_route: list[int] = []
     best_length = np.inf

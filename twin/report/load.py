@@ -185,7 +185,7 @@ def _read_parquet(folder: Path, table: Table) -> pd.DataFrame | None:
     if not file.is_file():
         return None
     try:
-        frame = pd.read_parquet(file)
+        frame = _read_categorical(file)
     except Exception as exc:  # pyarrow raises several types for a broken file
         raise ReportInputError(f"{file} could not be read as Parquet ({exc}).") from exc
     missing = [c for c in columns if c not in frame.columns]
@@ -194,23 +194,34 @@ def _read_parquet(folder: Path, table: Table) -> pd.DataFrame | None:
             f"{file} lacks the columns {', '.join(missing)}; expected {', '.join(columns)} "
             "(see docs/CONTRACTS.md)."
         )
-    return with_current_kpi_names(_categorical_strings(frame))  # renames map the categories
+    return with_current_kpi_names(frame)  # renames map the categories
 
 
-def _categorical_strings(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns (kpi, stat, store, region, unit, overrides) as categories.
+def _read_categorical(file: Path) -> pd.DataFrame:
+    """The Parquet table in ``file`` with its text columns (kpi, stat, store, region, unit,
+    overrides) as categories, their categories sorted.
 
     The report filters and groups these columns hundreds of times; on pandas' Arrow-backed
     strings every boolean filter is a pyarrow ``take`` of each text column (a national run:
-    500 filters, 1.2 s), on categories a ``take`` of small integer codes. The values, and
-    their sort order (categories are sorted), are the same. Every groupby in the report says
-    ``observed=True`` (pandas 3's default; pandas 2 would add a group per unused category).
+    500 filters, 1.2 s), on categories a ``take`` of small integer codes. The text columns
+    are read dictionary-encoded, as Parquet stores them, instead of as strings converted
+    afterwards (a national run's 490,000-row timeseries: 0.30 -> 0.08 s). The values, and
+    their sort order (categories are sorted), are those of ``astype("category")``. Every
+    groupby in the report says ``observed=True`` (pandas 3's default; pandas 2 would add a
+    group per unused category).
     """
-    for column in frame.columns:
-        if pd.api.types.is_string_dtype(frame[column].dtype) and not isinstance(
-            frame[column].dtype, pd.CategoricalDtype
-        ):
-            frame[column] = frame[column].astype("category")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(file)
+    text = [
+        f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
+    frame = pq.read_table(file, read_dictionary=text).to_pandas()
+    for column in text:
+        categories = frame[column].cat.categories
+        if not categories.is_monotonic_increasing:
+            frame[column] = frame[column].cat.reorder_categories(categories.sort_values())
     return frame
 
 

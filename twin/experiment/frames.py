@@ -42,8 +42,10 @@ def series_frame(
     position = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     label_columns = list(zip(*labels, strict=True))
 
-    def column(index: int) -> np.ndarray:
-        return np.asarray(label_columns[index], dtype=object)[repeat]
+    def column(index: int) -> pd.api.extensions.ExtensionArray:
+        # a label per series, repeated per bin: the labels as pandas infers text (Arrow
+        # strings on pandas 3), then a take (490,000 rows a national day: 36 -> 5 ms a column)
+        return pd.Series(np.asarray(label_columns[index], dtype=object)).array.take(repeat)
 
     return pd.DataFrame(
         {

@@ -17,7 +17,7 @@ import simpy
 
 from twin.config.schema import TwinConfig
 from twin.core.arrivals import DAY_S
-from twin.core.memory import ordinary_pages, release_free_memory
+from twin.core.memory import collector_paused, ordinary_pages, release_free_memory
 from twin.core.streams import Streams
 from twin.domain.records import store_records
 from twin.domain.registry import (
@@ -89,13 +89,10 @@ def run_region(
     # Building and running allocate many small objects but make no reference cycles worth
     # collecting: pausing the cyclic garbage collector saves its repeated scans of a growing
     # heap (about half the run time of a large region).
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        return _run_region(config, region, replication, keep_logs)
+        with collector_paused():
+            return _run_region(config, region, replication, keep_logs)
     finally:
-        if gc_was_enabled:
-            gc.enable()
         if tidy_heap:
             gc.collect()  # the environment's cycles (events, processes, generators)
             release_free_memory()

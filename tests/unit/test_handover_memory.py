@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import sys
 from typing import Any
 
@@ -12,7 +13,12 @@ import pytest
 
 import twin
 import twin.model as model
-from twin.core.memory import _huge_page_switch, ordinary_pages, release_free_memory
+from twin.core.memory import (
+    _huge_page_switch,
+    collector_paused,
+    ordinary_pages,
+    release_free_memory,
+)
 from twin.domain.registry import FORMATS
 from twin.domain.stores.store_kpis import StoreLog
 from twin.model import owned, run_region
@@ -68,6 +74,23 @@ def test_only_the_process_keeping_the_hand_overs_tidies_its_heap(
     parallel = twin.simulate(twin.load_config([*overrides, "run.workers=2"]))
     assert len(calls) == 1
     pd.testing.assert_frame_equal(serial.kpis, parallel.kpis)
+
+
+def test_collector_paused_stops_the_cyclic_collector_and_restores_it() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("a failure inside restores the collector")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # paused before: not switched on by the block's end
+    finally:
+        gc.enable()
 
 
 def _huge_pages_on(switch: Any) -> bool:

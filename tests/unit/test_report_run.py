@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import subprocess
@@ -113,6 +114,25 @@ def test_same_folder_gives_byte_identical_report(run_dir: Path, tmp_path: Path) 
         [sys.executable, "-c", code, str(run_dir), str(tmp_path / "c.html")], check=True, env=env
     )
     assert (tmp_path / "c.html").read_bytes() == first
+
+
+def test_a_page_is_built_with_the_cyclic_collector_paused(
+    run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows, cells and text are many objects and few cycles (twin.report.render)."""
+    import twin.report.render as render_module
+
+    seen: list[bool] = []
+    context = render_module.run_context
+
+    def watched(data: object) -> dict[str, object]:
+        seen.append(gc.isenabled())
+        return context(data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render_module, "run_context", watched)
+    assert gc.isenabled()
+    render_run_report(run_dir, tmp_path / "a.html")
+    assert seen == [False] and gc.isenabled()
 
 
 def test_default_path_is_reports_folder_named_after_scenario_and_folder(

@@ -1,5 +1,6 @@
 """Give the memory freed by a finished simulation back to the operating system; keep worker
-threads' numpy arrays on ordinary pages.
+threads' numpy arrays on ordinary pages; pause the cyclic garbage collector over work that
+allocates many objects and makes few reference cycles.
 
 A region's run allocates and frees many blocks; glibc keeps the freed ones in its heap, where
 what the run hands over (logs, rows) pins them, so a process that runs region after region
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import importlib
 import sys
 from collections.abc import Iterator
@@ -69,3 +71,21 @@ def _huge_page_switch() -> Any:
             continue
         return getattr(module, "_set_madvise_hugepage", None)
     return None
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Within the block, the cyclic garbage collector does not run (as it was after).
+
+    Work that allocates many objects that live until it ends (a region's run; a report's rows,
+    cells and text) triggers a collection every few hundred allocations, and each one that
+    reaches the older generations scans the whole growing heap, though such work makes few
+    cycles worth collecting: a national run's report spent 0.3 s of 1.85 s in them.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -3,6 +3,9 @@
 The HTML has its CSS inline and its figures as inline SVG: it fetches nothing, runs no
 script (a Content-Security-Policy forbids both) and prints well. The same folder always gives
 the same bytes. Templates are autoescaped, so names and config text show up as text.
+
+A page is many short-lived objects (rows, cells, text) and few reference cycles: the cyclic
+garbage collector is paused while one is built (a national run's page: 1.85 -> 1.55 s).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from twin.core.memory import collector_paused
 from twin.report.embed import write_atomic
 from twin.report.fmt import breakable, slug
 from twin.report.load import load_run, load_sizing, load_sweep
@@ -33,6 +37,23 @@ def render_run_report(run_dir: Path, out_path: Path | None = None) -> Path:
     Any of the run's files may be missing (a failed run may hold only meta.json); the report
     shows what exists and lists what does not.
     """
+    with collector_paused():  # see the module docstring
+        return _render_run_report(run_dir, out_path)
+
+
+def render_sweep_report(sweep_dir: Path, out_path: Path | None = None) -> Path:
+    """Write the report of a sweep folder (``reports/sweep_<folder>.html`` by default)."""
+    with collector_paused():
+        return _render_sweep_report(sweep_dir, out_path)
+
+
+def render_sizing_report(size_dir: Path, out_path: Path | None = None) -> Path:
+    """Write the report of a sizing folder (``reports/sizing_<resource>_<folder>.html``)."""
+    with collector_paused():
+        return _render_sizing_report(size_dir, out_path)
+
+
+def _render_run_report(run_dir: Path, out_path: Path | None = None) -> Path:
     run_dir = Path(run_dir)
     data = load_run(run_dir)
     context = run_context(data)
@@ -56,8 +77,7 @@ def render_run_report(run_dir: Path, out_path: Path | None = None) -> Path:
     return write_atomic(Path(out), _render("run.html.j2", context))
 
 
-def render_sweep_report(sweep_dir: Path, out_path: Path | None = None) -> Path:
-    """Write the report of a sweep folder (``reports/sweep_<folder>.html`` by default)."""
+def _render_sweep_report(sweep_dir: Path, out_path: Path | None = None) -> Path:
     from twin.report.sweep_page import sweep_context  # only for sweep pages
 
     sweep_dir = Path(sweep_dir)
@@ -79,8 +99,7 @@ def render_sweep_report(sweep_dir: Path, out_path: Path | None = None) -> Path:
     return write_atomic(Path(out), _render("sweep.html.j2", context))
 
 
-def render_sizing_report(size_dir: Path, out_path: Path | None = None) -> Path:
-    """Write the report of a sizing folder (``reports/sizing_<resource>_<folder>.html``)."""
+def _render_sizing_report(size_dir: Path, out_path: Path | None = None) -> Path:
     from twin.report.sizing_page import sizing_context  # only for sizing pages
 
     size_dir = Path(size_dir)

@@ -323,3 +323,18 @@ def test_same_seed_same_cold_chain() -> None:
     assert a.equals(b)
     row = a[(a.kpi == "coldchain.orders_n") & (a.store == "all")]
     assert float(row.value.iloc[0]) > 0
+
+
+def test_pooled_logs_are_the_stores_rows_stacked_column_by_column() -> None:
+    """Pooled tables are long (a national day: 1.2 M item rows); the KPIs read columns, so
+    the pooled tables are laid out column by column, with the same rows in store order."""
+    rng = np.random.default_rng(3)
+    logs = [
+        ColdChainLog(rng.random((n, 4)), rng.random((2 * n, 5)), rng.random((n // 2, 3)))
+        for n in (3, 8, 0, 5)
+    ]
+    pooled = ColdChainLog.concat(logs)
+    for name in ("orders", "items", "expired"):
+        table = getattr(pooled, name)
+        assert table.flags.f_contiguous
+        np.testing.assert_array_equal(table, np.vstack([getattr(log, name) for log in logs]))

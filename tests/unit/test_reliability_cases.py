@@ -187,3 +187,32 @@ def test_reliability_doc_lists_every_unit_ceiling() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "RELIABILITY.md").read_text(encoding="utf-8")
     for ending, _, _ in UNIT_CEILINGS:
         assert f"`{ending}`" in doc, ending
+
+
+def test_a_table_that_cannot_be_written_fails_the_run_after_the_others_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run folder's tables are written side by side (twin.experiment.run_folder): one
+    that fails is raised once the others have ended, and meta.json never says ok."""
+    import twin
+    from twin.experiment import run_folder
+
+    write = run_folder.write_parquet
+
+    def failing(path: Path, frame: pd.DataFrame) -> None:
+        if path.name == "timeseries.parquet":
+            raise OSError(28, "No space left on device")
+        write(path, frame)
+
+    monkeypatch.setattr(run_folder, "write_parquet", failing)
+    config = load_config([*SMALL, "run.replications=1"])
+    meta = run_folder.base_meta("default", 1, 1, [])
+    run_folder.write_started(tmp_path, meta)
+    with pytest.raises(OSError, match="No space left"):
+        run_folder.write_result(tmp_path, twin.simulate(config), "run: {}\n", meta)
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == [
+        "config.yaml", "kpis.parquet", "meta.json", "network.json", "plan.parquet",
+        "summary.parquet",
+    ]  # fmt: skip
+    assert json.loads((tmp_path / "meta.json").read_text())["status"] == "running"

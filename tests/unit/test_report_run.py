@@ -9,12 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import simpy
 
 from tests.run_folders import Producers
 from twin.report import render_run_report
-from twin.report.load import load_run
+from twin.report.load import _read_categorical, load_run
 from twin.report.run_page import drone_ranges_km
 
 pytestmark = pytest.mark.unit
@@ -199,3 +200,26 @@ def test_drone_range_found_per_format_or_for_all() -> None:
     assert drone_ranges_km({"delivery": {"drone": {"max_range_m": 5000}}}) == {"*": 5.0}
     assert drone_ranges_km({"delivery": {"courier": {"range_km": 9}}}) == {}
     assert drone_ranges_km({"drone": {"enabled": True, "range_km": 0}}) == {}
+
+
+def test_text_columns_are_read_as_sorted_categories(tmp_path: Path) -> None:
+    """The report reads text columns dictionary-encoded (twin.report.load): the frame is the
+    one ``astype("category")`` of every text column gives, nulls and all-null columns too."""
+    frame = pd.DataFrame(
+        {
+            "store": ["S10", "S2", "all", None, "S2"],
+            "kpi": ["b.x_s", "a.y_frac", "b.x_s", "a.y_frac", "c.z_n"],
+            "value": [1.5, float("nan"), 3.0, 4.0, 5.0],
+            "n_reps": [1, 2, 3, 4, 5],
+            "unit": [None] * 5,
+        }
+    )
+    file = tmp_path / "t.parquet"
+    frame.to_parquet(file, index=False)
+    expected = pd.read_parquet(file)
+    for column in expected.columns:
+        if pd.api.types.is_string_dtype(expected[column].dtype):
+            expected[column] = expected[column].astype("category")
+    got = _read_categorical(file)
+    pd.testing.assert_frame_equal(got, expected)
+    assert list(got["store"].cat.categories) == ["S10", "S2", "all"]

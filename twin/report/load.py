@@ -222,6 +222,9 @@ def _read_categorical(file: Path) -> pd.DataFrame:
         categories = frame[column].cat.categories
         if not categories.is_monotonic_increasing:
             frame[column] = frame[column].cat.reorder_categories(categories.sort_values())
+    for f in schema:  # a text column with no value at all is stored as nulls
+        if pa.types.is_null(f.type):
+            frame[f.name] = frame[f.name].astype("category")
     return frame
 
 

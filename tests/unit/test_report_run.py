@@ -17,6 +17,7 @@ from tests.run_folders import Producers
 from twin.report import render_run_report
 from twin.report.load import _read_categorical, load_run
 from twin.report.run_page import drone_ranges_km
+from twin.report.run_tables import _as_text
 
 pytestmark = pytest.mark.unit
 
@@ -223,3 +224,12 @@ def test_text_columns_are_read_as_sorted_categories(tmp_path: Path) -> None:
     got = _read_categorical(file)
     pd.testing.assert_frame_equal(got, expected)
     assert list(got["store"].cat.categories) == ["S10", "S2", "all"]
+
+
+def test_summary_rows_give_the_ids_as_text_whatever_the_column_type() -> None:
+    """Categories are turned into text once each (twin.report.run_tables._as_text): the same
+    strings as str() of every value, a missing one included."""
+    values = ["S2", None, "all", "S10", "S2"]
+    for column in (pd.Series(values, dtype="category"), pd.Series(values, dtype=object)):
+        assert _as_text(column) == [str(v) for v in column.tolist()]
+    assert _as_text(pd.Series(values, dtype="category"))[1] == "nan"

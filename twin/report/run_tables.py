@@ -20,10 +20,21 @@ SummaryRow = namedtuple(  # one summary.parquet row, read by attribute
 def summary_rows(summary: pd.DataFrame) -> list[SummaryRow]:
     """summary.parquet as plain rows (ids as strings), read once: grouping Python tuples is
     far cheaper than a pandas groupby per domain and KPI."""
-    columns = [summary[c].tolist() for c in SummaryRow._fields]
-    for i in (0, 1, 2, 3):
-        columns[i] = [str(v) for v in columns[i]]
+    columns = [
+        _as_text(summary[c]) if i < 4 else summary[c].tolist()
+        for i, c in enumerate(SummaryRow._fields)
+    ]
     return [SummaryRow(*values) for values in zip(*columns, strict=True)]
+
+
+def _as_text(column: pd.Series) -> list[str]:
+    """``[str(v) for v in column]``; a category's text made once, not once per row (a
+    national run's summary has 123,000 rows and a few thousand distinct ids)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return [str(v) for v in column.tolist()]
+    texts = [str(v) for v in column.cat.categories.tolist()]
+    texts.append(str(float("nan")))  # code -1: a missing value, as str(NaN) prints it
+    return [texts[code] for code in column.cat.codes.tolist()]
 
 
 def network_rows(rows: list[SummaryRow]) -> list[SummaryRow]:

@@ -10,10 +10,12 @@ import pandas as pd
 import pytest
 
 from tests.run_folders import Producers
+from twin import simulate
 from twin.cli import main as twin_main
 from twin.config.load import folder_label, load_config
 from twin.config.memory import check_memory
 from twin.errors import ConfigError
+from twin.experiment import run_folder
 from twin.experiment.baseline_cli import main as baseline_main
 from twin.experiment.baseline_record import default_baseline_dir
 from twin.report.cli import main as report_main
@@ -194,9 +196,6 @@ def test_a_table_that_cannot_be_written_fails_the_run_after_the_others_are_writt
 ) -> None:
     """The run folder's tables are written side by side (twin.experiment.run_folder): one
     that fails is raised once the others have ended, and meta.json never says ok."""
-    import twin
-    from twin.experiment import run_folder
-
     write = run_folder.write_parquet
 
     def failing(path: Path, frame: pd.DataFrame) -> None:
@@ -209,7 +208,7 @@ def test_a_table_that_cannot_be_written_fails_the_run_after_the_others_are_writt
     meta = run_folder.base_meta("default", 1, 1, [])
     run_folder.write_started(tmp_path, meta)
     with pytest.raises(OSError, match="No space left"):
-        run_folder.write_result(tmp_path, twin.simulate(config), "run: {}\n", meta)
+        run_folder.write_result(tmp_path, simulate(config), "run: {}\n", meta)
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == [
         "config.yaml", "kpis.parquet", "meta.json", "network.json", "plan.parquet",

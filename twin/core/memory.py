@@ -75,7 +75,8 @@ def _huge_page_switch() -> Any:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Within the block, the cyclic garbage collector does not run (as it was after).
+    """Within the block (or the decorated function), the cyclic garbage collector does not run
+    (as it was after).
 
     Work that allocates many objects that live until it ends (a region's run; a report's rows,
     cells and text) triggers a collection every few hundred allocations, and each one that

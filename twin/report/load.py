@@ -222,10 +222,9 @@ def _read_categorical(file: Path) -> pd.DataFrame:
         categories = frame[column].cat.categories
         if not categories.is_monotonic_increasing:
             frame[column] = frame[column].cat.reorder_categories(categories.sort_values())
-    for f in schema:  # a text column with no value at all is stored as nulls
-        if pa.types.is_null(f.type):
-            frame[f.name] = frame[f.name].astype("category")
-    return frame
+    # a text column with no value at all is stored as nulls: a category too, with none
+    nulls = {f.name: "category" for f in schema if pa.types.is_null(f.type)}
+    return frame.astype(nulls) if nulls else frame
 
 
 def _read_json(file: Path) -> Any:

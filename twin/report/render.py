@@ -30,6 +30,7 @@ from twin.report.tables import rows_html
 REPORTS_DIR = Path("reports")
 
 
+@collector_paused()  # see the module docstring
 def render_run_report(run_dir: Path, out_path: Path | None = None) -> Path:
     """Write the report of one run folder and return its path.
 
@@ -37,23 +38,6 @@ def render_run_report(run_dir: Path, out_path: Path | None = None) -> Path:
     Any of the run's files may be missing (a failed run may hold only meta.json); the report
     shows what exists and lists what does not.
     """
-    with collector_paused():  # see the module docstring
-        return _render_run_report(run_dir, out_path)
-
-
-def render_sweep_report(sweep_dir: Path, out_path: Path | None = None) -> Path:
-    """Write the report of a sweep folder (``reports/sweep_<folder>.html`` by default)."""
-    with collector_paused():
-        return _render_sweep_report(sweep_dir, out_path)
-
-
-def render_sizing_report(size_dir: Path, out_path: Path | None = None) -> Path:
-    """Write the report of a sizing folder (``reports/sizing_<resource>_<folder>.html``)."""
-    with collector_paused():
-        return _render_sizing_report(size_dir, out_path)
-
-
-def _render_run_report(run_dir: Path, out_path: Path | None = None) -> Path:
     run_dir = Path(run_dir)
     data = load_run(run_dir)
     context = run_context(data)
@@ -77,7 +61,9 @@ def _render_run_report(run_dir: Path, out_path: Path | None = None) -> Path:
     return write_atomic(Path(out), _render("run.html.j2", context))
 
 
-def _render_sweep_report(sweep_dir: Path, out_path: Path | None = None) -> Path:
+@collector_paused()
+def render_sweep_report(sweep_dir: Path, out_path: Path | None = None) -> Path:
+    """Write the report of a sweep folder (``reports/sweep_<folder>.html`` by default)."""
     from twin.report.sweep_page import sweep_context  # only for sweep pages
 
     sweep_dir = Path(sweep_dir)
@@ -99,7 +85,9 @@ def _render_sweep_report(sweep_dir: Path, out_path: Path | None = None) -> Path:
     return write_atomic(Path(out), _render("sweep.html.j2", context))
 
 
-def _render_sizing_report(size_dir: Path, out_path: Path | None = None) -> Path:
+@collector_paused()
+def render_sizing_report(size_dir: Path, out_path: Path | None = None) -> Path:
+    """Write the report of a sizing folder (``reports/sizing_<resource>_<folder>.html``)."""
     from twin.report.sizing_page import sizing_context  # only for sizing pages
 
     size_dir = Path(size_dir)

@@ -96,6 +96,23 @@ def test_pick_list_splits_by_zone_and_size_frozen_last() -> None:
     assert [t[0] for t in mixed] == [(2, 1, 0), (0, 1, 0)]
 
 
+@pytest.mark.parametrize("max_items", [0, 1, 2, 5])
+def test_zone_by_zone_tasks_are_each_zone_cut_alone_by_the_general_rule(max_items: int) -> None:
+    # the by-zone rule has its own loop (it runs for every order drawn): it must cut and add
+    # exactly as the general rule does on one zone at a time, seconds added in walk order
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        item_s = [rng.exponential(9.0, rng.integers(0, 8)).tolist() for _ in range(3)]
+        alone = [
+            task
+            for z in range(3)
+            for task in split_tasks(
+                [items if k == z else [] for k, items in enumerate(item_s)], False, max_items
+            )
+        ]
+        assert split_tasks(item_s, True, max_items) == alone
+
+
 def test_locker_needs_smallest_fitting_class_or_several_large() -> None:
     lockers = LockerConfig()
     volume = np.array([[10.0, 30.0, 5.0], [47.0, 60.0, 0.0], [100.0, 1.0, 24.0]])

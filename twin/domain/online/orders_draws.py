@@ -176,6 +176,12 @@ def split_tasks(
     >>> split_tasks([[10.0, 10.0, 10.0], [], [5.0]], True, 2)
     [((2, 0, 0), (20.0, 0.0, 0.0)), ((1, 0, 0), (10.0, 0.0, 0.0)), ((0, 0, 1), (0.0, 0.0, 5.0))]
     """
+    if split_by_zone:  # the usual rule, once per order when drawing: one zone per task
+        return [
+            task
+            for z, items in enumerate(item_s)
+            for task in _zone_tasks(z, items, max_items if max_items > 0 else max(len(items), 1))
+        ]
     segments = (
         [[(z, s) for s in items] for z, items in enumerate(item_s)]
         if split_by_zone
@@ -191,6 +197,27 @@ def split_tasks(
                 units[z] += 1
                 seconds[z] += s
             tasks.append(((units[0], units[1], units[2]), (seconds[0], seconds[1], seconds[2])))
+    return tasks
+
+
+def _zone_tasks(
+    zone: int, items: list[float], size: int
+) -> list[tuple[tuple[int, int, int], tuple[float, float, float]]]:
+    """One zone's items in tasks of ``size``, seconds added in walk order (as
+    :func:`split_tasks` adds them)."""
+    tasks = []
+    for start in range(0, len(items), size):
+        seconds = 0.0
+        count = 0
+        for s in items[start : start + size]:
+            seconds += s
+            count += 1
+        if zone == 0:
+            tasks.append(((count, 0, 0), (seconds, 0.0, 0.0)))
+        elif zone == 1:
+            tasks.append(((0, count, 0), (0.0, seconds, 0.0)))
+        else:
+            tasks.append(((0, 0, count), (0.0, 0.0, seconds)))
     return tasks
 
 
@@ -314,6 +341,15 @@ def _orders_of(
     created = draws.created_s.tolist()
     leads = draws.booked_lead_s.tolist()
     fallbacks = draws.fallback_lead_s.tolist()
+    # every column as Python values at once: indexing numpy per order costs more than the order
+    weights, volumes, values = (
+        draws.weight_kg.tolist(),
+        draws.volume_l.tolist(),
+        draws.value.tolist(),
+    )
+    class_rows, count_rows = classes.tolist(), counts.tolist()
+    offsets, retrievals = draws.arrive_offset_s.tolist(), draws.retrieval_s.tolist()
+    counters, runners = draws.counter_s.tolist(), draws.runner_s.tolist()
     last_start_s = config.slots.last_start_hour * 3600.0
     for i in range(n):
         specs: list[TaskSpec] = []
@@ -333,17 +369,17 @@ def _orders_of(
             else created[i],
             hold_s=grocery_hold_s if has_cold else parcel_hold_s,
             units=(u[0], u[1], u[2]),
-            weight_kg=_triple(draws.weight_kg[i].tolist()),
-            volume_l=_triple(draws.volume_l[i].tolist()),
-            value=float(draws.value[i]),
-            locker_class=_triple(classes[i].tolist()),
+            weight_kg=_triple(weights[i]),
+            volume_l=_triple(volumes[i]),
+            value=values[i],
+            locker_class=_triple(class_rows[i]),
             locker_count=_triple(
-                [int(c) if uz else 0 for c, uz in zip(counts[i].tolist(), u, strict=True)]
+                [int(c) if uz else 0 for c, uz in zip(count_rows[i], u, strict=True)]
             ),
-            arrive_offset_s=float(draws.arrive_offset_s[i]),
-            retrieval_s=float(draws.retrieval_s[i]),
-            counter_s=float(draws.counter_s[i]),
-            runner_s=float(draws.runner_s[i]),
+            arrive_offset_s=offsets[i],
+            retrieval_s=retrievals[i],
+            counter_s=counters[i],
+            runner_s=runners[i],
             tasks=specs,
             booked_lead_s=leads[i],
             fallback_lead_s=fallbacks[i],

@@ -166,6 +166,25 @@ def test_picking_runs_earliest_due_first_and_batches() -> None:
     assert runs[1, 1] - runs[1, 0] == pytest.approx(30.0 + 2 * 70.0)  # one walk for the batch
 
 
+@pytest.mark.parametrize("batch_size", [1, 2])
+def test_items_leave_storage_zone_by_zone_after_the_walk(batch_size: int) -> None:
+    # a run walks once (the longest walk), then picks every task's ambient items, then the
+    # chilled, then the frozen: each zone's items leave storage when its segment starts
+    env = simpy.Environment()
+    shift = [0] + [1] * 23  # the picker comes at 01:00 and finds both tasks waiting
+    station = PickingStation(env, shift, 86400.0, batch_size, False, lambda task: None)
+    first, second = order(id=0), order(id=1)
+    first.tasks_left = second.tasks_left = 1
+    station.submit(PickTask(first, (2, 1, 1), (20.0, 10.0, 5.0), 30.0, 10.0))
+    station.submit(PickTask(second, (1, 1, 1), (4.0, 6.0, 8.0), 40.0, 10.0))
+    env.run(until=7200.0)
+    if batch_size == 1:  # one after the other: the second starts at 3600 + 30 + 35 + 10
+        assert first.left_storage_s == [3630.0, 3650.0, 3660.0]
+        assert second.left_storage_s == [3715.0, 3719.0, 3725.0]
+    else:  # together: one walk of 40 s, ambient 24 s, chilled 16 s, frozen 13 s
+        assert first.left_storage_s == second.left_storage_s == [3640.0, 3664.0, 3680.0]
+
+
 def test_pickers_follow_the_shift_plan() -> None:
     env = simpy.Environment()
     shift = [0] * 8 + [2] * 16

@@ -129,10 +129,15 @@ class PickingStation:
         self.busy -= 1
         # zone segments of the run: walk, then every task's ambient, chilled, frozen items
         at = start_s + walk_s
-        segment_start = [0.0] * N_ZONES
-        for z in range(N_ZONES):
-            segment_start[z] = at
-            at += sum(task.pick_s[z] for task in batch)
+        if len(batch) == 1:  # the default (no batching): the same sums, without the loops
+            pick_s = batch[0].pick_s
+            chilled_at = at + pick_s[0]
+            segment_start = [at, chilled_at, chilled_at + pick_s[1]]
+        else:
+            segment_start = [0.0] * N_ZONES
+            for z in range(N_ZONES):
+                segment_start[z] = at
+                at += sum(task.pick_s[z] for task in batch)
         units = 0
         for task in batch:
             order = task.order

@@ -74,7 +74,7 @@ def run_replications(
         for region in network.regions
     ]
     run_tasks = EXECUTORS[config.run.executor]
-    order = _heaviest_first(config, [task[1] for task in tasks])
+    order = heaviest_first(config, [task[1] for task in tasks])
     done = run_tasks(
         _run_task,
         [tasks[i] for i in order],
@@ -110,7 +110,7 @@ def assemble(
     )
 
 
-def _heaviest_first(config: TwinConfig, regions: list[Region]) -> list[int]:
+def heaviest_first(config: TwinConfig, regions: list[Region]) -> list[int]:
     """Task indices, the regions with the most expected walk-in shoppers first.
 
     A rough cost estimate (a region's time follows its shoppers, correlation ~0.8 on the

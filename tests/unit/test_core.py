@@ -44,6 +44,28 @@ def test_streams_are_numpys_seed_sequence_streams(seed: int, replication: int) -
             np.testing.assert_array_equal(got.random(3), np.random.Generator(reference).random(3))
 
 
+@pytest.mark.parametrize("seed, replication", [(0, 0), (42, 3), (2**64 + 5, 2**33)])
+def test_streams_made_in_a_batch_are_the_streams_made_alone(seed: int, replication: int) -> None:
+    streams = Streams(seed, replication, "metro-north-17")
+    names = [f"orders.z{i}.{c}.walk" for i in range(40) for c in ("pickup", "é")] + ["x"]
+    batch = streams.get_many(names)
+    for name in names:
+        assert batch[name].bit_generator.state == streams.get(name).bit_generator.state, name
+
+
+def test_a_prefetched_stream_is_handed_out_once_then_made_afresh() -> None:
+    streams = Streams(5, 2, "R1")
+    alone = Streams(5, 2, "R1").get("a").random(4)
+    with streams.prefetched(["a", "b"]):
+        first = streams.get("a")
+        np.testing.assert_array_equal(first.random(4), alone)
+        np.testing.assert_array_equal(streams.get("a").random(4), alone)  # not the used one
+        np.testing.assert_array_equal(
+            streams.get("c").random(4), Streams(5, 2, "R1").get("c").random(4)
+        )
+    assert streams._ready == {}  # "b", never asked for, is not kept
+
+
 def test_adding_a_stream_never_shifts_another() -> None:
     streams = Streams(5, 2, "R1")
     before = streams.get("checkout.service").random(3)

@@ -24,7 +24,8 @@ from twin.domain.online.orders import (
     Order,
 )
 from twin.domain.online.orders_build import build_orders, reusing_draws
-from twin.domain.online.orders_draws import locker_needs, split_tasks
+from twin.domain.online.orders_draws import draw_region
+from twin.domain.online.pick_lists import locker_needs, split_tasks
 from twin.domain.online.picking import PickingStation, PickTask
 from twin.domain.online.region import OnlineOrders
 from twin.domain.registry import DISPATCHERS, FORMATS, KPI_DOMAINS, REGION_BUILDERS
@@ -94,6 +95,28 @@ def test_pick_list_splits_by_zone_and_size_frozen_last() -> None:
     assert whole == [((5, 2, 1), (50.0, 40.0, 30.0))]
     mixed = split_tasks([[10.0] * 2, [20.0] * 2, []], split_by_zone=False, max_items=3)
     assert [t[0] for t in mixed] == [(2, 1, 0), (0, 1, 0)]
+
+
+def test_a_regions_order_draws_ask_only_for_streams_made_in_its_batch() -> None:
+    # order_streams lists what draw_orders, draw_attributes and the pick tasks ask for; a name
+    # missing from it is still drawn right (made alone), only slower: this keeps it complete
+    config = twin.load_config(["network=metro", "network.n_zones=6"])
+    network = build_network(config.network, FORMATS.keys())
+    region = network.regions[0]
+
+    class Counting(Streams):
+        def get(self, name: str) -> np.random.Generator:
+            if name not in self._ready:
+                alone.append(name)
+            return super().get(name)
+
+    alone: list[str] = []
+    drawn = draw_region(region, config.orders, config.fulfilment, Counting(1, 0, region.name), 1, 0)
+    reference = draw_region(
+        region, config.orders, config.fulfilment, Streams(1, 0, region.name), 1, 0
+    )
+    assert len(drawn) > 50 and alone == []
+    assert repr(drawn) == repr(reference)
 
 
 @pytest.mark.parametrize("max_items", [0, 1, 2, 5])

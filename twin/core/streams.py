@@ -9,9 +9,11 @@ A region's run asks for some 3,000 streams (a national day: 120,000), and numpy'
 ``SeedSequence`` costs 9 of the 12 µs of each. Its hash only ever reads the entropy words in
 order, and all but the last (the stream name's hash) are the same for every stream of one
 ``Streams``: that part of the pool is mixed once, the name's word and the state words per
-stream, in Python integers (:class:`_Pool`): 6.6 µs a stream instead of 12. The generators
-are numpy's own, in the same states; a test checks them against ``SeedSequence`` (seeds above
-32 bits too).
+stream, in Python integers (:class:`_Pool`): 6.6 µs a stream instead of 12. A caller that
+knows its streams beforehand (a region's order draws: ~2,600) has them made in one batch, the
+per-stream words on numpy arrays (:meth:`Streams.prefetched`): ~3.4 µs a stream. The generators
+are numpy's own, in the same states; tests check them against ``SeedSequence`` (seeds above
+32 bits too) and the batch against the streams made alone.
 
 >>> a = Streams(seed=1, replication=0, region="north").get("checkout.service")
 >>> b = Streams(seed=1, replication=0, region="north").get("checkout.service")
@@ -22,6 +24,8 @@ True
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -49,13 +53,38 @@ class Streams:
         run_entropy = _words(seed)
         run_entropy += [0] * (_POOL_SIZE - len(run_entropy))
         self._pool = _Pool(run_entropy + _words(replication) + _words(self._region_key))
+        self._ready: dict[str, np.random.Generator] = {}  # made in a batch, not yet asked for
 
     def get(self, name: str) -> np.random.Generator:
         """A fresh generator for stream ``name``; the same name always gives the same stream:
         ``PCG64(SeedSequence(seed, spawn_key=(replication, region key, name hash)))``."""
-        state = _State(self._pool.pcg64_words(stable_hash(name)))
-        # numpy takes any ISeedSequence; its type stubs name SeedSequence only
-        return np.random.Generator(np.random.PCG64(state))  # type: ignore[arg-type]
+        ready = self._ready.pop(name, None)  # each made once: a second ask gets a fresh one
+        if ready is not None:
+            return ready
+        return _generator(self._pool.pcg64_words(stable_hash(name)))
+
+    @contextmanager
+    def prefetched(self, names: list[str]) -> Iterator[None]:
+        """Within the block, :meth:`get` of any of ``names`` hands out a generator made with
+        the others in one batch (:meth:`get_many`, ~3.4 instead of ~7.8 us a stream); the
+        same generator, in the same state, as it would make alone."""
+        self._ready = self.get_many(names)
+        try:
+            yield
+        finally:
+            self._ready = {}
+
+    def get_many(self, names: list[str]) -> dict[str, np.random.Generator]:
+        """``{name: get(name)}`` for many names at once: the seeding arithmetic runs on numpy
+        arrays for the batch (a zone's orders draw some 20 streams; a region ~2,700)."""
+        words = np.array([stable_hash(name) for name in names], dtype=np.uint64)
+        states = self._pool.pcg64_states(words)
+        return {name: _generator(state) for name, state in zip(names, states, strict=True)}
+
+
+def _generator(state: np.ndarray) -> np.random.Generator:
+    # numpy takes any ISeedSequence; its type stubs name SeedSequence only
+    return np.random.Generator(np.random.PCG64(_State(state)))  # type: ignore[arg-type]
 
 
 # numpy's SeedSequence (numpy/random/bit_generator.pyx), on Python integers
@@ -124,6 +153,31 @@ class _Pool:
             ],
             dtype=np.uint64,
         )
+
+    def pcg64_states(self, words: np.ndarray) -> np.ndarray:
+        """:meth:`pcg64_words` of each of ``words`` (uint64 holding 32-bit values), one row
+        each, in numpy: every product of two 32-bit values fits in 64 bits, and the low 32
+        bits of a difference taken modulo 2**64 are those of the exact difference."""
+        mask = np.uint64(_MASK)
+        sixteen = np.uint64(16)
+        hash_const = self.hash_const
+        mixed = []
+        for i_dst in range(_POOL_SIZE):
+            value = words ^ np.uint64(hash_const)
+            hash_const = (hash_const * _MULT_A) & _MASK
+            value = (value * np.uint64(hash_const)) & mask
+            value ^= value >> sixteen
+            pool_word = np.uint64((_MIX_MULT_L * self.pool[i_dst]) & _MASK)
+            word = (pool_word - np.uint64(_MIX_MULT_R) * value) & mask
+            mixed.append(word ^ (word >> sixteen))
+        hash_const = _INIT_B
+        out = np.empty((words.size, 8), dtype=np.uint64)
+        for i in range(8):
+            value = mixed[i % _POOL_SIZE] ^ np.uint64(hash_const)
+            hash_const = (hash_const * _MULT_B) & _MASK
+            value = (value * np.uint64(hash_const)) & mask
+            out[:, i] = value ^ (value >> sixteen)
+        return out[:, 0::2] | (out[:, 1::2] << np.uint64(32))
 
     def _mix_in(self, word: int) -> None:
         pool = self.pool

@@ -4,7 +4,7 @@ Both use the store's busiest hour (its expected order rate from the same rate ta
 model draws from), so they lean high; the simulation search then steps down or up. Basket
 moments (pick tasks per order, task durations, compartments per part) come from a fixed
 sample of baskets drawn with the configured distributions and cut with the model's own
-:func:`twin.domain.online.orders_draws.split_tasks`.
+:func:`twin.domain.online.pick_lists.split_tasks`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import numpy as np
 from twin.config.orders import CHANNELS, TEMPERATURE_ZONES
 from twin.config.schema import TwinConfig
 from twin.core.sampling import block_drawer, dist_mean
-from twin.domain.online.orders_draws import locker_needs, split_tasks
 from twin.domain.online.orders_rates import channel_rates
+from twin.domain.online.pick_lists import locker_needs, split_tasks
 from twin.kpi.theory import erlang_c, servers_for_blocking
 from twin.network.catchment import zone_stores
 from twin.network.regions import Region

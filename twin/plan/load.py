@@ -21,8 +21,8 @@ from twin.config.store_formats import StoreFormatConfig
 from twin.core.arrivals import hourly_rates_per_s
 from twin.core.sampling import DistSpec, block_drawer, dist_mean
 from twin.domain.online.bar_orders import nearest_zone
-from twin.domain.online.orders_draws import split_tasks
 from twin.domain.online.orders_rates import channel_rates, offering_stores
+from twin.domain.online.pick_lists import split_tasks
 from twin.domain.stores.shopper_choices import sco_choices
 from twin.network.catchment import zone_store_matrix
 from twin.network.regions import Region

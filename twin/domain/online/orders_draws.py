@@ -8,7 +8,9 @@ random numbers across the points of a sizing curve).
 
 An order's pick list runs ambient -> chilled -> frozen (walk path: frozen last) and is cut into
 pick tasks: by temperature zone (``split_by_zone``) and into pieces of at most
-``max_items_per_task`` items, so several pickers can work on one order at once.
+``max_items_per_task`` items, so several pickers can work on one order at once (the rules:
+:mod:`twin.domain.online.pick_lists`). A region's streams are made in one batch before its
+orders are drawn (:func:`order_streams`, :meth:`~twin.core.streams.Streams.prefetched`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from twin.core.sampling import DistSpec, block_drawer
 from twin.core.streams import Streams
 from twin.domain.online.orders import CHILLED, FROZEN, N_ZONES, Order, TaskSpec, booked_due_s
 from twin.domain.online.orders_rates import channel_rates
+from twin.domain.online.pick_lists import locker_needs, split_tasks
 from twin.network.regions import Region
 
 
@@ -55,6 +58,36 @@ class OrderDraws:
 
 # Per temperature zone: the distributions of one item's weight (kg) and volume (l).
 ItemSpecs = list[tuple[DistSpec, DistSpec]]
+
+
+# per temperature zone, and for the handoff: streams of order_streams
+ITEM_STREAMS = ("weight", "volume", "pick")
+COLLECT_STREAMS = (
+    "collect.dwell",
+    "collect.early",
+    "collect.early_s",
+    "collect.retrieval",
+    "collect.counter",
+    "collect.runner",
+)
+
+
+def order_streams(slots: SlotsConfig | None) -> list[str]:
+    """The streams (after ``orders.<zone>.<channel>.``) one zone's orders of one channel draw
+    from: :func:`draw_orders`, :func:`draw_attributes` and the pick tasks' walk and staging."""
+    per_zone = [f"{kind}.{name}" for name in TEMPERATURE_ZONES for kind in ITEM_STREAMS]
+    slot = ["slot.booked", "slot.lead"] if slots is not None and slots.booking else []
+    return [
+        "arrivals",
+        "spend",
+        "units",
+        "split",
+        *per_zone,
+        *COLLECT_STREAMS,
+        *slot,
+        "walk",
+        "stage",
+    ]
 
 
 def draw_orders(
@@ -168,76 +201,6 @@ def draw_attributes(
     )
 
 
-def split_tasks(
-    item_s: list[list[float]], split_by_zone: bool, max_items: int
-) -> list[tuple[tuple[int, int, int], tuple[float, float, float]]]:
-    """Cut a pick list (items by zone, walked ambient -> chilled -> frozen) into pick tasks.
-
-    >>> split_tasks([[10.0, 10.0, 10.0], [], [5.0]], True, 2)
-    [((2, 0, 0), (20.0, 0.0, 0.0)), ((1, 0, 0), (10.0, 0.0, 0.0)), ((0, 0, 1), (0.0, 0.0, 5.0))]
-    """
-    if split_by_zone:  # the usual rule, once per order when drawing: one zone per task
-        return [
-            task
-            for z, items in enumerate(item_s)
-            for task in _zone_tasks(z, items, max_items if max_items > 0 else max(len(items), 1))
-        ]
-    segments = (
-        [[(z, s) for s in items] for z, items in enumerate(item_s)]
-        if split_by_zone
-        else [[(z, s) for z, items in enumerate(item_s) for s in items]]
-    )
-    tasks = []
-    for segment in segments:
-        size = max_items if max_items > 0 else max(len(segment), 1)
-        for start in range(0, len(segment), size):
-            units = [0, 0, 0]
-            seconds = [0.0, 0.0, 0.0]
-            for z, s in segment[start : start + size]:
-                units[z] += 1
-                seconds[z] += s
-            tasks.append(((units[0], units[1], units[2]), (seconds[0], seconds[1], seconds[2])))
-    return tasks
-
-
-def _zone_tasks(
-    zone: int, items: list[float], size: int
-) -> list[tuple[tuple[int, int, int], tuple[float, float, float]]]:
-    """One zone's items in tasks of ``size``, seconds added in walk order (as
-    :func:`split_tasks` adds them)."""
-    tasks = []
-    for start in range(0, len(items), size):
-        seconds = 0.0
-        count = 0
-        for s in items[start : start + size]:
-            seconds += s
-            count += 1
-        if zone == 0:
-            tasks.append(((count, 0, 0), (seconds, 0.0, 0.0)))
-        elif zone == 1:
-            tasks.append(((0, count, 0), (0.0, seconds, 0.0)))
-        else:
-            tasks.append(((0, 0, count), (0.0, 0.0, seconds)))
-    return tasks
-
-
-def locker_needs(volume_l: np.ndarray, lockers: LockerConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Smallest fitting size class and compartments needed, per order and temperature zone.
-
-    A part larger than the largest class takes several compartments of the largest class.
-    """
-    classes = np.zeros(volume_l.shape, dtype=np.int64)
-    counts = np.zeros(volume_l.shape, dtype=np.int64)
-    for z, name in enumerate(TEMPERATURE_ZONES):
-        sizes = np.asarray(lockers.zone(name).size_volume_l, dtype=float)
-        v = volume_l[:, z]
-        index = np.searchsorted(sizes, v, side="left")
-        too_big = index >= sizes.size
-        classes[:, z] = np.where(too_big, sizes.size - 1, index)
-        counts[:, z] = np.where(too_big, np.ceil(v / sizes[-1]), 1)
-    return classes, counts
-
-
 def draw_region(
     region: Region,
     orders: OrdersConfig,
@@ -249,22 +212,34 @@ def draw_region(
     """Draw every order of the region, by creation time (ties: zone, channel); ids 0..n-1."""
     picking: PickingConfig = fulfilment.store.picking
     collection = fulfilment.store.collection
+    rates_of = {
+        channel: channel_rates(region, orders, fulfilment, channel, days, start_weekday)
+        for channel in CHANNELS
+    }
+    drawn = [
+        (channel, zone_index, zone.id)
+        for channel in CHANNELS
+        for zone_index, zone in enumerate(region.zones)
+        if rates_of[channel].per_zone[zone_index].any()
+    ]
+    names = [
+        f"orders.{zone_id}.{channel}.{suffix}"
+        for channel, _, zone_id in drawn
+        for suffix in order_streams(getattr(orders, channel).slots)
+    ]
     built: list[tuple[float, int, int, int, Order]] = []
-    for channel in CHANNELS:
-        config: ChannelConfig = getattr(orders, channel)
-        rates = channel_rates(region, orders, fulfilment, channel, days, start_weekday)
-        is_pickup = config.handoff == "pickup"
-        for zone_index, zone in enumerate(region.zones):
-            if not rates.per_zone[zone_index].any():
-                continue
+    with streams.prefetched(names):
+        for channel, zone_index, zone_id in drawn:
+            config: ChannelConfig = getattr(orders, channel)
+            rates = rates_of[channel]
             draws = draw_orders(
-                streams, zone.id, channel, rates.per_zone[zone_index], orders, fulfilment
+                streams, zone_id, channel, rates.per_zone[zone_index], orders, fulfilment
             )
             built.extend(
                 _orders_of(
                     draws,
                     rates.channel,
-                    is_pickup,
+                    config.handoff == "pickup",
                     zone_index,
                     config,
                     picking,
@@ -272,7 +247,7 @@ def draw_region(
                     collection.grocery_hold_s,
                     collection.parcel_hold_s,
                     streams,
-                    f"orders.{zone.id}.{channel}",
+                    f"orders.{zone_id}.{channel}",
                 )
             )
     built.sort(key=lambda item: item[:4])

@@ -10,9 +10,9 @@ count) in this process, phase by phase, as :func:`twin.model.run_region` runs th
 - KPIs: the KPI rows and series of every store and of the region.
 
 Then the same with ``orders.enabled=false``: the difference is what the online orders cost.
-Each is the best of ``--repeat`` passes (CPU time of this process; the wall time of a shared
-machine drifts by more than the changes this is meant to show). The collector is paused over
-each region as ``run_region`` pauses it.
+Each phase's figure is its best of ``--repeat`` passes, the two configs taking turns (CPU time
+of this process; the wall time of a shared machine drifts by more than the changes this is
+meant to show). The collector is paused over each region as ``run_region`` pauses it.
 
     python -m benchmarks.bench_phases [--every 6] [--repeat 3]
 """
@@ -37,21 +37,27 @@ from twin.plan.plan import plan_inputs
 PHASES = ("draw", "event loop", "logs", "KPIs")
 
 
-def phase_times(overrides: list[str], every: int, repeat: int) -> tuple[dict[str, float], int]:
-    """Best CPU seconds of each phase over the sampled regions, and how many were sampled."""
+def sampled_regions(overrides: list[str], every: int) -> tuple[Any, list[Any]]:
+    """The config and every ``every``-th national region by size, planned."""
     config = twin.load_config(["network=national", "run.days=1", *overrides])
     network = build_network(config.network, FORMATS.keys())
     inputs = plan_inputs(config, network)
     order = heaviest_first(config, network.regions)
-    regions = [planned_region(config, network.regions[i], inputs) for i in order[::every]]
-    best = dict.fromkeys(PHASES, float("inf"))
+    return config, [planned_region(config, network.regions[i], inputs) for i in order[::every]]
+
+
+def phase_times(runs: dict[str, tuple[Any, list[Any]]], repeat: int) -> dict[str, dict[str, float]]:
+    """Best CPU seconds of each phase over the sampled regions, for each named config; the
+    configs take turns, pass after pass, so a machine that drifts weighs on both alike."""
+    best = {name: dict.fromkeys(PHASES, float("inf")) for name in runs}
     for _ in range(repeat):
-        spent = dict.fromkeys(PHASES, 0.0)
-        for region in regions:
-            with collector_paused():
-                _one_region(config, region, spent)
-        best = {phase: min(best[phase], spent[phase]) for phase in PHASES}
-    return best, len(regions)
+        for name, (config, regions) in runs.items():
+            spent = dict.fromkeys(PHASES, 0.0)
+            for region in regions:
+                with collector_paused():
+                    _one_region(config, region, spent)
+            best[name] = {phase: min(best[name][phase], spent[phase]) for phase in PHASES}
+    return best
 
 
 def _one_region(config: Any, region: Any, spent: dict[str, float]) -> None:
@@ -80,8 +86,12 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=6, help="sample every n-th region by size")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    both, n = phase_times([], args.every, args.repeat)
-    walk_in, _ = phase_times(["orders.enabled=false"], args.every, args.repeat)
+    runs = {
+        "all": sampled_regions([], args.every),
+        "walk-in": sampled_regions(["orders.enabled=false"], args.every),
+    }
+    times = phase_times(runs, args.repeat)
+    both, walk_in, n = times["all"], times["walk-in"], len(runs["all"][1])
     total = sum(both.values())
     print(f"{n} national regions (every {args.every}th by size), best of {args.repeat}")
     print(load_line())

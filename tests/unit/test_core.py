@@ -64,6 +64,12 @@ def test_a_prefetched_stream_is_handed_out_once_then_made_afresh() -> None:
             streams.get("c").random(4), Streams(5, 2, "R1").get("c").random(4)
         )
     assert streams._ready == {}  # "b", never asked for, is not kept
+    with streams.prefetched(["a", "b"]):
+        with streams.prefetched(["b", "d"]):
+            assert set(streams._ready) == {"a", "b", "d"}
+        assert set(streams._ready) == {"a", "b"}  # the inner block lets go of "d" only
+        np.testing.assert_array_equal(streams.get("a").random(4), alone)
+    assert streams._ready == {}
 
 
 def test_adding_a_stream_never_shifts_another() -> None:

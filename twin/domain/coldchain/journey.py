@@ -53,21 +53,21 @@ def journeys(
         if end_s is None:
             continue
         handover[index] = end_s
-        for z in tracked[index]:
-            chain = len(chains)
-            chains.append((index, z))
-            _journey(
-                chain,
-                order,
-                z,
-                end_s,
-                legs.get(order.id, []),
-                overflowed,
-                rows,
-                sites,
-                staging_place,
-                van_timeline_offset,
-            )
+        zones = tracked[index]
+        first = len(chains)
+        chains.extend((index, z) for z in zones)
+        _journeys_of_order(
+            first,
+            order,
+            zones,
+            end_s,
+            legs.get(order.id, []),
+            overflowed,
+            rows,
+            sites,
+            staging_place,
+            van_timeline_offset,
+        )
     intervals = Intervals.from_rows(rows)
     intervals = intervals.take(np.lexsort((intervals.start_s, intervals.chain)))
     return intervals, handover, chains
@@ -94,10 +94,10 @@ def overflowed_parts(sites: Sequence[StoreFulfilment | None]) -> set[tuple[int, 
     return parts
 
 
-def _journey(
-    chain: int,
+def _journeys_of_order(
+    first_chain: int,
     order: Order,
-    zone: int,
+    zones: list[int],
     handover_s: float,
     legs: list[Leg],
     overflowed: set[tuple[int, int]],
@@ -106,37 +106,51 @@ def _journey(
     staging: int,
     van_timeline_offset: int,
 ) -> None:
-    """Append the stage intervals of one order's items of one temperature zone."""
+    """Append the stage intervals of one order's items, zone by zone (chains ``first_chain``,
+    ``first_chain + 1``, ... in the order of ``zones``); what is the same for every zone of the
+    order is found once."""
     picked = order.picked_s
-    left = order.left_storage_s[zone]
-    left = picked if math.isnan(left) else left  # no pick record for the zone
-    rows.append((chain, PICKING, PICK_TOTE, zone, NO_TIMELINE, left, picked))
-    locker_timeline = order.store * N_ZONES + zone
+    append = rows.append
     if order.is_pickup:
         site = sites[order.store]
         in_locker = site is not None and site.method == LOCKER_METHOD
-        if in_locker and (order.id, zone) not in overflowed:
-            load = order.locker_load_s  # a booked order waits in staging until then
-            if load > picked:  # NaN: loaded when picked
-                rows.append((chain, STAGING, staging, zone, NO_TIMELINE, picked, load))
-            start = load if load > picked else picked
-            rows.append((chain, STAGING, LOCKER, zone, locker_timeline, start, handover_s))
-        elif in_locker and site is not None and site.overflow_waits:
-            ready = order.ready_s
-            rows.append((chain, STAGING, staging, zone, NO_TIMELINE, picked, ready))
-            rows.append((chain, STAGING, LOCKER, zone, locker_timeline, ready, handover_s))
-        else:
-            rows.append((chain, STAGING, staging, zone, NO_TIMELINE, picked, handover_s))
+        overflow_waits = in_locker and site is not None and site.overflow_waits
+        load = order.locker_load_s  # a booked order waits in staging until then
+        for chain, zone in enumerate(zones, start=first_chain):
+            left = order.left_storage_s[zone]
+            left = picked if math.isnan(left) else left  # no pick record for the zone
+            append((chain, PICKING, PICK_TOTE, zone, NO_TIMELINE, left, picked))
+            locker_timeline = order.store * N_ZONES + zone
+            if in_locker and (order.id, zone) not in overflowed:
+                if load > picked:  # NaN: loaded when picked
+                    append((chain, STAGING, staging, zone, NO_TIMELINE, picked, load))
+                start = load if load > picked else picked
+                append((chain, STAGING, LOCKER, zone, locker_timeline, start, handover_s))
+            elif overflow_waits:
+                ready = order.ready_s
+                append((chain, STAGING, staging, zone, NO_TIMELINE, picked, ready))
+                append((chain, STAGING, LOCKER, zone, locker_timeline, ready, handover_s))
+            else:
+                append((chain, STAGING, staging, zone, NO_TIMELINE, picked, handover_s))
         return
     van_timeline = van_timeline_offset + order.id
-    at_s = picked
-    for environment, start_s, end_s in legs:
-        if start_s > at_s:  # at the dispatch desk, or back in store storage for a retry
-            place = staging if at_s == picked else COLD_STORE
-            rows.append((chain, STAGING, place, zone, NO_TIMELINE, at_s, start_s))
-        place, stage = LEG_ENVIRONMENTS[environment]
-        timeline = (
-            van_timeline if place == VAN else locker_timeline if place == LOCKER else NO_TIMELINE
-        )
-        rows.append((chain, stage, place, zone, timeline, start_s, end_s))
-        at_s = max(at_s, end_s)
+    for chain, zone in enumerate(zones, start=first_chain):
+        left = order.left_storage_s[zone]
+        left = picked if math.isnan(left) else left
+        append((chain, PICKING, PICK_TOTE, zone, NO_TIMELINE, left, picked))
+        locker_timeline = order.store * N_ZONES + zone
+        at_s = picked
+        for environment, start_s, end_s in legs:
+            if start_s > at_s:  # at the dispatch desk, or back in store storage for a retry
+                place = staging if at_s == picked else COLD_STORE
+                append((chain, STAGING, place, zone, NO_TIMELINE, at_s, start_s))
+            place, stage = LEG_ENVIRONMENTS[environment]
+            timeline = (
+                van_timeline
+                if place == VAN
+                else locker_timeline
+                if place == LOCKER
+                else NO_TIMELINE
+            )
+            append((chain, stage, place, zone, timeline, start_s, end_s))
+            at_s = max(at_s, end_s)

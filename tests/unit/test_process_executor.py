@@ -55,3 +55,12 @@ def test_a_result_that_cannot_be_written_comes_back_through_the_pipe(tmp_path: P
     assert written == (True, str(tmp_path / "0.pickle"))
     assert executors._read_back(written)["n"] == 2
     assert not (tmp_path / "0.pickle").exists()
+
+
+def test_with_no_temporary_folder_results_come_back_through_the_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "not-there"))
+    results = run_processes(_squares, [2, 1, 3], 2, "", None)
+    assert [result["n"] for result in results] == [2, 1, 3]
+    assert not (tmp_path / "not-there").exists()

@@ -41,26 +41,38 @@ def run_processes(
 ) -> list[Any]:
     if workers <= 1 or len(tasks) <= 1:
         return run_serial(function, tasks, workers, address, progress)
-    with (
-        tempfile.TemporaryDirectory(prefix="twin-results-") as folder,
-        ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool,
-    ):
-        handed = pool.map(
-            _through_file,
-            [(function, task, f"{folder}/{i}.pickle") for i, task in enumerate(tasks)],
-        )
+    with contextlib.ExitStack() as stack:
+        folder = _results_folder(stack)
+        pool = stack.enter_context(ProcessPoolExecutor(max_workers=min(workers, len(tasks))))
+        jobs = [
+            (function, task, f"{folder}/{i}.pickle" if folder else None)
+            for i, task in enumerate(tasks)
+        ]
+        handed = pool.map(_through_file, jobs)
         return _collect((_read_back(one) for one in handed), len(tasks), progress)
 
 
-def _through_file(job: tuple[Callable[[Any], Any], Any, str]) -> tuple[bool, Any]:
+def _results_folder(stack: contextlib.ExitStack) -> str | None:
+    """A temporary folder for the results' files, removed when ``stack`` closes (after the
+    pool, entered later, has shut down); None if none can be made (results then go back
+    through the pool's pipe)."""
+    try:
+        return stack.enter_context(tempfile.TemporaryDirectory(prefix="twin-results-"))
+    except OSError:
+        return None
+
+
+def _through_file(job: tuple[Callable[[Any], Any], Any, str | None]) -> tuple[bool, Any]:
     """Run one task in a worker and leave its result in a file: (True, the file's path).
 
     A result sent back through the pool's pipe (a region's logs: ~8 MB) kept the worker
     waiting until the parent, busy or descheduled, had read all of it: ~30 ms between two
-    tasks of a national run, ~18 ms through a file. If the file cannot be written (a full
-    disk), the result goes back through the pipe as before: (False, the result)."""
+    tasks of a national run, ~18 ms through a file. If there is no folder or the file cannot
+    be written (a full disk), the result goes back through the pipe: (False, the result)."""
     function, task, path = job
     result = function(task)
+    if path is None:
+        return False, result
     try:
         with open(path, "wb") as out:
             pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)

@@ -111,16 +111,17 @@ def _journeys_of_order(
     order is found once."""
     picked = order.picked_s
     append = rows.append
-    if order.is_pickup:
-        site = sites[order.store]
-        in_locker = site is not None and site.method == LOCKER_METHOD
-        overflow_waits = in_locker and site is not None and site.overflow_waits
-        load = order.locker_load_s  # a booked order waits in staging until then
-        for chain, zone in enumerate(zones, start=first_chain):
-            left = order.left_storage_s[zone]
-            left = picked if math.isnan(left) else left  # no pick record for the zone
-            append((chain, PICKING, PICK_TOTE, zone, NO_TIMELINE, left, picked))
-            locker_timeline = order.store * N_ZONES + zone
+    site = sites[order.store] if order.is_pickup else None
+    in_locker = site is not None and site.method == LOCKER_METHOD
+    overflow_waits = in_locker and site is not None and site.overflow_waits
+    load = order.locker_load_s  # a booked order waits in staging until then
+    van_timeline = van_timeline_offset + order.id
+    for chain, zone in enumerate(zones, start=first_chain):
+        left = order.left_storage_s[zone]
+        left = picked if math.isnan(left) else left  # no pick record for the zone
+        append((chain, PICKING, PICK_TOTE, zone, NO_TIMELINE, left, picked))
+        locker_timeline = order.store * N_ZONES + zone
+        if order.is_pickup:
             if in_locker and (order.id, zone) not in overflowed:
                 if load > picked:  # NaN: loaded when picked
                     append((chain, STAGING, staging, zone, NO_TIMELINE, picked, load))
@@ -132,25 +133,17 @@ def _journeys_of_order(
                 append((chain, STAGING, LOCKER, zone, locker_timeline, ready, handover_s))
             else:
                 append((chain, STAGING, staging, zone, NO_TIMELINE, picked, handover_s))
-        return
-    van_timeline = van_timeline_offset + order.id
-    for chain, zone in enumerate(zones, start=first_chain):
-        left = order.left_storage_s[zone]
-        left = picked if math.isnan(left) else left
-        append((chain, PICKING, PICK_TOTE, zone, NO_TIMELINE, left, picked))
-        locker_timeline = order.store * N_ZONES + zone
+            continue
         at_s = picked
         for environment, start_s, end_s in legs:
             if start_s > at_s:  # at the dispatch desk, or back in store storage for a retry
                 place = staging if at_s == picked else COLD_STORE
                 append((chain, STAGING, place, zone, NO_TIMELINE, at_s, start_s))
             place, stage = LEG_ENVIRONMENTS[environment]
-            timeline = (
-                van_timeline
-                if place == VAN
-                else locker_timeline
-                if place == LOCKER
-                else NO_TIMELINE
-            )
+            timeline = NO_TIMELINE
+            if place == VAN:
+                timeline = van_timeline
+            elif place == LOCKER:
+                timeline = locker_timeline
             append((chain, stage, place, zone, timeline, start_s, end_s))
             at_s = max(at_s, end_s)

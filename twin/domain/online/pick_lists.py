@@ -27,21 +27,17 @@ def split_tasks(
             for z, items in enumerate(item_s)
             for task in _zone_tasks(z, items, max_items if max_items > 0 else max(len(items), 1))
         ]
-    segments = (
-        [[(z, s) for s in items] for z, items in enumerate(item_s)]
-        if split_by_zone
-        else [[(z, s) for z, items in enumerate(item_s) for s in items]]
-    )
+    # mixed: the whole pick list in walk order, cut into pieces of max_items
+    walk = [(z, s) for z, items in enumerate(item_s) for s in items]
+    size = max_items if max_items > 0 else max(len(walk), 1)
     tasks = []
-    for segment in segments:
-        size = max_items if max_items > 0 else max(len(segment), 1)
-        for start in range(0, len(segment), size):
-            units = [0, 0, 0]
-            seconds = [0.0, 0.0, 0.0]
-            for z, s in segment[start : start + size]:
-                units[z] += 1
-                seconds[z] += s
-            tasks.append(((units[0], units[1], units[2]), (seconds[0], seconds[1], seconds[2])))
+    for start in range(0, len(walk), size):
+        units = [0, 0, 0]
+        seconds = [0.0, 0.0, 0.0]
+        for z, s in walk[start : start + size]:
+            units[z] += 1
+            seconds[z] += s
+        tasks.append(((units[0], units[1], units[2]), (seconds[0], seconds[1], seconds[2])))
     return tasks
 
 

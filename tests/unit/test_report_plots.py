@@ -61,6 +61,42 @@ def test_timeseries_has_a_line_per_store_or_a_band_for_many(
     assert ax.xlim == (0.0, 24.0)  # the series cover the whole day of the run
 
 
+def test_the_store_by_bin_means_are_pandas_group_by_and_pivot() -> None:
+    """The band of many stores comes from numpy's bincount: the same matrix as a group-by
+    mean over replications and a pivot (NaN values skipped, a store missing a bin, rows
+    without a store left out, two regions with the same store ids kept apart)."""
+    from twin.report.plots_run import _store_bins
+
+    rng = np.random.default_rng(7)
+    n = 2_000
+    frame = pd.DataFrame(
+        {
+            "replication": rng.integers(0, 3, n),
+            "region": pd.Categorical(rng.choice(["R1", "R2"], n)),
+            "store": pd.Categorical(rng.choice(["S1", "S2", "S3", "S4", None], n)),
+            "bin_start_s": rng.integers(0, 12, n) * 900.0,
+            "value": np.where(rng.random(n) < 0.1, np.nan, rng.random(n)),
+        }
+    )
+    frame = frame[~((frame["store"] == "S4") & (frame["bin_start_s"] == 0.0))]  # a gap
+    expected = (
+        frame.groupby(["region", "store", "bin_start_s"], sort=True, observed=True)["value"]
+        .mean()
+        .reset_index()
+        .pivot(index="bin_start_s", columns=["region", "store"], values="value")
+    )
+    table = _store_bins(frame)
+    assert table.many_regions and table.n_lines == expected.shape[1] == 8
+    np.testing.assert_array_equal(table.bins_s, expected.index.to_numpy(float))
+    got = {tuple(np.round(row, 12)) for row in np.nan_to_num(table.mean, nan=-1.0)}
+    want = {tuple(np.round(c, 12)) for c in np.nan_to_num(expected.to_numpy(float).T, nan=-1.0)}
+    assert got == want
+    assert not table.identical()
+    one_store = frame[(frame["store"] == "S1") & (frame["region"] == "R1")]
+    twice = pd.concat([one_store, one_store.assign(region="R9")])
+    assert _store_bins(twice).identical()
+
+
 def test_every_chart_has_a_title_with_units(tmp_path: Path, producers: Producers) -> None:
     data = load_run(producers.run(tmp_path / "run", n_stores=6, n_regions=2))
     assert data.summary is not None and data.network is not None

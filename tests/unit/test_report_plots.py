@@ -97,6 +97,25 @@ def test_the_store_by_bin_means_are_pandas_group_by_and_pivot() -> None:
     assert _store_bins(twice).identical()
 
 
+@pytest.mark.parametrize("as_category", [False, True])
+def test_stores_only_drops_the_aggregate_rows_whatever_the_store_column_holds(
+    as_category: bool,
+) -> None:
+    """Read back from Parquet the store column is a categorical; built in memory it is text.
+    NaN stores are kept, and a column without ``all`` keeps every row."""
+    from twin.report.plots_glance import stores_only
+
+    stores = ["S1", "all", None, "S2", "all"]
+    frame = pd.DataFrame({"store": stores, "value": range(5)})
+    if as_category:
+        frame["store"] = frame["store"].astype("category")
+    assert stores_only(frame)["value"].tolist() == [0, 2, 3]
+    only_all = frame[frame["store"] == "all"]
+    assert stores_only(only_all)["value"].tolist() == [1, 4]  # no stores: the aggregate rows
+    no_all = pd.DataFrame({"store": pd.Categorical(["S1", "S2"]), "value": [0, 1]})
+    assert stores_only(no_all)["value"].tolist() == [0, 1]
+
+
 def test_every_chart_has_a_title_with_units(tmp_path: Path, producers: Producers) -> None:
     data = load_run(producers.run(tmp_path / "run", n_stores=6, n_regions=2))
     assert data.summary is not None and data.network is not None

@@ -35,8 +35,9 @@ PLAN_DEMAND = {
 
 def stores_only(ts: pd.DataFrame) -> pd.DataFrame:
     """The per-store rows (dropping aggregate ``all`` rows when stores are there too), so sums
-    over stores count each store once."""
-    per_store = ts[ts["store"].astype(str) != "all"]
+    over stores count each store once. Compared as they are (a categorical's codes), not as
+    text made for every row."""
+    per_store = ts[ts["store"] != "all"]
     return per_store if len(per_store) else ts
 
 

@@ -275,11 +275,25 @@ def test_format_estimate_units() -> None:
     assert unit_of("store.revenue_money") == "currency" and unit_of("checkout.lane_h") == "h"
 
 
-def test_network_level_prefers_the_whole_network() -> None:
+@pytest.mark.parametrize("as_category", [False, True])
+def test_network_level_prefers_the_whole_network(as_category: bool) -> None:
+    """The same rows whether the ids are text (built in memory) or categoricals (read back
+    from Parquet); a missing id is not an id of its own."""
     frame = pd.DataFrame({"region": ["all", "R0", "R0"], "store": ["all", "all", "S1"]})
+    if as_category:
+        frame = frame.astype("category")
     assert network_level(frame).index.tolist() == [0]
     one_region = frame.iloc[1:]
     assert network_level(one_region).index.tolist() == [1]
+    one_store = pd.DataFrame({"region": ["R0", "R0"], "store": ["S1", None]})
+    two_stores = pd.DataFrame({"region": ["R0", "R0"], "store": ["S1", "S2"]})
+    two_regions = pd.DataFrame({"region": ["R0", "R1"], "store": ["S1", "S1"]})
+    if as_category:
+        one_store, two_stores, two_regions = (
+            f.astype("category") for f in (one_store, two_stores, two_regions)
+        )
+    assert network_level(one_store).index.tolist() == [0, 1]
+    assert network_level(two_stores).empty and network_level(two_regions).empty
 
 
 def test_slug_and_natural_order() -> None:

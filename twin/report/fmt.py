@@ -158,18 +158,21 @@ def headline_pairs(frame: pd.DataFrame, with_p90: bool = True) -> list[tuple[str
 
 
 def network_level(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows that describe the whole network (region ``all`` or the only region, store ``all``)."""
+    """Rows that describe the whole network (region ``all`` or the only region, store ``all``).
+
+    The id columns are compared as they are (a categorical's codes: a national summary has
+    123,000 rows); a missing id is not one more id."""
     if frame.empty:
         return frame
-    regions = frame["region"].astype(str)
-    if (regions == "all").any():
-        frame = frame[regions == "all"]
-    elif regions.nunique() > 1:
+    is_all = frame["region"] == "all"
+    if is_all.any():
+        frame = frame[is_all]
+    elif frame["region"].nunique() > 1:
         return frame.iloc[0:0]
-    stores = frame["store"].astype(str)
-    if (stores == "all").any():
-        return frame[stores == "all"]
-    if stores.nunique() == 1:
+    is_all = frame["store"] == "all"
+    if is_all.any():
+        return frame[is_all]
+    if frame["store"].nunique() == 1:
         return frame
     return frame.iloc[0:0]
 

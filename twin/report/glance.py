@@ -220,7 +220,7 @@ def lead_time_frame(summary: pd.DataFrame) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame()
     rows = rows.assign(stage=rows["kpi"].map(kpis), minutes=rows["mean"].astype(float) / 60.0)
-    stores = rows[rows["store"].astype(str) != "all"]
+    stores = rows[rows["store"] != "all"]
     net = network_level(rows).assign(store="network")
     table = pd.concat([stores, net]).pivot_table(
         index="store", columns="stage", values="minutes", aggfunc="mean"

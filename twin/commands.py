@@ -26,44 +26,25 @@ from typing import Any, NoReturn
 FLUSH_FAILED = 120  # Python's own exit status when flushing stdout or stderr fails at exit
 
 
-def twin() -> NoReturn:
-    run("twin.cli", "main")
+def command(module: str, function: str) -> Callable[[], NoReturn]:
+    """The console command that runs ``module.function`` (imported when the command runs)."""
+
+    def run_command() -> NoReturn:
+        run(module, function)
+
+    return run_command
 
 
-def twin_collect() -> NoReturn:
-    run("twin.experiment.collect", "main")
-
-
-def twin_kpis() -> NoReturn:
-    run("twin.kpi_doc", "main")
-
-
-def twin_report() -> NoReturn:
-    run("twin.report.cli", "main")
-
-
-def twin_baseline() -> NoReturn:
-    run("twin.experiment.baseline_cli", "main")
-
-
-def twin_size() -> NoReturn:
-    run("twin.sizing_cli", "main")
-
-
-def twin_fit() -> NoReturn:
-    run("twin.fit.cli", "main")
-
-
-def twin_validate() -> NoReturn:
-    run("twin.fit.validate", "main")
-
-
-def twin_runs() -> NoReturn:
-    run("twin.runs_cli", "runs_main")
-
-
-def twin_query() -> NoReturn:
-    run("twin.runs_cli", "query_main")
+twin = command("twin.cli", "main")
+twin_collect = command("twin.experiment.collect", "main")
+twin_kpis = command("twin.kpi_doc", "main")
+twin_report = command("twin.report.cli", "main")
+twin_baseline = command("twin.experiment.baseline_cli", "main")
+twin_size = command("twin.sizing_cli", "main")
+twin_fit = command("twin.fit.cli", "main")
+twin_validate = command("twin.fit.validate", "main")
+twin_runs = command("twin.runs_cli", "runs_main")
+twin_query = command("twin.runs_cli", "query_main")
 
 
 def run(module: str, function: str) -> NoReturn:

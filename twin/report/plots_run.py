@@ -242,11 +242,6 @@ def _band_stats(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return lo, mid, hi
 
 
-def _all_equal(arrays: list[np.ndarray]) -> bool:
-    first = arrays[0]
-    return all(a.shape == first.shape and np.array_equal(a, first, equal_nan=True) for a in arrays)
-
-
 def _bin_width(starts: np.ndarray) -> float:
     unique = np.unique(starts)
     if unique.size < 2:

@@ -63,26 +63,19 @@ def timeseries_figure(ts: pd.DataFrame, series: str, max_lines: int = MAX_LINES)
     identical = table.n_lines > 1 and table.identical()
     top = 0.0
     if identical or table.n_lines <= max_lines:
-        label_cols = ["region", "store"] if table.many_regions else ["store"]
-        mean = (
-            per_store.groupby([*label_cols, "bin_start_s"], sort=True, observed=True)["value"]
-            .mean()
-            .reset_index()
-        )
-        grouped = mean.groupby(label_cols, sort=True, observed=True)
-        groups: list[tuple[Any, pd.DataFrame]] = sorted(grouped, key=lambda kv: natural_key(kv[0]))
+        # a line per store, stores in natural order (S2 before S10), each over its own bins
+        lines = sorted(range(table.n_lines), key=lambda line: natural_key(table.keys[line]))
+        labels = ["/".join(str(k) for k in table.keys[line]) for line in lines]
         if identical:  # identical lines would hide one another: draw one and say so
-            groups = [(f"all {len(groups)} stores (identical)", groups[0][1])]
-        for i, (key, group) in enumerate(groups):
-            x, y = _steps(
-                group["bin_start_s"].to_numpy(float), group["value"].to_numpy(float), bin_s
-            )
-            label = "/".join(str(k) for k in key) if isinstance(key, tuple) else str(key)
+            labels, lines = [f"all {len(lines)} stores (identical)"], lines[:1]
+        for i, (label, line) in enumerate(zip(labels, lines, strict=True)):
+            seen = table.seen[line]
+            x, y = _steps(table.bins_s[seen], table.mean[line][seen], bin_s)
             dash = DASHES[(i // len(OKABE_ITO)) % len(DASHES)]
             ax.add("line", x=x / scale_s, y=y, colour=colour(i), dash=dash, step=True)
             ax.legend.append(LegendEntry(label, colour(i), dash=dash))
             top = max(top, float(np.nanmax(y, initial=0.0)))
-        if len(groups) > 1 or len(per_store["store"].unique()) > 1:
+        if len(lines) > 1 or len(per_store["store"].unique()) > 1:
             ax.legend_title = "Store"
         else:
             ax.legend = []
@@ -192,11 +185,15 @@ class _StoreBins:
     mean: np.ndarray
     seen: np.ndarray  # bool, the same shape: the store has rows in the bin
     bins_s: np.ndarray
-    many_regions: bool
+    keys: list[tuple[Any, ...]]  # per line: (store,), or (region, store) with several regions
 
     @property
     def n_lines(self) -> int:
         return int(self.mean.shape[0])
+
+    @property
+    def many_regions(self) -> bool:
+        return bool(self.keys) and len(self.keys[0]) == 2
 
     def identical(self) -> bool:
         """Whether every store's line is the same (bins and values, NaN equal to NaN)."""
@@ -210,13 +207,13 @@ def _store_bins(rows: pd.DataFrame) -> _StoreBins:
     """:class:`_StoreBins` of timeseries rows, with numpy's bincount (a national run has 500
     stores and 16 series: a pandas group-by and pivot per series took 20 ms, this 2 ms).
     Rows without a store, region or bin are left out, as a group-by leaves them."""
-    region = pd.factorize(rows["region"])[0]
+    region, regions = pd.factorize(rows["region"])
     store, stores = pd.factorize(rows["store"])
     bin_start = rows["bin_start_s"].to_numpy(dtype=float)
     keep = (region >= 0) & (store >= 0) & ~np.isnan(bin_start)
     many_regions = np.unique(region[region >= 0]).size > 1
     key = region[keep] * max(len(stores), 1) + store[keep] if many_regions else store[keep]
-    _, line = np.unique(key, return_inverse=True)
+    line_keys, line = np.unique(key, return_inverse=True)
     bins_s, bin_index = np.unique(bin_start[keep], return_inverse=True)
     n_lines = int(line.max()) + 1 if line.size else 0
     cell = line * bins_s.size + bin_index
@@ -229,7 +226,12 @@ def _store_bins(rows: pd.DataFrame) -> _StoreBins:
         mean = np.where(counts > 0, sums / counts, np.nan)
     seen = np.bincount(cell, minlength=size) > 0
     shape = (n_lines, bins_s.size)
-    return _StoreBins(mean.reshape(shape), seen.reshape(shape), bins_s, bool(many_regions))
+    n = max(len(stores), 1)
+    keys: list[tuple[Any, ...]] = [
+        (regions[k // n], stores[k % n]) if many_regions else (stores[k],)
+        for k in line_keys.tolist()
+    ]
+    return _StoreBins(mean.reshape(shape), seen.reshape(shape), bins_s, keys)
 
 
 def _band_stats(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -1,203 +1,50 @@
-"""Command-line entry points (Hydra apps). Only this module and twin.config.load touch Hydra."""
+"""``twin``: the command line of a run or a sweep (a Hydra app).
+
+Only Hydra's modules and the config's are imported before the command line is read. The job
+(:mod:`twin.cli_job`: pandas, the run folder) and the sweep's callbacks are imported next,
+while a second process composes the config (:mod:`twin.cli_ahead`); ``--help`` imports neither.
+"""
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib import import_module
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from hydra import main as hydra_main
-from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from twin.cli_callbacks import FAILED_SWEEPS, STARTED_SWEEPS
+from twin.cli_ahead import compose_ahead
 from twin.cli_compose import one_compose, plain_sweep, single_run
 from twin.cli_help import twin_help, wants_help
-from twin.cli_logging import FILE_ONLY, verbosity
-from twin.config.load import register, to_twin_config, to_yaml
-from twin.config.memory import check_memory
-from twin.errors import ConfigError, Interrupted, TwinError
-from twin.experiment.collect import experiment_hint
-from twin.experiment.console import job_line, kpi_summary_text
-from twin.experiment.objectives import objective_values
-from twin.experiment.progress import busy, task_progress
-from twin.experiment.run_folder import (
-    base_meta,
-    write_failure,
-    write_interrupted,
-    write_result,
-    write_started,
-)
-from twin.experiment.runs_index import record
+from twin.cli_logging import verbosity
+from twin.cli_signals import interrupted_text, on_signal
+from twin.config.load import register
+from twin.errors import ConfigError, Interrupted
 
 CONFIG_PATH = "pkg://twin.configs"
-log = logging.getLogger("twin.cli")
 
 
 def run_task(cfg: DictConfig) -> float | tuple[float, ...] | None:
-    """One Hydra job: simulate, write the run folder, log the KPI summary and its path.
+    """One Hydra job (:func:`twin.cli_job.run_job`); Hydra names the job after this module."""
+    from twin.cli_job import run_job
 
-    The run folder's twin.log gets every message; in a sweep the console gets one line per
-    job. Returns the ``experiment.objectives`` values, for an optimising sweeper (Optuna).
-    """
-    hydra_cfg = HydraConfig.get()
-    run_dir = Path(hydra_cfg.runtime.output_dir)
-    overrides = list(hydra_cfg.overrides.task)
-    is_multirun = str(hydra_cfg.mode) == "RunMode.MULTIRUN"
-    job = f"job {hydra_cfg.job.num}" if is_multirun else "run"
-    scenario = str(cfg.get("run", {}).get("scenario", "default"))
-    meta = base_meta(scenario, cfg.run.get("seed"), cfg.run.get("replications"), overrides)
-    if is_multirun:  # the runs index tells jobs from runs by these, whatever the folder names
-        meta.update(kind="job", job=int(hydra_cfg.job.num))
-    log.info(
-        "%s %s: scenario %s, overrides: %s",
-        job,
-        meta["run_id"],
-        scenario,
-        " ".join(overrides) or "(none)",
-        extra=FILE_ONLY,
-    )
-    log.debug("folder %s, git %s, versions %s", run_dir, meta["git_sha"], meta["versions"])
-    started = time.perf_counter()
-    config_yaml = None
-    from twin.experiment.replications import simulate  # heavy: not on --help or bad input
-
-    try:
-        write_started(run_dir, meta)
-        config = to_twin_config(cfg)
-        check_memory(config)
-        config_yaml = to_yaml(config)
-        with task_progress(scenario) as progress:
-            result = simulate(config, progress=progress)
-        meta["replications"] = int(result.kpis["replication"].nunique())  # run.precision adds
-        write_result(run_dir, result, config_yaml, meta)
-    except (Interrupted, KeyboardInterrupt, Exception) as exc:
-        meta["wall_time_s"] = round(time.perf_counter() - started, 3)
-        if isinstance(exc, Exception) and not RECEIVED_SIGNALS:
-            _fail(run_dir, exc, meta, config_yaml, job, is_multirun)
-            return None
-        # a library (pyarrow, a pool) may turn our Interrupted into its own exception
-        signum = exc.signum if isinstance(exc, Interrupted) else _last_signal()
-        write_interrupted(run_dir, signal.Signals(signum).name, meta, config_yaml)
-        _index(run_dir, meta, is_multirun)
-        stop = exc if isinstance(exc, Interrupted) else Interrupted(signum)
-        stop.run_dir = str(run_dir)
-        stop.sweep_dir = str(hydra_cfg.sweep.dir) if is_multirun else None
-        raise stop from None
-    _index(run_dir, meta, is_multirun)
-    summary = kpi_summary_text(result.summary)
-    if is_multirun:  # one line per job on the console; the summary in the job's twin.log
-        log.info(summary, extra=FILE_ONLY)
-        log.info(job_line(job, overrides, result.summary, meta["wall_time_s"], run_dir))
-        if config.run.job_reports:  # off by default: one sweep report when the sweep ends
-            _write_report(run_dir, fatal=False)
-    else:
-        log.info(summary)
-        log.info("run folder: %s", run_dir)
-        _write_report(run_dir)  # a sweep gets one sweep report when it ends
-        hint = experiment_hint(config.experiment)
-        if hint:
-            log.info(hint.rstrip("\n"))
-    return objective_values(config.experiment.objectives, result.summary)
-
-
-def _fail(
-    run_dir: Path,
-    exc: Exception,
-    meta: dict[str, Any],
-    config_yaml: str | None,
-    job: str,
-    multirun: bool,
-) -> None:
-    write_failure(run_dir, exc, meta, config_yaml)
-    _index(run_dir, meta, multirun)
-    message = str(exc) if isinstance(exc, TwinError) else f"{type(exc).__name__}: {exc}"
-    log.debug("traceback of the failure", exc_info=exc)
-    log.error("twin: %s failed: %s\n  details: %s", job, message, run_dir / "meta.json")
-    if multirun:
-        return  # the other jobs go on; the sweep summary lists this one as failed
-    raise SystemExit(2 if isinstance(exc, ConfigError) else 1) from None
-
-
-def _index(run_dir: Path, meta: dict[str, object], sweep_job: bool) -> None:
-    """Add the run to runs/index.parquet (a cache: a failure here loses nothing); a sweep's
-    job only writes its row, which the sweep folds in when it ends."""
-    try:
-        index = record(run_dir, meta, pending_only=sweep_job)
-    except Exception as exc:
-        log.warning("twin: the runs index was not updated (%s); run: twin-runs --reindex", exc)
-        return
-    if index is not None:
-        log.debug("indexed %s in %s", meta.get("run_id"), index)
-
-
-def _write_report(run_dir: Path, fatal: bool = True) -> None:
-    """The run's HTML report under reports/; the run folder is kept whatever happens here.
-
-    A failure exits 1 (``fatal``) or, for a sweep job, is logged and the sweep goes on."""
-    from twin.report import render_run_report  # matplotlib, jinja2: only when reporting
-
-    try:
-        with busy("report"):
-            report = render_run_report(run_dir)
-    except Exception as exc:
-        log.error(
-            "twin: the run is saved in %s, but its report failed: %s: %s. "
-            "Rebuild it with: twin-report %s",
-            run_dir,
-            type(exc).__name__,
-            exc,
-            run_dir,
-        )
-        if not fatal:
-            return
-        raise SystemExit(1) from None
-    log.info("report: %s", report.resolve())
-
-
-# Signals received by this process (set by the handler only; read when an exception may be an
-# interrupt that a library wrapped into its own type).
-RECEIVED_SIGNALS: list[int] = []
-
-
-def _last_signal() -> int:
-    return RECEIVED_SIGNALS[-1] if RECEIVED_SIGNALS else int(signal.SIGINT)
-
-
-def _on_signal(signum: int, frame: object) -> None:
-    """SIGINT / SIGTERM: stop where the program is (once; a second signal is ignored)."""
-    RECEIVED_SIGNALS.append(signum)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, signal.SIG_IGN)
-    raise Interrupted(signum)
-
-
-def interrupted_text(stop: Interrupted) -> str:
-    """The one line printed for an interrupt (docs/RELIABILITY.md)."""
-    name = signal.Signals(stop.signum).name
-    if stop.sweep_dir:
-        return (
-            f"twin: interrupted by {name}; the sweep stopped, run the rest with: "
-            f"twin-collect --resume {Path(stop.sweep_dir).resolve()}"
-        )
-    if stop.run_dir:
-        return f"twin: interrupted by {name}; {stop.run_dir}/meta.json says interrupted"
-    return f"twin: interrupted by {name}"
+    return run_job(cfg)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """``twin [overrides]``: the default scenario, or any Hydra override / multirun sweep."""
     args = list(sys.argv[1:] if argv is None else argv)
-    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         _main(args)
     except Interrupted as stop:
-        if stop.sweep_dir is None and STARTED_SWEEPS:
-            stop.sweep_dir = str(STARTED_SWEEPS[-1])
+        started = _sweeps("STARTED_SWEEPS")
+        if stop.sweep_dir is None and started:
+            stop.sweep_dir = str(started[-1])
         print(interrupted_text(stop), file=sys.stderr, flush=True)
         raise SystemExit(stop.exit_code) from None
     finally:
@@ -213,20 +60,50 @@ def _main(args: list[str]) -> None:
     register()
     sys.argv = [sys.argv[0], *args, *logging_overrides]
     app = hydra_main(config_path=CONFIG_PATH, config_name="config", version_base="1.3")(run_task)
-    if plain_sweep(args):  # -m: the sweep's config composed once (twin.cli_compose)
-        with one_compose(sweep=True):
-            app()
-    elif not single_run(args):  # --cfg, --info...: Hydra's own path
+    sweep = plain_sweep(args)
+    if not sweep and not single_run(args):  # --cfg, --info...: Hydra's own path
         app()
-    else:  # composed once, checked before any run folder exists (twin.cli_compose)
-        try:
-            with one_compose():
+        return
+    # The config composed once (twin.cli_compose), by a second process while this one imports
+    # the job's modules (twin.cli_ahead); a single run's checked before any run folder exists.
+    ahead = compose_ahead(lambda conn: _compose_in_child(app, sweep, conn))
+    try:
+        for module in JOB_MODULES:
+            import_module(module)
+        if sweep:
+            with one_compose(sweep=True, ahead=ahead):
                 app()
-        except ConfigError as exc:
-            print(f"twin: {exc}", file=sys.stderr)
-            raise SystemExit(2) from None
-    if FAILED_SWEEPS:  # gathered and printed by the GatherSweep callback
+        else:
+            try:
+                with one_compose(ahead=ahead):
+                    app()
+            except ConfigError as exc:
+                print(f"twin: {exc}", file=sys.stderr)
+                raise SystemExit(2) from None
+    finally:
+        if ahead is not None:
+            ahead.close()
+    if _sweeps("FAILED_SWEEPS"):  # gathered and printed by the GatherSweep callback
         raise SystemExit(1)
+
+
+# What a run or sweep imports besides Hydra: its job and the sweep's callbacks (pandas, the run
+# folder, the gathering), ~0.5 s, imported while the config is composed.
+JOB_MODULES = ("twin.cli_job", "twin.cli_callbacks")
+
+
+def _compose_in_child(app: Callable[[], None], sweep: bool, conn: Connection) -> None:
+    """In the compose-ahead child: Hydra's start, up to its first composition (sent on
+    ``conn``; the child ends there)."""
+    with one_compose(sweep=sweep, send_to=conn):
+        app()
+
+
+def _sweeps(name: str) -> list[Path]:
+    """The sweeps this process started or saw fail (:mod:`twin.cli_callbacks`); none if no
+    sweep's callbacks were loaded."""
+    callbacks = sys.modules.get("twin.cli_callbacks")
+    return list(getattr(callbacks, name, [])) if callbacks is not None else []
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from typing import Any
 
 import hydra._internal.hydra as hydra_module
@@ -39,6 +40,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
+from twin.cli_ahead import ComposeAhead, send_and_exit
 from twin.config.load import to_twin_config, translate_error
 from twin.config.memory import check_memory
 
@@ -61,11 +63,30 @@ def plain_sweep(args: Sequence[str]) -> bool:
 
 
 @contextmanager
-def one_compose(sweep: bool = False) -> Iterator[None]:
+def one_compose(
+    sweep: bool = False, ahead: ComposeAhead | None = None, send_to: Connection | None = None
+) -> Iterator[None]:
     """While inside, Hydra's entry point starts :class:`OneComposeHydra` (a sweep:
-    :class:`OneComposeSweepHydra`); restored after."""
+    :class:`OneComposeSweepHydra`); restored after. With ``ahead``, its first composition is
+    the compose-ahead child's when the child composed the same request; with ``send_to`` (in
+    that child), its first composition is sent there and the process ends
+    (:mod:`twin.cli_ahead`)."""
+    chosen: type[OneComposeHydra] = OneComposeSweepHydra if sweep else OneComposeHydra
+    # class attributes, not a subclass made here: Hydra's joblib launcher pickles the Hydra
+    # object, whose class must be found by its name
+    chosen.ahead, chosen.send_to = ahead, send_to
+    try:
+        with hydra_class(chosen):
+            yield
+    finally:
+        chosen.ahead, chosen.send_to = None, None
+
+
+@contextmanager
+def hydra_class(chosen: type[hydra_module.Hydra]) -> Iterator[None]:
+    """While inside, Hydra's entry point starts ``chosen``; restored after."""
     original = hydra_module.Hydra
-    hydra_module.Hydra = OneComposeSweepHydra if sweep else OneComposeHydra  # type: ignore[misc]
+    hydra_module.Hydra = chosen  # type: ignore[misc]
     try:
         yield
     finally:
@@ -75,9 +96,16 @@ def one_compose(sweep: bool = False) -> Iterator[None]:
 class ReplayLoader(ConfigLoaderImpl):
     """Hydra's config loader that can hand back one config it was given, once."""
 
-    def __init__(self, config_search_path: ConfigSearchPath) -> None:
+    def __init__(
+        self, config_search_path: ConfigSearchPath, ahead: ComposeAhead | None = None
+    ) -> None:
         super().__init__(config_search_path=config_search_path)
         self.kept: tuple[RunMode, str | None, list[str], DictConfig] | None = None
+        self.ahead = ahead  # a child composing the first request (twin.cli_ahead)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (Hydra's joblib launcher) without the compose-ahead child's pipe."""
+        return {**self.__dict__, "ahead": None}
 
     def load_configuration(
         self,
@@ -90,6 +118,12 @@ class ReplayLoader(ConfigLoaderImpl):
         kept, self.kept = self.kept, None
         if kept is not None and kept[:3] == (run_mode, config_name, overrides):
             return kept[3]
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None:
+            request = (run_mode, config_name, list(overrides), from_shell, validate_sweep_overrides)
+            composed = ahead.take(request)
+            if composed is not None:
+                return composed
         return super().load_configuration(
             config_name=config_name,
             overrides=overrides,
@@ -99,16 +133,54 @@ class ReplayLoader(ConfigLoaderImpl):
         )
 
 
+class SendingLoader(ReplayLoader):
+    """The compose-ahead child's loader: its first composition goes to the parent, and the
+    child ends there (:func:`twin.cli_ahead.send_and_exit`)."""
+
+    def __init__(self, config_search_path: ConfigSearchPath, conn: Connection) -> None:
+        super().__init__(config_search_path)
+        self.conn = conn
+
+    def load_configuration(
+        self,
+        config_name: str | None,
+        overrides: list[str],
+        run_mode: RunMode,
+        from_shell: bool = True,
+        validate_sweep_overrides: bool = True,
+    ) -> DictConfig:
+        request = (run_mode, config_name, list(overrides), from_shell, validate_sweep_overrides)
+        send_and_exit(
+            self.conn,
+            request,
+            lambda: ConfigLoaderImpl.load_configuration(
+                self,
+                config_name=config_name,
+                overrides=overrides,
+                run_mode=run_mode,
+                from_shell=from_shell,
+                validate_sweep_overrides=validate_sweep_overrides,
+            ),
+        )
+
+
 class OneComposeHydra(hydra_module.Hydra):
     """Hydra whose ``get_mode`` composes the run's config once, checks it, and keeps it."""
 
     config_loader: ReplayLoader
+    ahead: ComposeAhead | None = None  # set on a subclass by one_compose
+    send_to: Connection | None = None  # ... in the compose-ahead child
 
     @classmethod
     def create_main_hydra2(
         cls, task_name: str, config_search_path: ConfigSearchPath
     ) -> OneComposeHydra:
-        hydra = cls(task_name=task_name, config_loader=ReplayLoader(config_search_path))
+        loader = (
+            SendingLoader(config_search_path, cls.send_to)
+            if cls.send_to is not None
+            else ReplayLoader(config_search_path, cls.ahead)
+        )
+        hydra = cls(task_name=task_name, config_loader=loader)
         GlobalHydra.instance().initialize(hydra)
         return hydra
 

@@ -1,7 +1,12 @@
-"""A single ``twin`` run composes its config once (twin.cli_compose), with Hydra's own results."""
+"""A single ``twin`` run composes its config once (twin.cli_compose), with Hydra's own results.
+
+The composition may happen in the compose-ahead child (twin.cli_ahead): compositions are
+counted in whichever process does them.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +16,8 @@ import pytest
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
 
 import twin.cli
+import twin.cli_ahead
+import twin.cli_compose
 from twin.cli import main as twin_main
 
 pytestmark = pytest.mark.unit
@@ -19,22 +26,39 @@ SMALL = ["network=single_store", "run.seed=7"]
 HYDRA_FILES = (".hydra/config.yaml", ".hydra/hydra.yaml", ".hydra/overrides.yaml", "config.yaml")
 
 
+class Compositions:
+    """Every config composition Hydra does (not the replayed ones), in this process or in a
+    child forked from it: (process id, overrides), in a file both can append to."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __len__(self) -> int:
+        return len(self.calls())
+
+    def calls(self) -> list[tuple[int, str]]:
+        if not self.path.exists():
+            return []
+        lines = self.path.read_text().splitlines()
+        return [(int(pid), rest) for pid, _, rest in (line.partition(" ") for line in lines)]
+
+
 @pytest.fixture
-def composes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The overrides of every config composition Hydra does (not the replayed one)."""
-    calls: list[list[str]] = []
+def composes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Compositions:
+    record = Compositions(tmp_path / "compositions.txt")
     original: Callable[..., Any] = ConfigLoaderImpl._load_configuration_impl
 
     def counted(self: ConfigLoaderImpl, config_name: str | None, overrides: list[str], **kw: Any):
-        calls.append(list(overrides))
+        with record.path.open("a") as out:
+            out.write(f"{os.getpid()} {' '.join(overrides)}\n")
         return original(self, config_name, overrides, **kw)
 
     monkeypatch.setattr(ConfigLoaderImpl, "_load_configuration_impl", counted)
-    return calls
+    return record
 
 
 def test_a_single_run_composes_its_config_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: list[list[str]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: Compositions
 ) -> None:
     monkeypatch.chdir(tmp_path)
     twin_main([*SMALL, f"hydra.run.dir={tmp_path / 'run'}"])
@@ -43,7 +67,7 @@ def test_a_single_run_composes_its_config_once(
 
 
 def test_the_run_folder_is_the_one_hydra_writes_composing_three_times(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: list[list[str]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: Compositions
 ) -> None:
     """The replayed config gives the same .hydra files as Hydra's own path (get_mode + run)."""
     monkeypatch.chdir(tmp_path)
@@ -87,7 +111,7 @@ def test_bad_input_is_one_line_exit_2_before_any_run_folder(
 
 
 def test_a_mode_set_to_multirun_still_sweeps(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: list[list[str]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: Compositions
 ) -> None:
     """hydra.mode=MULTIRUN without -m is a sweep, as Hydra's get_mode makes it."""
     monkeypatch.chdir(tmp_path)
@@ -98,7 +122,7 @@ def test_a_mode_set_to_multirun_still_sweeps(
 
 
 def test_a_sweep_composes_its_config_once_with_hydras_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: list[list[str]]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: Compositions
 ) -> None:
     """``twin -m``: get_mode's composition is the sweep's (replayed), the folders Hydra's."""
     monkeypatch.chdir(tmp_path)
@@ -130,3 +154,42 @@ def test_a_sweep_whose_config_fails_reports_as_hydra_does(
         errors.append((exit_info.value.code, capsys.readouterr().err))
     assert errors[0] == errors[1]
     assert errors[0][0] != 0 and "singl_store" in errors[0][1]
+
+
+def test_a_run_is_composed_by_the_child_while_this_process_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: Compositions
+) -> None:
+    """twin.cli_ahead: the one composition is the child's; this process only replays it."""
+    monkeypatch.setattr(twin.cli_ahead, "wanted", lambda: True)  # whatever pytest's threads
+    monkeypatch.chdir(tmp_path)
+    twin_main([*SMALL, f"hydra.run.dir={tmp_path / 'run'}"])
+    assert (tmp_path / "run" / "meta.json").is_file()
+    [(pid, overrides)] = composes.calls()
+    assert pid != os.getpid() and "run.seed=7" in overrides
+
+
+def test_a_child_that_dies_leaves_the_composition_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: Compositions
+) -> None:
+    monkeypatch.setattr(twin.cli_ahead, "wanted", lambda: True)
+    monkeypatch.setattr(twin.cli_compose, "send_and_exit", lambda *args: os._exit(9))
+    monkeypatch.chdir(tmp_path)
+    twin_main([*SMALL, f"hydra.run.dir={tmp_path / 'run'}"])
+    assert (tmp_path / "run" / "meta.json").is_file()
+    assert [pid for pid, _ in composes.calls()] == [os.getpid()]
+
+
+def test_bad_input_composed_by_the_child_is_still_one_line_on_the_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The child's failed composition writes nothing (file descriptors included); the error is
+    this process's own, as without the child."""
+    monkeypatch.setattr(twin.cli_ahead, "wanted", lambda: True)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        twin_main([*SMALL, "run.days=0"])
+    assert exit_info.value.code == 2
+    captured = capfd.readouterr()
+    [line] = captured.err.splitlines()
+    assert line.startswith("twin: Invalid configuration: run.days = 0; expected a number >= 1")
+    assert captured.out == ""

@@ -1,6 +1,7 @@
 """Hydra composition of the configs/ tree into a validated :class:`TwinConfig`.
 
-This module and :mod:`twin.cli` are the only places that import hydra or omegaconf.
+This module and the command line's (``twin.cli*``, ``hydra_plugins``) are the only places that
+import hydra or omegaconf.
 """
 
 from __future__ import annotations

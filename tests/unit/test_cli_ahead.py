@@ -1,0 +1,126 @@
+"""twin/cli_ahead.py: a child composes while the command imports; its answer is taken only
+when it is the answer to the same request, and the child is gone afterwards whatever it did."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import warnings
+from multiprocessing.connection import Connection
+
+import pytest
+
+from twin import cli_ahead
+from twin.cli_ahead import compose_ahead, send_and_exit, wanted
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(autouse=True)
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child is started whatever this machine's cores and pytest's threads."""
+    monkeypatch.setattr(cli_ahead, "wanted", lambda: True)
+
+
+def reaped(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def answering(key: tuple[object, ...], value: object) -> object:
+    return lambda conn: send_and_exit(conn, key, lambda: value)
+
+
+def test_the_childs_answer_to_the_same_request_is_taken_once_and_the_child_reaped() -> None:
+    ahead = compose_ahead(answering(("run", "config", ["a=1"]), {"composed": 1}))
+    assert ahead is not None and ahead.pid != os.getpid()
+    assert ahead.take(("run", "config", ["a=1"])) == {"composed": 1}
+    assert reaped(ahead.pid)
+    assert ahead.take(("run", "config", ["a=1"])) is None  # once
+
+
+def test_an_answer_to_another_request_is_not_taken() -> None:
+    ahead = compose_ahead(answering(("run", "config", ["a=1"]), {"composed": 1}))
+    assert ahead is not None
+    assert ahead.take(("run", "config", ["a=2"])) is None
+    assert reaped(ahead.pid)
+
+
+def test_a_composition_that_failed_is_not_taken() -> None:
+    def failing(conn: Connection) -> None:
+        send_and_exit(conn, ("k",), lambda: 1 / 0)
+
+    ahead = compose_ahead(failing)
+    assert ahead is not None
+    assert ahead.take(("k",)) is None
+
+
+def test_a_child_that_dies_or_hangs_is_not_waited_for_beyond_its_end_or_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dies = compose_ahead(lambda conn: os._exit(3))
+    assert dies is not None
+    started = time.monotonic()
+    assert dies.take(("k",)) is None
+    assert time.monotonic() - started < 5.0 and reaped(dies.pid)
+
+    monkeypatch.setattr(cli_ahead, "WAIT_S", 0.3)
+    hangs = compose_ahead(lambda conn: time.sleep(60))
+    assert hangs is not None
+    started = time.monotonic()
+    assert hangs.take(("k",)) is None
+    assert 0.3 <= time.monotonic() - started < 5.0 and reaped(hangs.pid)
+
+
+def test_a_child_never_taken_is_stopped_and_reaped_on_close() -> None:
+    ahead = compose_ahead(lambda conn: time.sleep(60))
+    assert ahead is not None
+    ahead.close()
+    assert reaped(ahead.pid)
+    ahead.close()  # twice: nothing left to do
+
+
+def test_what_the_childs_composition_said_is_said_here_once(
+    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    def says(conn: Connection) -> None:
+        def compose() -> int:
+            warnings.warn("deprecated key in the config", DeprecationWarning, stacklevel=1)
+            logging.getLogger("hydra.test").warning("a config group was %s", "renamed")
+            print("the child's own print")  # never shown: the parent replays what matters
+            return 7
+
+        send_and_exit(conn, ("k",), compose)
+
+    ahead = compose_ahead(says)
+    assert ahead is not None
+    with pytest.warns(DeprecationWarning, match="deprecated key") as warned:
+        assert ahead.take(("k",)) == 7
+    assert len(warned) == 1
+    assert [r.getMessage() for r in caplog.records if r.name == "hydra.test"] == [
+        "a config group was renamed"
+    ]
+    assert "the child's own print" not in capfd.readouterr().out
+
+
+def test_no_child_with_another_thread_running_or_a_single_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.undo()  # the real wanted()
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert wanted() is (threading.active_count() == 1)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert wanted() is False
+    finally:
+        stop.set()
+        other.join()
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert wanted() is False

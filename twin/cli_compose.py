@@ -94,18 +94,25 @@ def hydra_class(chosen: type[hydra_module.Hydra]) -> Iterator[None]:
 
 
 class ReplayLoader(ConfigLoaderImpl):
-    """Hydra's config loader that can hand back one config it was given, once."""
+    """Hydra's config loader that can hand back one config it was given, once; whose first
+    composition can be the compose-ahead child's (``ahead``); and which, in that child, sends
+    its first composition to the parent and ends the child (``send_to``, :mod:`twin.cli_ahead`).
+    """
 
     def __init__(
-        self, config_search_path: ConfigSearchPath, ahead: ComposeAhead | None = None
+        self,
+        config_search_path: ConfigSearchPath,
+        ahead: ComposeAhead | None = None,
+        send_to: Connection | None = None,
     ) -> None:
         super().__init__(config_search_path=config_search_path)
         self.kept: tuple[RunMode, str | None, list[str], DictConfig] | None = None
-        self.ahead = ahead  # a child composing the first request (twin.cli_ahead)
+        self.ahead = ahead
+        self.send_to = send_to
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled (Hydra's joblib launcher) without the compose-ahead child's pipe."""
-        return {**self.__dict__, "ahead": None}
+        """Pickled (Hydra's joblib launcher) without the compose-ahead child's pipes."""
+        return {**self.__dict__, "ahead": None, "send_to": None}
 
     def load_configuration(
         self,
@@ -115,53 +122,27 @@ class ReplayLoader(ConfigLoaderImpl):
         from_shell: bool = True,
         validate_sweep_overrides: bool = True,
     ) -> DictConfig:
-        kept, self.kept = self.kept, None
-        if kept is not None and kept[:3] == (run_mode, config_name, overrides):
-            return kept[3]
-        ahead, self.ahead = self.ahead, None
-        if ahead is not None:
-            request = (run_mode, config_name, list(overrides), from_shell, validate_sweep_overrides)
-            composed = ahead.take(request)
-            if composed is not None:
-                return composed
-        return super().load_configuration(
-            config_name=config_name,
-            overrides=overrides,
-            run_mode=run_mode,
-            from_shell=from_shell,
-            validate_sweep_overrides=validate_sweep_overrides,
-        )
-
-
-class SendingLoader(ReplayLoader):
-    """The compose-ahead child's loader: its first composition goes to the parent, and the
-    child ends there (:func:`twin.cli_ahead.send_and_exit`)."""
-
-    def __init__(self, config_search_path: ConfigSearchPath, conn: Connection) -> None:
-        super().__init__(config_search_path)
-        self.conn = conn
-
-    def load_configuration(
-        self,
-        config_name: str | None,
-        overrides: list[str],
-        run_mode: RunMode,
-        from_shell: bool = True,
-        validate_sweep_overrides: bool = True,
-    ) -> DictConfig:
-        request = (run_mode, config_name, list(overrides), from_shell, validate_sweep_overrides)
-        send_and_exit(
-            self.conn,
-            request,
-            lambda: ConfigLoaderImpl.load_configuration(
-                self,
+        def compose() -> DictConfig:
+            return super(ReplayLoader, self).load_configuration(
                 config_name=config_name,
                 overrides=overrides,
                 run_mode=run_mode,
                 from_shell=from_shell,
                 validate_sweep_overrides=validate_sweep_overrides,
-            ),
-        )
+            )
+
+        request = (run_mode, config_name, list(overrides), from_shell, validate_sweep_overrides)
+        if self.send_to is not None:  # in the compose-ahead child: never returns
+            send_and_exit(self.send_to, request, compose)
+        kept, self.kept = self.kept, None
+        if kept is not None and kept[:3] == (run_mode, config_name, overrides):
+            return kept[3]
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None:
+            composed = ahead.take(request)
+            if composed is not None:
+                return composed
+        return compose()
 
 
 class OneComposeHydra(hydra_module.Hydra):
@@ -175,11 +156,7 @@ class OneComposeHydra(hydra_module.Hydra):
     def create_main_hydra2(
         cls, task_name: str, config_search_path: ConfigSearchPath
     ) -> OneComposeHydra:
-        loader = (
-            SendingLoader(config_search_path, cls.send_to)
-            if cls.send_to is not None
-            else ReplayLoader(config_search_path, cls.ahead)
-        )
+        loader = ReplayLoader(config_search_path, cls.ahead, cls.send_to)
         hydra = cls(task_name=task_name, config_loader=loader)
         GlobalHydra.instance().initialize(hydra)
         return hydra

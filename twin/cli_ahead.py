@@ -94,8 +94,16 @@ def compose_ahead(start_hydra: Callable[[Connection], None]) -> ComposeAhead | N
     first composition on ``conn`` (:func:`send_and_exit`). None if no child is wanted."""
     if not wanted():
         return None
-    ours, theirs = Pipe(duplex=False)
-    pid = os.fork()
+    try:
+        ours, theirs = Pipe(duplex=False)
+    except OSError:  # no file descriptors left: compose here
+        return None
+    try:
+        pid = os.fork()
+    except OSError:  # no process or memory left for a child: compose here
+        ours.close()
+        theirs.close()
+        return None
     if pid == 0:  # the child: never returns
         try:
             ours.close()

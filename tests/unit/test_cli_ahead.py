@@ -124,3 +124,13 @@ def test_no_child_with_another_thread_running_or_a_single_core(
         other.join()
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert wanted() is False
+
+
+def test_no_child_when_the_fork_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No process left for a child: the command composes itself, it does not fail."""
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert compose_ahead(answering(("k",), 1)) is None

@@ -2,7 +2,10 @@
 
 Only Hydra's modules and the config's are imported before the command line is read. The job
 (:mod:`twin.cli_job`: pandas, the run folder) and the sweep's callbacks are imported next,
-while a second process composes the config (:mod:`twin.cli_ahead`); ``--help`` imports neither.
+while a forked child composes the config (:mod:`twin.core.forked`, :mod:`twin.cli_compose`):
+the command takes the child's config when the child composed the same request, and composes
+itself otherwise (bad input, a child that died), so errors are its own; ``--help`` imports
+neither.
 """
 
 from __future__ import annotations
@@ -17,12 +20,12 @@ from pathlib import Path
 from hydra import main as hydra_main
 from omegaconf import DictConfig
 
-from twin.cli_ahead import compose_ahead
 from twin.cli_compose import one_compose, plain_sweep, single_run
 from twin.cli_help import twin_help, wants_help
 from twin.cli_logging import verbosity
 from twin.cli_signals import interrupted_text, on_signal
 from twin.config.load import register
+from twin.core.forked import fork_child
 from twin.errors import ConfigError, Interrupted
 
 CONFIG_PATH = "pkg://twin.configs"
@@ -65,8 +68,8 @@ def _main(args: list[str]) -> None:
         app()
         return
     # The config composed once (twin.cli_compose), by a second process while this one imports
-    # the job's modules (twin.cli_ahead); a single run's checked before any run folder exists.
-    ahead = compose_ahead(lambda conn: _compose_in_child(app, sweep, conn))
+    # the job's modules (twin.core.forked); a single run's checked before any run folder exists.
+    ahead = fork_child(lambda conn: _compose_in_child(app, sweep, conn))
     try:
         for module in JOB_MODULES:
             import_module(module)

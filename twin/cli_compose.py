@@ -40,9 +40,9 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
-from twin.cli_ahead import ComposeAhead, send_and_exit
 from twin.config.load import to_twin_config, translate_error
 from twin.config.memory import check_memory
+from twin.core.forked import Child, send_and_exit
 
 # The override Hydra appends for a single run when no config sets hydra.mode
 # (hydra._internal.utils._run_app).
@@ -64,13 +64,13 @@ def plain_sweep(args: Sequence[str]) -> bool:
 
 @contextmanager
 def one_compose(
-    sweep: bool = False, ahead: ComposeAhead | None = None, send_to: Connection | None = None
+    sweep: bool = False, ahead: Child | None = None, send_to: Connection | None = None
 ) -> Iterator[None]:
     """While inside, Hydra's entry point starts :class:`OneComposeHydra` (a sweep:
     :class:`OneComposeSweepHydra`); restored after. With ``ahead``, its first composition is
     the compose-ahead child's when the child composed the same request; with ``send_to`` (in
     that child), its first composition is sent there and the process ends
-    (:mod:`twin.cli_ahead`)."""
+    (:mod:`twin.core.forked`)."""
     chosen: type[OneComposeHydra] = OneComposeSweepHydra if sweep else OneComposeHydra
     # class attributes, not a subclass made here: Hydra's joblib launcher pickles the Hydra
     # object, whose class must be found by its name
@@ -96,13 +96,13 @@ def hydra_class(chosen: type[hydra_module.Hydra]) -> Iterator[None]:
 class ReplayLoader(ConfigLoaderImpl):
     """Hydra's config loader that can hand back one config it was given, once; whose first
     composition can be the compose-ahead child's (``ahead``); and which, in that child, sends
-    its first composition to the parent and ends the child (``send_to``, :mod:`twin.cli_ahead`).
+    its first composition to the parent and ends the child (``send_to``, :func:`twin.cli.main`).
     """
 
     def __init__(
         self,
         config_search_path: ConfigSearchPath,
-        ahead: ComposeAhead | None = None,
+        ahead: Child | None = None,
         send_to: Connection | None = None,
     ) -> None:
         super().__init__(config_search_path=config_search_path)
@@ -149,7 +149,7 @@ class OneComposeHydra(hydra_module.Hydra):
     """Hydra whose ``get_mode`` composes the run's config once, checks it, and keeps it."""
 
     config_loader: ReplayLoader
-    ahead: ComposeAhead | None = None  # set on a subclass by one_compose
+    ahead: Child | None = None  # set on a subclass by one_compose
     send_to: Connection | None = None  # ... in the compose-ahead child
 
     @classmethod

@@ -1,6 +1,6 @@
 """A single ``twin`` run composes its config once (twin.cli_compose), with Hydra's own results.
 
-The composition may happen in the compose-ahead child (twin.cli_ahead): compositions are
+The composition may happen in the compose-ahead child (twin.core.forked): compositions are
 counted in whichever process does them.
 """
 
@@ -16,8 +16,8 @@ import pytest
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
 
 import twin.cli
-import twin.cli_ahead
 import twin.cli_compose
+import twin.core.forked
 from twin.cli import main as twin_main
 
 pytestmark = pytest.mark.unit
@@ -159,8 +159,8 @@ def test_a_sweep_whose_config_fails_reports_as_hydra_does(
 def test_a_run_is_composed_by_the_child_while_this_process_imports(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: Compositions
 ) -> None:
-    """twin.cli_ahead: the one composition is the child's; this process only replays it."""
-    monkeypatch.setattr(twin.cli_ahead, "wanted", lambda: True)  # whatever pytest's threads
+    """twin.core.forked: the one composition is the child's; this process only replays it."""
+    monkeypatch.setattr(twin.core.forked, "wanted", lambda: True)  # whatever pytest's threads
     monkeypatch.chdir(tmp_path)
     twin_main([*SMALL, f"hydra.run.dir={tmp_path / 'run'}"])
     assert (tmp_path / "run" / "meta.json").is_file()
@@ -171,7 +171,7 @@ def test_a_run_is_composed_by_the_child_while_this_process_imports(
 def test_a_child_that_dies_leaves_the_composition_to_this_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: Compositions
 ) -> None:
-    monkeypatch.setattr(twin.cli_ahead, "wanted", lambda: True)
+    monkeypatch.setattr(twin.core.forked, "wanted", lambda: True)
     monkeypatch.setattr(twin.cli_compose, "send_and_exit", lambda *args: os._exit(9))
     monkeypatch.chdir(tmp_path)
     twin_main([*SMALL, f"hydra.run.dir={tmp_path / 'run'}"])
@@ -184,7 +184,7 @@ def test_bad_input_composed_by_the_child_is_still_one_line_on_the_terminal(
 ) -> None:
     """The child's failed composition writes nothing (file descriptors included); the error is
     this process's own, as without the child."""
-    monkeypatch.setattr(twin.cli_ahead, "wanted", lambda: True)
+    monkeypatch.setattr(twin.core.forked, "wanted", lambda: True)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as exit_info:
         twin_main([*SMALL, "run.days=0"])

@@ -1,5 +1,5 @@
-"""twin/cli_ahead.py: a child composes while the command imports; its answer is taken only
-when it is the answer to the same request, and the child is gone afterwards whatever it did."""
+"""twin/core/forked.py: a forked child's answer is taken only when it answers the same request,
+what its work said is said here, and the child is gone afterwards whatever it did."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from multiprocessing.connection import Connection
 
 import pytest
 
-from twin import cli_ahead
-from twin.cli_ahead import compose_ahead, send_and_exit, wanted
+from twin.core import forked
+from twin.core.forked import fork_child, send_and_exit, wanted
 
 pytestmark = pytest.mark.unit
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.unit
 @pytest.fixture(autouse=True)
 def forking(monkeypatch: pytest.MonkeyPatch) -> None:
     """A child is started whatever this machine's cores and pytest's threads."""
-    monkeypatch.setattr(cli_ahead, "wanted", lambda: True)
+    monkeypatch.setattr(forked, "wanted", lambda: True)
 
 
 def reaped(pid: int) -> bool:
@@ -37,40 +37,40 @@ def answering(key: tuple[object, ...], value: object) -> object:
 
 
 def test_the_childs_answer_to_the_same_request_is_taken_once_and_the_child_reaped() -> None:
-    ahead = compose_ahead(answering(("run", "config", ["a=1"]), {"composed": 1}))
-    assert ahead is not None and ahead.pid != os.getpid()
-    assert ahead.take(("run", "config", ["a=1"])) == {"composed": 1}
-    assert reaped(ahead.pid)
-    assert ahead.take(("run", "config", ["a=1"])) is None  # once
+    child = fork_child(answering(("run", "config", ["a=1"]), {"composed": 1}))
+    assert child is not None and child.pid != os.getpid()
+    assert child.take(("run", "config", ["a=1"])) == {"composed": 1}
+    assert reaped(child.pid)
+    assert child.take(("run", "config", ["a=1"])) is None  # once
 
 
 def test_an_answer_to_another_request_is_not_taken() -> None:
-    ahead = compose_ahead(answering(("run", "config", ["a=1"]), {"composed": 1}))
-    assert ahead is not None
-    assert ahead.take(("run", "config", ["a=2"])) is None
-    assert reaped(ahead.pid)
+    child = fork_child(answering(("run", "config", ["a=1"]), {"composed": 1}))
+    assert child is not None
+    assert child.take(("run", "config", ["a=2"])) is None
+    assert reaped(child.pid)
 
 
 def test_a_composition_that_failed_is_not_taken() -> None:
     def failing(conn: Connection) -> None:
         send_and_exit(conn, ("k",), lambda: 1 / 0)
 
-    ahead = compose_ahead(failing)
-    assert ahead is not None
-    assert ahead.take(("k",)) is None
+    child = fork_child(failing)
+    assert child is not None
+    assert child.take(("k",)) is None
 
 
 def test_a_child_that_dies_or_hangs_is_not_waited_for_beyond_its_end_or_the_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    dies = compose_ahead(lambda conn: os._exit(3))
+    dies = fork_child(lambda conn: os._exit(3))
     assert dies is not None
     started = time.monotonic()
     assert dies.take(("k",)) is None
     assert time.monotonic() - started < 5.0 and reaped(dies.pid)
 
-    monkeypatch.setattr(cli_ahead, "WAIT_S", 0.3)
-    hangs = compose_ahead(lambda conn: time.sleep(60))
+    monkeypatch.setattr(forked, "WAIT_S", 0.3)
+    hangs = fork_child(lambda conn: time.sleep(60))
     assert hangs is not None
     started = time.monotonic()
     assert hangs.take(("k",)) is None
@@ -78,11 +78,11 @@ def test_a_child_that_dies_or_hangs_is_not_waited_for_beyond_its_end_or_the_limi
 
 
 def test_a_child_never_taken_is_stopped_and_reaped_on_close() -> None:
-    ahead = compose_ahead(lambda conn: time.sleep(60))
-    assert ahead is not None
-    ahead.close()
-    assert reaped(ahead.pid)
-    ahead.close()  # twice: nothing left to do
+    child = fork_child(lambda conn: time.sleep(60))
+    assert child is not None
+    child.close()
+    assert reaped(child.pid)
+    child.close()  # twice: nothing left to do
 
 
 def test_what_the_childs_composition_said_is_said_here_once(
@@ -97,10 +97,10 @@ def test_what_the_childs_composition_said_is_said_here_once(
 
         send_and_exit(conn, ("k",), compose)
 
-    ahead = compose_ahead(says)
-    assert ahead is not None
+    child = fork_child(says)
+    assert child is not None
     with pytest.warns(DeprecationWarning, match="deprecated key") as warned:
-        assert ahead.take(("k",)) == 7
+        assert child.take(("k",)) == 7
     assert len(warned) == 1
     assert [r.getMessage() for r in caplog.records if r.name == "hydra.test"] == [
         "a config group was renamed"
@@ -133,4 +133,4 @@ def test_no_child_when_the_fork_fails(monkeypatch: pytest.MonkeyPatch) -> None:
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(os, "fork", no_fork)
-    assert compose_ahead(answering(("k",), 1)) is None
+    assert fork_child(answering(("k",), 1)) is None

@@ -1,22 +1,20 @@
-"""A command's config composed in a second process while this one imports the job's modules.
+"""Work done in a forked child while this process does other work; its answer taken or not.
 
-``twin`` spends ~0.4 s composing its config (Hydra: YAML, defaults, merges) and ~0.5 s
-importing what a job needs (pandas, the run folder, the sweep's gathering), one after the
-other, with a second core idle. :func:`compose_ahead` forks a child as soon as Hydra's own
-modules are in (:mod:`twin.cli` imports the job's modules after it): the child goes through
-Hydra's start exactly as this process will (same command line, search path, registered
-schema) up to the first composition, sends that config back and exits. This process's first
-composition (:class:`twin.cli_compose.ReplayLoader`) takes the child's config when the request
-is the same one (mode, config name, overrides); in every other case, and when the child failed
-(bad input: the error is then this process's own, as before), died, or took longer than
-``WAIT_S``, this process composes as it always did. The config is the same either way: the
-same code composed it from the same inputs.
+A command that has two independent pieces of work and a second idle core forks a child for
+one (:func:`fork_child`); the child computes, sends ``(key, value, warnings, log records)``
+back (:func:`send_and_exit`) and ends. :meth:`Child.take` returns the value only when the
+child answered the request ``key`` the caller expects; if the child failed, died, or took
+longer than the caller's wait, it returns None and the caller does the work itself, so the
+results and the errors are the same either way, only later. The child writes nothing: what
+its work said (warnings, log records) is replayed here, where the command's output goes; it
+dies on SIGINT/SIGTERM, and is stopped and reaped by :meth:`Child.take` or
+:meth:`Child.close` whatever it did.
 
-What the child's composition says (warnings, log records) is replayed here, where the
-command's output goes; the child writes nothing itself. No child is started without ``fork``,
-with a single usable core (nothing would run at the same time) or when another thread runs
-(a fork copies only the calling thread, and a lock another thread held would never be
-released in the child).
+No child is forked (:func:`wanted`) without ``fork``, with a single usable core (nothing would
+run at the same time), or while another thread runs: a fork copies only the calling thread,
+and a lock another thread held would never be released in the child. Used by ``twin``'s
+composition ahead (:mod:`twin.cli`, :mod:`twin.cli_compose`) and the run report's figures
+(:mod:`twin.report.run_page`).
 """
 
 from __future__ import annotations
@@ -32,27 +30,27 @@ from contextlib import contextmanager, suppress
 from multiprocessing.connection import Connection, Pipe
 from typing import Any, NoReturn
 
-WAIT_S = 30.0  # how long this process waits for the child's config before composing itself
+WAIT_S = 30.0  # how long a caller waits for the child's answer by default, then works itself
 
-Key = tuple[Any, ...]  # a composition request: (run mode, config name, overrides, ...)
+Key = tuple[Any, ...]  # what the child was asked (a composition's mode, config name, overrides)
 Warned = list[tuple[str, type[Warning], str, int]]  # message, category, file, line
 Answer = tuple[Key, Any, Warned, list[logging.LogRecord]]
 
 
-class ComposeAhead:
-    """The child composing this command's config; :meth:`take` its config, once."""
+class Child:
+    """A forked child working for this process; :meth:`take` its answer, once."""
 
     def __init__(self, pid: int, conn: Connection) -> None:
         self.pid = pid
         self.conn = conn
         self.open = True
 
-    def take(self, key: Key) -> Any | None:
-        """The child's config if it composed the request ``key``, else None; the child is
-        gone after this either way."""
+    def take(self, key: Key, wait_s: float | None = None) -> Any | None:
+        """The child's value if it answered the request ``key`` within ``wait_s`` (default
+        :data:`WAIT_S`), else None; the child is gone after this either way."""
         answer: Answer | None = None
         try:
-            if self.conn.poll(WAIT_S):
+            if self.conn.poll(WAIT_S if wait_s is None else wait_s):
                 answer = self.conn.recv()
         except (EOFError, OSError):  # the child died before answering
             answer = None
@@ -60,11 +58,11 @@ class ComposeAhead:
             self.close()
         if answer is None:
             return None
-        sent_key, config, warned, logged = answer
-        if sent_key != key or config is None:
+        sent_key, value, warned, logged = answer
+        if sent_key != key or value is None:
             return None
         replay(warned, logged)
-        return config
+        return value
 
     def close(self) -> None:
         """Stop the child (if it still runs) and reap it."""
@@ -79,7 +77,7 @@ class ComposeAhead:
 
 
 def wanted() -> bool:
-    """Whether a child can compose while this process imports (see the module's doc)."""
+    """Whether a child can work beside this process (see the module's doc)."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return False
     try:
@@ -89,18 +87,18 @@ def wanted() -> bool:
     return cores > 1
 
 
-def compose_ahead(start_hydra: Callable[[Connection], None]) -> ComposeAhead | None:
-    """Fork a child that runs ``start_hydra(conn)``: Hydra's start with a loader that sends its
-    first composition on ``conn`` (:func:`send_and_exit`). None if no child is wanted."""
+def fork_child(work: Callable[[Connection], None]) -> Child | None:
+    """Fork a child that runs ``work(conn)``, which answers on ``conn`` with
+    :func:`send_and_exit`. None if no child is wanted or none can be made: work here."""
     if not wanted():
         return None
     try:
         ours, theirs = Pipe(duplex=False)
-    except OSError:  # no file descriptors left: compose here
+    except OSError:  # no file descriptors left
         return None
     try:
         pid = os.fork()
-    except OSError:  # no process or memory left for a child: compose here
+    except OSError:  # no process or memory left for a child
         ours.close()
         theirs.close()
         return None
@@ -108,25 +106,26 @@ def compose_ahead(start_hydra: Callable[[Connection], None]) -> ComposeAhead | N
         try:
             ours.close()
             _silence()
-            start_hydra(theirs)
+            work(theirs)
         finally:
             os._exit(0)
     theirs.close()
-    return ComposeAhead(pid, ours)
+    return Child(pid, ours)
 
 
-def send_and_exit(conn: Connection, key: Key, compose: Callable[[], Any]) -> NoReturn:
-    """In the child: compose, send (key, config or None, warnings, log records), exit."""
-    config = None
+def send_and_exit(conn: Connection, key: Key, compute: Callable[[], Any]) -> NoReturn:
+    """In the child: compute, send (key, value or None if it failed, warnings, log records),
+    and end the child."""
+    value = None
     with _recorded() as (warned, logged), suppress(Exception):
-        config = compose()
+        value = compute()
     with suppress(Exception):
-        conn.send((key, config, warned, logged))
+        conn.send((key, value, warned, logged))
     os._exit(0)
 
 
 def replay(warned: Warned, logged: list[logging.LogRecord]) -> None:
-    """Say here what the child's composition said: its warnings, then its log records."""
+    """Say here what the child's work said: its warnings, then its log records."""
     for message, category, filename, lineno in warned:
         warnings.warn_explicit(message, category, filename, lineno)
     for record in logged:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from functools import partial
+from multiprocessing.connection import Connection
 from typing import Any
 
 import pandas as pd
 
+from twin.core.forked import fork_child, send_and_exit
 from twin.report.embed import figure_to_svg
 from twin.report.fmt import (
     domain_of,
@@ -58,15 +61,24 @@ RUN_FILES = (
     "meta.json",
 )  # fmt: skip
 _RANGE_KEY = re.compile(r"(range|radius)(_[a-z]+)*_(km|m)$")
+# A run whose summary has more rows than this gets its figures drawn in a forked child while
+# this process builds the tables (twin.core.forked; the page is the same): a national day's
+# 123,000 rows take ~0.5 s of tables and ~0.6 s of figures. Below it both take hundredths of a
+# second, less than a fork costs.
+SPLIT_ROWS = 20_000
+FIGURES_KEY = ("run report figures",)
+FIGURES_WAIT_S = 600.0  # the child draws what this process would draw: no reason to give up soon
 
 
 def run_context(data: RunData) -> dict[str, Any]:
     meta = data.meta if isinstance(data.meta, dict) else {}
     summary = data.summary
-    rows = summary_rows(summary) if summary is not None else []
-    figures = _Figures()
-    currency = currency_symbol(data.config)
     flags = off_target(summary) if summary is not None else []
+    # a large run's figures drawn beside its tables (see SPLIT_ROWS)
+    split = summary is not None and len(summary) > SPLIT_ROWS
+    child = fork_child(partial(_figures_in_child, data, flags)) if split else None
+    rows = summary_rows(summary) if summary is not None else []
+    currency = currency_symbol(data.config)
     context: dict[str, Any] = {
         "scenario": data.scenario,
         "source": str(data.path.resolve()),
@@ -81,28 +93,39 @@ def run_context(data: RunData) -> dict[str, Any]:
             dict.fromkeys(f["store"] for f in flags if f["store"] != "network")
         ),
         "summary_present": summary is not None,
+        "domains": domain_tables(rows),
+        "config_text": data.config_text,
+        "provenance": _provenance(data, meta),
+    }
+    drawn = child.take(FIGURES_KEY, FIGURES_WAIT_S) if child is not None else None
+    context.update(drawn if drawn is not None else figure_parts(data, flags))
+    return context
+
+
+def figure_parts(data: RunData, flags: list[dict[str, Any]]) -> dict[str, Any]:
+    """The page's figures (SVG, numbered in page order) and the lead-time table."""
+    summary = data.summary
+    figures = _Figures()
+    parts: dict[str, Any] = {
         "lead_time": None,
         "lead_time_table": Table([]),
         "load_heatmap": None,
         "plan": None,
-        "domains": domain_tables(rows),
         "timeseries": [],
         "distributions": [],
         "network_map": None,
-        "config_text": data.config_text,
-        "provenance": _provenance(data, meta),
     }
     if summary is not None:
         stages = lead_time_frame(summary)
         if len(stages):
             flagged = {f["store"] for f in flags}
             fig = lead_time_figure(stages, flagged)
-            context["lead_time"] = figures.add(fig, "Where an order's lead time goes, by store")
-            context["lead_time_table"] = stages_table(stages)
+            parts["lead_time"] = figures.add(fig, "Where an order's lead time goes, by store")
+            parts["lead_time_table"] = stages_table(stages)
     if data.timeseries is not None and len(data.timeseries):
         heat = load_heatmap_figure(data.timeseries)
         if heat is not None:
-            context["load_heatmap"] = figures.add(heat, "Load by resource and hour")
+            parts["load_heatmap"] = figures.add(heat, "Load by resource and hour")
         # each series' rows picked once (not a mask over every series' rows per figure)
         by_series = {
             str(k): frame
@@ -110,18 +133,22 @@ def run_context(data: RunData) -> dict[str, Any]:
         }
         for series in sorted(by_series, key=_series_rank):
             fig = timeseries_figure(by_series[series], series)
-            context["timeseries"].append(figures.add(fig, f"{series} by time of day"))
+            parts["timeseries"].append(figures.add(fig, f"{series} by time of day"))
     if data.plan is not None and len(data.plan):
         fig = plan_figure(data.plan, data.timeseries)
-        context["plan"] = figures.add(fig, "Staffing plan against demand")
+        parts["plan"] = figures.add(fig, "Staffing plan against demand")
     if summary is not None:
         for kpi in _distribution_kpis(summary):
             fig = percentile_figure(summary, kpi)
-            context["distributions"].append(figures.add(fig, f"{kpi} distribution by store"))
+            parts["distributions"].append(figures.add(fig, f"{kpi} distribution by store"))
     if data.network and (data.network.get("stores") or data.network.get("zones")):
         fig = network_map_figure(data.network, drone_ranges_km(data.config))
-        context["network_map"] = figures.add(fig, "Map of stores and customer zones")
-    return context
+        parts["network_map"] = figures.add(fig, "Map of stores and customer zones")
+    return parts
+
+
+def _figures_in_child(data: RunData, flags: list[dict[str, Any]], conn: Connection) -> None:
+    send_and_exit(conn, FIGURES_KEY, lambda: figure_parts(data, flags))
 
 
 class _Figures:

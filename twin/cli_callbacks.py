@@ -23,6 +23,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf, flag_override
 
+from twin.cli_compose import ReplayLoader
 from twin.experiment.collect import sweep_text
 from twin.experiment.manifest import Manifest, PlannedJob, write_manifest
 from twin.experiment.progress import busy, progress_enabled
@@ -116,6 +117,10 @@ def sweep_manifest(config: DictConfig) -> Manifest:
     jobs = None
     if planned is not None:
         loader = GlobalHydra.instance().config_loader()
+        if isinstance(loader, ReplayLoader):  # the jobs composed at once, on the spare cores
+            loader.prefetch_sweep_configs(
+                config, [o for o in planned if _needs_composing(config, o)]
+            )
         base = _identity(config)
         jobs = [
             PlannedJob(

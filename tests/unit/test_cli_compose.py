@@ -193,3 +193,38 @@ def test_bad_input_composed_by_the_child_is_still_one_line_on_the_terminal(
     [line] = captured.err.splitlines()
     assert line.startswith("twin: Invalid configuration: run.days = 0; expected a number >= 1")
     assert captured.out == ""
+
+
+def test_a_group_sweep_composes_each_job_once_and_writes_hydras_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: Compositions
+) -> None:
+    """``+experiment=a,b,c``: each job's config composed once (for the manifest and the
+    launcher alike), some in a forked child, and the folders are those of Hydra's own path."""
+    monkeypatch.setattr(twin.core.forked, "wanted", lambda: True)
+    monkeypatch.chdir(tmp_path)
+    sweep = tmp_path / "sweep"
+    experiments = ("more_lanes", "heatwave", "peak_saturday")
+    args = [
+        "-m",
+        *SMALL,
+        f"+experiment={','.join(experiments)}",
+        "hydra.launcher.n_jobs=1",
+        f"hydra.sweep.dir={sweep}",
+    ]
+    twin_main(args)
+    jobs = [
+        (pid, overrides)
+        for pid, overrides in composes.calls()
+        if any(overrides.endswith(f"+experiment={name}") for name in experiments)
+    ]
+    assert sorted(overrides.rsplit("=", 1)[1] for _, overrides in jobs) == sorted(experiments)
+    assert {pid for pid, _ in jobs} - {os.getpid()}, "no job composed in a child"
+    once = sweep.rename(tmp_path / "once")
+    monkeypatch.setattr(twin.cli, "plain_sweep", lambda args: False)  # Hydra's own path
+    twin_main(args)
+    assert (once / "multirun.yaml").read_bytes() == (sweep / "multirun.yaml").read_bytes()
+    for job in ("0", "1", "2"):
+        for name in HYDRA_FILES:
+            mine, hydras = once / job / name, sweep / job / name
+            assert mine.read_bytes() == hydras.read_bytes(), (job, name)
+    shutil.rmtree(tmp_path / "reports", ignore_errors=True)

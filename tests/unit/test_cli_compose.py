@@ -199,8 +199,10 @@ def test_a_group_sweep_composes_each_job_once_and_writes_hydras_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, composes: Compositions
 ) -> None:
     """``+experiment=a,b,c``: each job's config composed once (for the manifest and the
-    launcher alike), some in a forked child, and the folders are those of Hydra's own path."""
+    launcher alike), on three cores one in this process and one in each of two forked
+    children, and the folders are those of Hydra's own path."""
     monkeypatch.setattr(twin.core.forked, "wanted", lambda: True)
+    monkeypatch.setattr(twin.cli_compose, "usable_cores", lambda: 3)
     monkeypatch.chdir(tmp_path)
     sweep = tmp_path / "sweep"
     experiments = ("more_lanes", "heatwave", "peak_saturday")
@@ -218,7 +220,7 @@ def test_a_group_sweep_composes_each_job_once_and_writes_hydras_files(
         if any(overrides.endswith(f"+experiment={name}") for name in experiments)
     ]
     assert sorted(overrides.rsplit("=", 1)[1] for _, overrides in jobs) == sorted(experiments)
-    assert {pid for pid, _ in jobs} - {os.getpid()}, "no job composed in a child"
+    assert len({pid for pid, _ in jobs} - {os.getpid()}) == 2, "not one job in each child"
     once = sweep.rename(tmp_path / "once")
     monkeypatch.setattr(twin.cli, "plain_sweep", lambda args: False)  # Hydra's own path
     twin_main(args)

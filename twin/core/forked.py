@@ -80,11 +80,15 @@ def wanted() -> bool:
     """Whether a child can work beside this process (see the module's doc)."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return False
+    return usable_cores() > 1
+
+
+def usable_cores() -> int:
+    """The cores this process may run on."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return cores > 1
+        return os.cpu_count() or 1
 
 
 def fork_child(work: Callable[[Connection], None]) -> Child | None:

@@ -32,7 +32,7 @@ from typing import Any, NoReturn
 
 WAIT_S = 30.0  # how long a caller waits for the child's answer by default, then works itself
 
-Key = tuple[Any, ...]  # what the child was asked (a composition's mode, config name, overrides)
+Key = tuple[Any, ...]  # what the child was asked (e.g. a composition: mode, config, overrides)
 Warned = list[tuple[str, type[Warning], str, int]]  # message, category, file, line
 Answer = tuple[Key, Any, Warned, list[logging.LogRecord]]
 

@@ -18,6 +18,12 @@ A sweep (``-m``, no other flag) composed its config twice the same way (``get_mo
 ``hydra.mode=MULTIRUN`` set as Hydra's second composition sets it; its errors are Hydra's own
 (a sweep composition that fails is left to Hydra's path, which reports it as before).
 
+That first composition may come from a forked child that composed it while this process
+imported the job's modules (``ahead``; in the child, ``send_to``): :func:`twin.cli.main`,
+:mod:`twin.core.forked`. A sweep's jobs are composed once each (the loader keeps them for the
+manifest and the launcher alike: :meth:`ReplayLoader.load_sweep_config`), the ones the
+manifest needs all at once over the usable cores (:meth:`ReplayLoader.prefetch_sweep_configs`).
+
 Everything else is Hydra's: the run folder, logging, callbacks. A config that sets
 ``hydra.mode: MULTIRUN`` without ``-m`` is a sweep and takes Hydra's own path, as does
 ``--cfg``.
@@ -96,9 +102,9 @@ def hydra_class(chosen: type[hydra_module.Hydra]) -> Iterator[None]:
 
 class ReplayLoader(ConfigLoaderImpl):
     """Hydra's config loader that can hand back one config it was given, once; whose first
-    composition can be the compose-ahead child's (``ahead``); and which, in that child, sends
-    its first composition to the parent and ends the child (``send_to``, :func:`twin.cli.main`).
-    """
+    composition can be the compose-ahead child's (``ahead``); which, in that child, sends its
+    first composition to the parent and ends the child (``send_to``, :func:`twin.cli.main`);
+    and which composes each of a sweep's job requests once (:meth:`load_sweep_config`)."""
 
     def __init__(
         self,

@@ -16,7 +16,7 @@ from the measured head, tail and time per job (``--jobs 16`` measures it). Targe
 on 2 cores): 4-job sweep at least 1.6x faster at n_jobs=2 than 1; serial fraction of a 16-job
 sweep at most 5 %.
 
-Two jobs (``--job``, both by default):
+Three jobs (``--job``; small and analyst by default, ``both``):
 
 - small: ``network=single_store run.replications=3 run.days=1``, 0.2-0.3 s of simulation: a
   smoke test of a sweep, where the fixed costs show most. Python's start-up and the imports
@@ -26,8 +26,12 @@ Two jobs (``--job``, both by default):
   ``run.days=7 run.replications=3``, about 5 s of simulation on 2 cores: the smallest job an
   analyst compares scenarios with (a week has every weekday's demand; three replications give
   a confidence interval), and still small against a national run.
+- groups (``--job groups``, not in ``both``): the small job swept over ``+experiment=`` (up to
+  eight experiments that run on a single store) instead of seeds: every job is a config
+  shape of its own, composed by Hydra before the first job starts, so the head shows what
+  composing a sweep over config groups costs.
 
-    python -m benchmarks.bench_sweep [--jobs 4] [--n-jobs 2] [--repeat 3] [--job small]
+    python -m benchmarks.bench_sweep [--jobs 4] [--n-jobs 2] [--repeat 3] [--job groups]
         [--launcher twin|joblib] [overrides ...]
 """
 
@@ -50,7 +54,23 @@ ROOT = Path(__file__).resolve().parent.parent
 JOBS = {
     "small": ["network=single_store", "run.replications=3", "run.days=1"],
     "analyst": ["run.days=7", "run.replications=3"],
+    "groups": ["network=single_store", "run.replications=3", "run.days=1"],
 }
+BOTH = ("small", "analyst")  # --job both; groups is asked for by name
+# configs/experiment/ files that run on a single store (convert_to_jwo converts a metro store)
+EXPERIMENTS = (
+    "cooler_failure", "drone_share", "fewer_lanes_sco_heavy", "floor_staging", "heatwave",
+    "lanes_cost_vs_service", "more_lanes", "peak_saturday",
+)  # fmt: skip
+
+
+def swept(name: str, jobs: int) -> str:
+    """The override a sweep of ``jobs`` ``name`` jobs sweeps: seeds, or (groups) experiments."""
+    if name != "groups":
+        return "run.seed=" + ",".join(str(seed) for seed in range(1, jobs + 1))
+    if jobs > len(EXPERIMENTS):
+        raise SystemExit(f"--job groups sweeps at most {len(EXPERIMENTS)} experiments")
+    return "+experiment=" + ",".join(EXPERIMENTS[:jobs])
 
 
 @dataclass
@@ -69,19 +89,25 @@ def launcher_args(launcher: str, n_jobs: int) -> list[str]:
 
 
 def sweep_once(
-    folder: Path, jobs: int, n_jobs: int, extra: list[str], job: list[str], launcher: str
+    folder: Path,
+    jobs: int,
+    n_jobs: int,
+    extra: list[str],
+    job: list[str],
+    launcher: str,
+    axis: str,
 ) -> SweepRun:
-    """One ``twin -m`` sweep of ``jobs`` seeds in a fresh process; times from its folders."""
+    """One ``twin -m`` sweep of ``jobs`` jobs (``axis``: the swept override) in a fresh process;
+    times from its folders."""
     if folder.exists():
         shutil.rmtree(folder)
-    seeds = ",".join(str(seed) for seed in range(1, jobs + 1))
     argv = [
         sys.executable,
         "-m",
         "twin",
         "-m",
         *job,
-        f"run.seed={seeds}",
+        axis,
         *launcher_args(launcher, n_jobs),
         f"hydra.sweep.dir={folder}",
         *extra,
@@ -129,17 +155,17 @@ def report(label: str, runs: list[SweepRun]) -> SweepRun:
 
 def compare(args: argparse.Namespace, name: str, extra: list[str]) -> None:
     """Sweeps of ``args.jobs`` ``name`` jobs at n_jobs 1 and ``args.n_jobs``: the figures."""
-    job = JOBS[name]
+    job, axis = JOBS[name], swept(name, args.jobs)
     serial: list[SweepRun] = []
     parallel: list[SweepRun] = []
     with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "sweep"
         for _ in range(args.repeat):
             for n_jobs, runs in ((1, serial), (args.n_jobs, parallel)):
-                runs.append(
-                    sweep_once(Path(tmp) / "sweep", args.jobs, n_jobs, extra, job, args.launcher)
-                )
+                runs.append(sweep_once(folder, args.jobs, n_jobs, extra, job, args.launcher, axis))
+    each = "one experiment each" if name == "groups" else "one seed each"
     print(
-        f"\n{name} job: sweep of {args.jobs} jobs ({' '.join(job)}, one seed each), "
+        f"\n{name} job: sweep of {args.jobs} jobs ({' '.join(job)}, {each}), "
         f"{args.launcher} launcher, best of {args.repeat} interleaved"
     )
     print(load_line())
@@ -179,10 +205,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=4)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--job", choices=[*JOBS, "both"], default="both")
+    parser.add_argument(
+        "--job", choices=[*JOBS, "both"], default="both", help="both: small, analyst"
+    )
     parser.add_argument("--launcher", choices=["twin", "joblib"], default="twin")
     args, extra = parser.parse_known_args()
-    for name in JOBS if args.job == "both" else [args.job]:
+    for name in BOTH if args.job == "both" else [args.job]:
         compare(args, name, extra)
 
 

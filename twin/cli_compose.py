@@ -159,10 +159,15 @@ class ReplayLoader(ConfigLoaderImpl):
             return
         shares = [todo[i::n_shares] for i in range(n_shares)]  # round robin: job order spread
         children = [self._compose_in_child(share) for share in shares[1:]]
-        self.sweep_configs.update(self._blobs(shares[0]))
-        for key, child in children:
-            if child is not None:
-                self.sweep_configs.update(child.take(key) or {})
+        try:
+            self.sweep_configs.update(self._blobs(shares[0]))
+            for key, child in children:
+                if child is not None:
+                    self.sweep_configs.update(child.take(key) or {})
+        finally:  # an interrupt here leaves no child behind
+            for _, child in children:
+                if child is not None:
+                    child.close()
 
     def _compose_in_child(self, share: list[SweepRequest]) -> tuple[Key, Child | None]:
         """A forked child composing ``share``, and the key of its answer."""
@@ -239,7 +244,7 @@ class OneComposeHydra(hydra_module.Hydra):
     """Hydra whose ``get_mode`` composes the run's config once, checks it, and keeps it."""
 
     config_loader: ReplayLoader
-    ahead: Child | None = None  # set on a subclass by one_compose
+    ahead: Child | None = None  # set by one_compose while it runs
     send_to: Connection | None = None  # ... in the compose-ahead child
 
     @classmethod

@@ -79,3 +79,28 @@ def test_no_child_for_a_small_run(
     monkeypatch.setattr(run_page, "fork_child", lambda work: forks.append(work))
     page(run_dir, tmp_path / "report.html")
     assert forks == []
+
+
+def test_a_failure_beside_the_child_leaves_no_child_behind(
+    run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run_page, "SPLIT_ROWS", 0)
+    monkeypatch.setattr(forked, "wanted", lambda: True)
+    started: list[forked.Child] = []
+
+    def recorded(work: Any) -> forked.Child | None:
+        child = forked.fork_child(work)
+        assert child is not None
+        started.append(child)
+        return child
+
+    def broken(rows: Any) -> None:
+        raise RuntimeError("a table failed")
+
+    monkeypatch.setattr(run_page, "fork_child", recorded)
+    monkeypatch.setattr(run_page, "domain_tables", broken)
+    with pytest.raises(RuntimeError, match="a table failed"):
+        page(run_dir, tmp_path / "report.html")
+    [child] = started
+    with pytest.raises(ChildProcessError):  # already reaped
+        os.waitpid(child.pid, os.WNOHANG)

@@ -77,6 +77,19 @@ def run_context(data: RunData) -> dict[str, Any]:
     # a large run's figures drawn beside its tables (see SPLIT_ROWS)
     split = summary is not None and len(summary) > SPLIT_ROWS
     child = fork_child(partial(_figures_in_child, data, flags)) if split else None
+    try:
+        context = _context(data, meta, flags)
+        drawn = child.take(FIGURES_KEY, FIGURES_WAIT_S) if child is not None else None
+    finally:  # a failure here leaves no child behind
+        if child is not None:
+            child.close()
+    context.update(drawn if drawn is not None else figure_parts(data, flags))
+    return context
+
+
+def _context(data: RunData, meta: dict[str, Any], flags: list[dict[str, Any]]) -> dict[str, Any]:
+    """The page but its figures: facts, cards, tables."""
+    summary = data.summary
     rows = summary_rows(summary) if summary is not None else []
     currency = currency_symbol(data.config)
     context: dict[str, Any] = {
@@ -97,8 +110,6 @@ def run_context(data: RunData) -> dict[str, Any]:
         "config_text": data.config_text,
         "provenance": _provenance(data, meta),
     }
-    drawn = child.take(FIGURES_KEY, FIGURES_WAIT_S) if child is not None else None
-    context.update(drawn if drawn is not None else figure_parts(data, flags))
     return context
 
 

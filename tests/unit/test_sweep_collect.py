@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -10,8 +11,11 @@ import pytest
 
 import twin
 from twin.config.load import to_yaml
+from twin.core import forked
 from twin.errors import ConfigError
+from twin.experiment import jobs as jobs_module
 from twin.experiment.collect import main
+from twin.experiment.jobs import Job, find_jobs
 from twin.experiment.run_folder import base_meta, write_failure, write_result
 from twin.experiment.sweep import collect_sweep, parse_override
 from twin.run_files import COMPARISON, SUMMARY
@@ -180,3 +184,40 @@ def test_twin_collect_refuses_a_folder_that_is_not_a_sweep(
 )
 def test_parse_override(text: str, expected: tuple[str, object] | None) -> None:
     assert parse_override(text) == expected
+
+
+def _same_jobs(a: list[Job], b: list[Job]) -> bool:
+    def plain(job: Job) -> tuple[object, ...]:
+        summary = None if job.summary is None else job.summary.to_dict("list")
+        fields = (job.status, job.overrides, job.meta, job.error, job.params, job.seed)
+        return (job.job, str(job.path), job.job_dir, *fields, job.config(), summary)
+
+    return [plain(job) for job in a] == [plain(job) for job in b]
+
+
+def test_a_sweeps_folders_read_in_forked_children_give_the_same_jobs(
+    factorial: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many jobs are read a share per core, in forked children beside this process."""
+    alone = find_jobs(factorial)
+    readers = tmp_path / "readers.txt"
+    original = jobs_module.read_job
+
+    def recorded(folder: Path, number: int, sweep_dir: Path) -> Job:
+        with readers.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return original(folder, number, sweep_dir)
+
+    monkeypatch.setattr(jobs_module, "read_job", recorded)
+    monkeypatch.setattr(jobs_module, "JOBS_PER_SHARE", 1)
+    monkeypatch.setattr(jobs_module, "usable_cores", lambda: 3)
+    monkeypatch.setattr(forked, "wanted", lambda: True)
+    split = find_jobs(factorial)
+    assert _same_jobs(split, alone)
+    pids = [int(pid) for pid in readers.read_text().split()]
+    assert len(pids) == 5 and len(set(pids)) == 3 and os.getpid() in pids
+
+    monkeypatch.setattr(jobs_module, "send_and_exit", lambda *args: os._exit(6))
+    readers.unlink()
+    assert _same_jobs(find_jobs(factorial), alone)  # the children died: read here
+    assert set(readers.read_text().split()) == {str(os.getpid())}

@@ -13,8 +13,9 @@ dies on SIGINT/SIGTERM, and is stopped and reaped by :meth:`Child.take` or
 No child is forked (:func:`wanted`) without ``fork``, with a single usable core (nothing would
 run at the same time), or while another thread runs: a fork copies only the calling thread,
 and a lock another thread held would never be released in the child. Used by ``twin``'s
-composition ahead (:mod:`twin.cli`, :mod:`twin.cli_compose`) and the run report's figures
-(:mod:`twin.report.run_page`).
+composition ahead and a group sweep's compositions (:mod:`twin.cli`, :mod:`twin.cli_compose`),
+the run report's figures (:mod:`twin.report.run_page`) and a sweep's gathering
+(:mod:`twin.experiment.jobs`).
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from twin.config.load import to_twin_config, translate_error
 from twin.config.memory import check_memory
-from twin.core.forked import Child, Key, fork_child, send_and_exit, usable_cores
+from twin.core.forked import Child, in_shares, send_and_exit
 
 # The override Hydra appends for a single run when no config sets hydra.mode
 # (hydra._internal.utils._run_app).
@@ -147,32 +147,13 @@ class ReplayLoader(ConfigLoaderImpl):
         return sweep_config
 
     def prefetch_sweep_configs(self, master_config: DictConfig, jobs: list[list[str]]) -> None:
-        """Compose the requests of ``jobs`` not yet composed, one share per usable core: a
-        forked child for each share but the first (:mod:`twin.core.forked`), which this
-        process composes meanwhile. On 2 cores a group sweep's compositions take half the
-        time. A request that fails, or the share of a child that failed or was not forked, is
-        left to the call that needs it, which composes it (and raises)."""
+        """Compose the requests of ``jobs`` not yet composed, one share per usable core
+        (:func:`twin.core.forked.in_shares`): on 2 cores a group sweep's compositions take half
+        the time. A request that fails is left to the call that needs it, which composes it
+        (and raises)."""
         todo = list(dict.fromkeys(_sweep_request(master_config, job) for job in jobs))
         todo = [request for request in todo if request not in self.sweep_configs]
-        n_shares = min(usable_cores(), len(todo))
-        if n_shares < 2:
-            return
-        shares = [todo[i::n_shares] for i in range(n_shares)]  # round robin: job order spread
-        children = [self._compose_in_child(share) for share in shares[1:]]
-        try:
-            self.sweep_configs.update(self._blobs(shares[0]))
-            for key, child in children:
-                if child is not None:
-                    self.sweep_configs.update(child.take(key) or {})
-        finally:  # an interrupt here leaves no child behind
-            for _, child in children:
-                if child is not None:
-                    child.close()
-
-    def _compose_in_child(self, share: list[SweepRequest]) -> tuple[Key, Child | None]:
-        """A forked child composing ``share``, and the key of its answer."""
-        key = ("sweep configs", *share)
-        return key, fork_child(lambda conn: send_and_exit(conn, key, lambda: self._blobs(share)))
+        self.sweep_configs.update(in_shares("sweep configs", todo, self._blobs))
 
     def _blobs(self, requests: list[SweepRequest]) -> dict[SweepRequest, bytes]:
         blobs = {}

@@ -202,7 +202,7 @@ def test_a_group_sweep_composes_each_job_once_and_writes_hydras_files(
     launcher alike), on three cores one in this process and one in each of two forked
     children, and the folders are those of Hydra's own path."""
     monkeypatch.setattr(twin.core.forked, "wanted", lambda: True)
-    monkeypatch.setattr(twin.cli_compose, "usable_cores", lambda: 3)
+    monkeypatch.setattr(twin.core.forked, "usable_cores", lambda: 3)
     monkeypatch.chdir(tmp_path)
     sweep = tmp_path / "sweep"
     experiments = ("more_lanes", "heatwave", "peak_saturday")

@@ -8,7 +8,9 @@ import os
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import pytest
 
@@ -32,7 +34,7 @@ def reaped(pid: int) -> bool:
     return False
 
 
-def answering(key: tuple[object, ...], value: object) -> object:
+def answering(key: tuple[object, ...], value: object) -> Callable[[Connection], None]:
     return lambda conn: send_and_exit(conn, key, lambda: value)
 
 
@@ -134,3 +136,35 @@ def test_no_child_when_the_fork_fails(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert fork_child(answering(("k",), 1)) is None
+
+
+def test_work_in_shares_gives_the_same_answer_from_every_core(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """One share per core (at least ``per_share`` items each), a child for each but the first."""
+    monkeypatch.setattr(forked, "usable_cores", lambda: 3)
+    doers = tmp_path / "doers.txt"
+
+    def square(share: list[int]) -> dict[int, int]:
+        with doers.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return {n: n * n for n in share}
+
+    assert forked.in_shares("squares", range(7), square) == {n: n * n for n in range(7)}
+    pids = doers.read_text().split()
+    assert len(pids) == 3 and len(set(pids)) == 3 and str(os.getpid()) in pids
+    doers.unlink()
+    assert forked.in_shares("squares", range(7), square, per_share=4) == {
+        n: n * n for n in range(7)
+    }
+    assert doers.read_text().split() == [str(os.getpid())]  # one share: no child
+
+
+def test_a_share_whose_child_dies_is_done_here(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(forked, "usable_cores", lambda: 2)
+    monkeypatch.setattr(forked, "send_and_exit", lambda *args: os._exit(7))
+    assert forked.in_shares("squares", range(5), lambda s: {n: -n for n in s}) == {
+        n: -n for n in range(5)
+    }

@@ -210,14 +210,14 @@ def test_a_sweeps_folders_read_in_forked_children_give_the_same_jobs(
 
     monkeypatch.setattr(jobs_module, "read_job", recorded)
     monkeypatch.setattr(jobs_module, "JOBS_PER_SHARE", 1)
-    monkeypatch.setattr(jobs_module, "usable_cores", lambda: 3)
+    monkeypatch.setattr(forked, "usable_cores", lambda: 3)
     monkeypatch.setattr(forked, "wanted", lambda: True)
     split = find_jobs(factorial)
     assert _same_jobs(split, alone)
     pids = [int(pid) for pid in readers.read_text().split()]
     assert len(pids) == 5 and len(set(pids)) == 3 and os.getpid() in pids
 
-    monkeypatch.setattr(jobs_module, "send_and_exit", lambda *args: os._exit(6))
+    monkeypatch.setattr(forked, "send_and_exit", lambda *args: os._exit(6))
     readers.unlink()
     assert _same_jobs(find_jobs(factorial), alone)  # the children died: read here
     assert set(readers.read_text().split()) == {str(os.getpid())}

@@ -26,16 +26,19 @@ import signal
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from functools import partial
 from multiprocessing.connection import Connection, Pipe
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 WAIT_S = 30.0  # how long a caller waits for the child's answer by default, then works itself
 
 Key = tuple[Any, ...]  # what the child was asked (e.g. a composition: mode, config, overrides)
 Warned = list[tuple[str, type[Warning], str, int]]  # message, category, file, line
 Answer = tuple[Key, Any, Warned, list[logging.LogRecord]]
+T = TypeVar("T")
+V = TypeVar("V")
 
 
 class Child:
@@ -116,6 +119,40 @@ def fork_child(work: Callable[[Connection], None]) -> Child | None:
             os._exit(0)
     theirs.close()
     return Child(pid, ours)
+
+
+def in_shares(
+    name: str,
+    items: Sequence[T],
+    work: Callable[[list[T]], dict[Any, V]],
+    per_share: int = 1,
+    wait_s: float | None = None,
+) -> dict[Any, V]:
+    """``work`` over ``items`` in shares (round robin), one share per usable core with at least
+    ``per_share`` items each: a forked child for each share but the first, which this process
+    does meanwhile. A share whose child failed, died or was not forked is done here, so the
+    merged answer is the same either way; no child is left behind, whatever happens here."""
+    n_shares = min(usable_cores(), len(items) // per_share)
+    shares = [list(items[i::n_shares]) for i in range(n_shares)] if n_shares > 1 else [list(items)]
+    children = [
+        ((name, index), share, fork_child(partial(_answer, (name, index), work, share)))
+        for index, share in enumerate(shares[1:], start=1)
+    ]
+    merged: dict[Any, V] = {}
+    try:
+        merged.update(work(shares[0]))
+        for key, share, child in children:
+            done = child.take(key, wait_s) if child is not None else None
+            merged.update(done if done is not None else work(share))
+    finally:
+        for _, _, child in children:
+            if child is not None:
+                child.close()
+    return merged
+
+
+def _answer(key: Key, work: Callable[[list[T]], Any], share: list[T], conn: Connection) -> None:
+    send_and_exit(conn, key, lambda: work(share))
 
 
 def send_and_exit(conn: Connection, key: Key, compute: Callable[[], Any]) -> NoReturn:

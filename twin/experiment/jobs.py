@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from twin.core.forked import Child, Key, fork_child, send_and_exit, usable_cores
+from twin.core.forked import in_shares
 from twin.experiment.manifest import Manifest
 from twin.files import DamagedFileError, read_json, read_parquet, read_yaml
 from twin.run_files import KPIS, SUMMARY, summarise, with_current_kpi_names
@@ -111,34 +111,15 @@ _SHARE_WAIT_S = 600.0  # a child reads what this process would read: no reason t
 
 
 def read_jobs(folders: dict[int, Path], sweep_dir: Path) -> dict[int, Job]:
-    """:func:`read_job` of every ``{number: folder}``, a share in each of several forked
-    children beside this process's own (:mod:`twin.core.forked`); a share whose child failed
-    is read here. The same jobs either way."""
+    """:func:`read_job` of every ``{number: folder}``, by number; many of them a share per usable
+    core (:func:`twin.core.forked.in_shares`). The same jobs either way."""
     items = sorted(folders.items())
-    n_shares = min(usable_cores(), len(items) // JOBS_PER_SHARE)
-    shares = [items[i::n_shares] for i in range(n_shares)] if n_shares > 1 else [items]
-    children = [_read_in_child(share, sweep_dir) for share in shares[1:]]
-    found: dict[int, Job] = {}
-    try:
-        found.update(_read_share(shares[0], sweep_dir))
-        for (key, child), share in zip(children, shares[1:], strict=True):
-            read = child.take(key, _SHARE_WAIT_S) if child is not None else None
-            found.update(read if read is not None else _read_share(share, sweep_dir))
-    finally:  # an interrupt here leaves no child behind
-        for _, child in children:
-            if child is not None:
-                child.close()
+
+    def read(share: list[tuple[int, Path]]) -> dict[int, Job]:
+        return {number: read_job(folder, number, sweep_dir) for number, folder in share}
+
+    found = in_shares("job folders", items, read, JOBS_PER_SHARE, _SHARE_WAIT_S)
     return {number: found[number] for number, _ in items}
-
-
-def _read_share(share: list[tuple[int, Path]], sweep_dir: Path) -> dict[int, Job]:
-    return {number: read_job(folder, number, sweep_dir) for number, folder in share}
-
-
-def _read_in_child(share: list[tuple[int, Path]], sweep_dir: Path) -> tuple[Key, Child | None]:
-    key = ("job folders", *(number for number, _ in share))
-    child = fork_child(lambda conn: send_and_exit(conn, key, lambda: _read_share(share, sweep_dir)))
-    return key, child
 
 
 def _job_number(folder: Path) -> int | None:

@@ -86,7 +86,8 @@ def test_the_store_by_bin_means_are_pandas_group_by_and_pivot() -> None:
         .pivot(index="bin_start_s", columns=["region", "store"], values="value")
     )
     table = _store_bins(frame)
-    assert table.many_regions and table.n_lines == expected.shape[1] == 8
+    assert all(len(key) == 2 for key in table.keys)  # (region, store): several regions
+    assert table.n_lines == expected.shape[1] == 8
     np.testing.assert_array_equal(table.bins_s, expected.index.to_numpy(float))
     got = {tuple(np.round(row, 12)) for row in np.nan_to_num(table.mean, nan=-1.0)}
     want = {tuple(np.round(c, 12)) for c in np.nan_to_num(expected.to_numpy(float).T, nan=-1.0)}

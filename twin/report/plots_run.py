@@ -191,10 +191,6 @@ class _StoreBins:
     def n_lines(self) -> int:
         return int(self.mean.shape[0])
 
-    @property
-    def many_regions(self) -> bool:
-        return bool(self.keys) and len(self.keys[0]) == 2
-
     def identical(self) -> bool:
         """Whether every store's line is the same (bins and values, NaN equal to NaN)."""
         return bool(

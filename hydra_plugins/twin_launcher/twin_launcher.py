@@ -22,7 +22,6 @@ SIGINT / SIGTERM (Ctrl-C): forwarded to the workers, whose running jobs record
 import gc
 import logging
 import multiprocessing
-import os
 import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from omegaconf import DictConfig, OmegaConf
 from hydra_plugins.twin_launcher import worker
 from hydra_plugins.twin_launcher.job_config import JobComposer
 from hydra_plugins.twin_launcher.pool import ForkPool, Job, WorkerDied
+from twin.core.forked import usable_cores
 
 __all__ = ["TWIN_LAUNCHER", "TwinLauncher", "TwinLauncherConf", "WorkerDied", "workers_for"]
 
@@ -49,13 +49,6 @@ class TwinLauncherConf:
     _target_: str = TWIN_LAUNCHER
     # worker processes: null = usable cores // run.workers; -1 = all cores; capped at the jobs
     n_jobs: int | None = None
-
-
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def workers_for(n_jobs: int | None, run_workers: Any, jobs: int) -> int:

@@ -51,11 +51,8 @@ from pathlib import Path
 from benchmarks.timing import cpu_s, load_line
 
 ROOT = Path(__file__).resolve().parent.parent
-JOBS = {
-    "small": ["network=single_store", "run.replications=3", "run.days=1"],
-    "analyst": ["run.days=7", "run.replications=3"],
-    "groups": ["network=single_store", "run.replications=3", "run.days=1"],
-}
+SMALL = ["network=single_store", "run.replications=3", "run.days=1"]
+JOBS = {"small": SMALL, "analyst": ["run.days=7", "run.replications=3"], "groups": SMALL}
 BOTH = ("small", "analyst")  # --job both; groups is asked for by name
 # configs/experiment/ files that run on a single store (convert_to_jwo converts a metro store)
 EXPERIMENTS = (

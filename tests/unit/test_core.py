@@ -11,7 +11,7 @@ from twin.core.sampling import DistSpec, block_drawer, dist_mean, dist_variance,
 from twin.core.streams import Streams, stable_hash
 from twin.domain.servers import RENEGED, SERVED, ServerPool
 from twin.errors import ConfigError
-from twin.kpi.levels import bin_counts, level_from_intervals
+from twin.kpi.levels import bin_counts, level_from_intervals, level_stats
 
 pytestmark = pytest.mark.unit
 
@@ -152,6 +152,28 @@ def test_level_maximum_matches_counting_at_every_event() -> None:
         at = np.unique(np.concatenate([s, e, [0.0]]))
         counted = max(int(np.count_nonzero((s <= t) & (t < e))) for t in at)
         assert level.max == counted
+
+
+def test_level_stats_are_the_binned_levels_floats() -> None:
+    """level_stats bounds the maximum by coarse bins and counts exactly only near the peak:
+    the same time average and maximum as sorting every interval, on small and large sets,
+    many equal instants, open ends, intervals outside the window, and a narrow spike."""
+    rng = np.random.default_rng(7)
+    cases = []
+    for n in (1, 2, 9, 60, 500, 20_000):
+        starts = np.round(rng.uniform(-50.0, 1_050.0, n), int(rng.integers(0, 3)))
+        ends = starts + np.round(rng.exponential(40.0, n))
+        ends[rng.random(n) < 0.05] = np.inf
+        cases.append((starts, ends))
+    spike = np.concatenate([rng.uniform(0.0, 1_000.0, 5_000), np.full(300, 512.25)])
+    cases.append((spike, spike + np.concatenate([rng.exponential(3.0, 5_000), np.ones(300)])))
+    wide = rng.uniform(0.0, 1_000.0, 3_000)  # long stays: the level climbs all window long
+    cases.append((wide, wide + 2_000.0))
+    cases.append((np.array([5.0, 7.0]), np.array([5.0, 2.0])))  # nothing inside
+    for starts, ends in cases:
+        binned = level_from_intervals(starts, ends, 0.0, 1_000.0, 1_000.0)
+        stats = level_stats(starts, ends, 0.0, 1_000.0)
+        assert (stats.time_avg, stats.max) == (binned.time_avg, binned.max)
 
 
 def test_typed_buffers_hold_the_values() -> None:

@@ -1,10 +1,17 @@
-"""Time-weighted levels computed after the run from interval logs (vectorised, exact)."""
+"""Time-weighted levels computed after the run from interval logs (vectorised, exact).
+
+A KPI needs a level's time average and maximum over the window (:func:`level_stats`); a
+time series needs its average in each bin as well (:func:`level_from_intervals`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+
+Intervals = tuple[np.ndarray, np.ndarray]  # (starts, ends) of the intervals a level counts
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,75 @@ def level_from_intervals(
     after_start = np.arange(1, s.size + 1) - np.searchsorted(e, s, side="right")
     level_max = float(np.max(after_start))
     return LevelSummary(time_avg, level_max, bin_avg)
+
+
+class LevelStats(NamedTuple):
+    """A level over an observation window: its time average and maximum."""
+
+    time_avg: float
+    max: float
+
+
+def level_stats(
+    starts: np.ndarray, ends: np.ndarray, window_start_s: float, window_end_s: float
+) -> LevelStats:
+    """The time average and maximum of L(t) = #{i : starts[i] <= t < ends[i]} over a window,
+    the same floats as :func:`level_from_intervals` gives, without sorting every interval.
+
+    Intervals are clipped to the window; open intervals (end = inf) count until its end.
+    """
+    duration = window_end_s - window_start_s
+    if duration <= 0:
+        raise ValueError("window_end_s must be after window_start_s")
+    s = np.clip(starts, window_start_s, window_end_s)
+    e = np.clip(ends, window_start_s, window_end_s)
+    keep = e > s
+    s, e = s[keep], e[keep]
+    if s.size == 0:
+        return LevelStats(0.0, 0.0)
+    time_avg = float(np.sum(e - s) / duration)
+    return LevelStats(time_avg, float(_max_level(s, e, window_start_s, window_end_s)))
+
+
+_STARTS_PER_BIN = 8  # coarse bins for the maximum's bounds: a few starts each
+
+
+def _max_level(s: np.ndarray, e: np.ndarray, window_start_s: float, window_end_s: float) -> int:
+    """max over starts v of #{s <= v} - #{e <= v}: the level just after a start (at equal
+    times, leave before arrive), as :func:`level_from_intervals` counts it.
+
+    Sorting every start and end costs O(n log n): a national network's pooled store visits
+    took 0.25 s. Instead, times fall into coarse bins by a monotone index (so a bin is an
+    interval of time and the counts of earlier bins are exact); the level just after a bin
+    is a lower bound of the maximum wherever the bin has a start, the level before it plus
+    its starts an upper bound within it. Only the bins whose bound reaches the best lower
+    bound (a few, near the peak) are sorted and counted exactly, within the bin.
+    """
+    n_bins = max(1, s.size // _STARTS_PER_BIN)
+    scale = n_bins / (window_end_s - window_start_s)
+
+    def bin_of(times: np.ndarray) -> np.ndarray:
+        index = ((times - window_start_s) * scale).astype(np.int64)  # monotone in times
+        return np.minimum(index, n_bins, out=index)  # the window's end: a bin of its own
+
+    s_bin, e_bin = bin_of(s), bin_of(e)
+    s_n = np.bincount(s_bin, minlength=n_bins + 1)
+    e_n = np.bincount(e_bin, minlength=n_bins + 1)
+    before = np.cumsum(s_n) - s_n - (np.cumsum(e_n) - e_n)  # the level just before each bin
+    has_start = s_n > 0
+    lower = np.max((before + s_n - e_n)[has_start])
+    candidate = has_start & (before + s_n >= lower)
+    # within the candidate bins, exactly: their starts and ends in time order
+    s_in = np.sort(s[candidate[s_bin]])
+    e_in = np.sort(e[candidate[e_bin]])
+    s_kept = np.where(candidate, s_n, 0)
+    e_kept = np.where(candidate, e_n, 0)
+    s_earlier = np.cumsum(s_kept) - s_kept  # candidate starts in earlier candidate bins
+    e_earlier = np.cumsum(e_kept) - e_kept
+    bins = bin_of(s_in)
+    starts_so_far = np.arange(1, s_in.size + 1) - s_earlier[bins]
+    ends_so_far = np.searchsorted(e_in, s_in, side="right") - e_earlier[bins]
+    return int(np.max(before[bins] + starts_so_far - ends_so_far))
 
 
 def _cumulative_area(sorted_points: np.ndarray, edges: np.ndarray) -> np.ndarray:

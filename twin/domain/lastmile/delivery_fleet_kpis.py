@@ -25,7 +25,7 @@ from twin.domain.lastmile.delivery_log import (
     DeliveryLog,
 )
 from twin.kpi.catalog import KpiRows, define
-from twin.kpi.levels import level_from_intervals
+from twin.kpi.levels import level_stats
 
 DRONE_SHARE = define(
     "drone.share_frac", "frac", "ratio", "Orders delivered by drone / orders delivered."
@@ -188,8 +188,7 @@ def drone_kpis(
         _on_shift_s(log, window, (DRONE,)),
     )
     p = log.packs
-    level = level_from_intervals(p[:, 0], p[:, 1], window[0], window[1], window[1] - window[0])
-    rows.level(PACKS_OUT, level.time_avg, level.max)
+    rows.level(PACKS_OUT, *level_stats(p[:, 0], p[:, 1], *window))
     taken = (p[:, 0] >= window[0]) & (p[:, 0] < window[1]) & np.isfinite(p[:, 1])
     rows.tally(PACK_CYCLE, p[taken, 1] - p[taken, 0])
 

@@ -13,7 +13,7 @@ from twin.domain.common import Series, Window, seconds_in
 from twin.domain.online.lockers import OFFER_COLUMNS, STAY_COLUMNS, LockerLog
 from twin.kpi.catalog import KpiRows, define
 from twin.kpi.censoring import km_restricted_mean
-from twin.kpi.levels import LevelSummary, level_from_intervals
+from twin.kpi.levels import Intervals, level_from_intervals, level_stats
 
 S = {name: i for i, name in enumerate(STAY_COLUMNS)}
 F = {name: i for i, name in enumerate(OFFER_COLUMNS)}
@@ -101,8 +101,7 @@ def lockers_kpis(rows: KpiRows, log: LockerLog, window: Window) -> None:
     dwell = np.where(ended, stays[placed_in, S["released_s"]], end_s) - placed
     rows.value(DWELL_KM_S, km_restricted_mean(dwell, ended))
     rows.value(DWELL_OPEN_N, float(np.count_nonzero(~ended)), "total")
-    level = _level(stays, start, end, span)
-    rows.level(OCCUPIED, level.time_avg, level.max)
+    rows.level(OCCUPIED, *level_stats(*_in_use(stays), start, end))
     for z, zone in enumerate(TEMPERATURE_ZONES):
         rows.ratio(ZONE_UTILISATION[zone], busy_by_zone[z], float(log.compartments[z]) * span)
         of_zone = offer_in & (offers[:, F["zone"]] == z)
@@ -116,16 +115,18 @@ def lockers_kpis(rows: KpiRows, log: LockerLog, window: Window) -> None:
 def lockers_series(log: LockerLog, window: Window, bin_s: float) -> list[Series]:
     """Per-bin compartments in use."""
     return [
-        ("lockers_occupied", _level(log.stays, window[0], window[1], bin_s).bin_avg, "compartments")
+        (
+            "lockers_occupied",
+            level_from_intervals(*_in_use(log.stays), *window, bin_s).bin_avg,
+            "compartments",
+        )
     ]
 
 
-def _level(stays: np.ndarray, start: float, end: float, bin_s: float) -> LevelSummary:
+def _in_use(stays: np.ndarray) -> Intervals:
+    """Each compartment's stay (a stay holding several counts once per compartment)."""
     counts = stays[:, S["compartments"]].astype(np.int64)
-    return level_from_intervals(
+    return (
         np.repeat(stays[:, S["placed_s"]], counts),
         np.repeat(stays[:, S["released_s"]], counts),
-        start,
-        end,
-        bin_s,
     )

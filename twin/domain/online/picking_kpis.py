@@ -7,7 +7,7 @@ import numpy as np
 from twin.domain.common import Series, Window, seconds_in
 from twin.domain.online.picking import RUN_COLUMNS, TASK_COLUMNS, PickingLog
 from twin.kpi.catalog import KpiRows, define
-from twin.kpi.levels import level_from_intervals
+from twin.kpi.levels import level_from_intervals, level_stats
 
 T = {name: i for i, name in enumerate(TASK_COLUMNS)}
 R = {name: i for i, name in enumerate(RUN_COLUMNS)}
@@ -61,8 +61,7 @@ def picking_kpis(rows: KpiRows, log: PickingLog, window: Window) -> None:
     shift_s = seconds_in(log.shift_start_s, log.shift_end_s, window)
     busy_s = seconds_in(runs[:, R["start_s"]], runs[:, R["end_s"]], window)
     rows.ratio(UTILISATION, busy_s, shift_s)
-    queue = level_from_intervals(queued, started, start, end, end - start)
-    rows.level(QUEUE_LEN, queue.time_avg, queue.max)
+    rows.level(QUEUE_LEN, *level_stats(queued, started, start, end))
     rows.value(PICKER_HOURS, shift_s / 3600.0, "total")
     rows.ratio(UNITS_PER_H, float(runs[run_in, R["units"]].sum()), shift_s / 3600.0)
 

@@ -8,7 +8,7 @@ from twin.domain.common import Series, Window, seconds_in
 from twin.domain.stores.checkout import BALKED, RENEGED_OUTCOME, SELF_CHECKOUT, SERVED, CheckoutLog
 from twin.domain.stores.staffing import roster_cost, roster_hours
 from twin.kpi.catalog import KpiRows, define
-from twin.kpi.levels import level_from_intervals
+from twin.kpi.levels import level_from_intervals, level_stats
 
 WAIT_S = define(
     "checkout.wait_s",
@@ -104,10 +104,8 @@ def grocery_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> None:
         seconds_in(log.kiosk_roster[:, 0], log.kiosk_roster[:, 1], window),
     )
     queued = log.outcome != BALKED
-    queue = level_from_intervals(log.join_s[queued], log.start_s[queued], start, end, end - start)
-    rows.level(QUEUE_LEN, queue.time_avg, queue.max)
-    open_level = level_from_intervals(lanes[:, 0], lanes[:, 1], start, end, end - start)
-    rows.level(LANES_OPEN, open_level.time_avg, open_level.max)
+    rows.level(QUEUE_LEN, *level_stats(log.join_s[queued], log.start_s[queued], start, end))
+    rows.level(LANES_OPEN, *level_stats(lanes[:, 0], lanes[:, 1], start, end))
     # Labour counts whole: the overtime of the last day runs past the horizon while the run
     # drains (twin.model.run_until_stores_empty), and it is paid all the same.
     paid = (start, np.inf)

@@ -13,7 +13,7 @@ from twin.domain.common import Series, Window, open_ends, seconds_in
 from twin.domain.stores.jwo import ADMITTED, GAVE_UP, JwoLog
 from twin.domain.stores.staffing import roster_cost, roster_hours
 from twin.kpi.catalog import KpiRows, define
-from twin.kpi.levels import LevelSummary, level_from_intervals
+from twin.kpi.levels import Intervals, LevelSummary, level_from_intervals, level_stats
 
 GATE_WAIT_S = define(
     "jwo.gate_wait_s", "s", "tally", "Admitted to the start of the gate scan (admitted parties)."
@@ -94,20 +94,17 @@ LABOUR_COST = define(
 )
 
 
-def _people_inside(log: JwoLog, window: Window, bin_s: float) -> LevelSummary:
+def _people_inside(log: JwoLog) -> Intervals:
     admitted = log.outcome == ADMITTED
     people = log.people[admitted].astype(np.int64)
-    return level_from_intervals(
+    return (
         np.repeat(log.door_s[admitted], people),
         np.repeat(open_ends(log.exit_s[admitted]), people),
-        window[0],
-        window[1],
-        bin_s,
     )
 
 
-def _outside_line(log: JwoLog, window: Window, bin_s: float) -> LevelSummary:
-    return level_from_intervals(log.arrive_s, open_ends(log.door_s), window[0], window[1], bin_s)
+def _outside_line(log: JwoLog) -> Intervals:
+    return log.arrive_s, open_ends(log.door_s)
 
 
 def _review_backlog(log: JwoLog, window: Window, bin_s: float) -> LevelSummary:
@@ -133,10 +130,8 @@ def jwo_kpis(rows: KpiRows, log: JwoLog, window: Window) -> None:
     n_decided = np.count_nonzero(decided)
     rows.ratio(TURNED_AWAY_FRAC, n_decided - np.count_nonzero(admitted), n_decided)
     rows.ratio(GAVE_UP_FRAC, np.count_nonzero(decided & (log.outcome == GAVE_UP)), n_decided)
-    inside = _people_inside(log, window, end - start)
-    rows.level(INSIDE_PEOPLE, inside.time_avg, inside.max)
-    line = _outside_line(log, window, end - start)
-    rows.level(OUTSIDE_LINE_LEN, line.time_avg, line.max)
+    rows.level(INSIDE_PEOPLE, *level_stats(*_people_inside(log), start, end))
+    rows.level(OUTSIDE_LINE_LEN, *level_stats(*_outside_line(log), start, end))
     scanned = ~np.isnan(log.gate_start_s)
     gate_busy = seconds_in(log.gate_start_s[scanned], log.gate_end_s[scanned], window)
     rows.ratio(GATE_UTILISATION, gate_busy, roster_hours(log.gate_roster, window) * 3600.0)
@@ -177,7 +172,15 @@ def jwo_kpis(rows: KpiRows, log: JwoLog, window: Window) -> None:
 def jwo_series(log: JwoLog, window: Window, bin_s: float) -> list[Series]:
     """Per-bin people inside, parties waiting outside, and baskets waiting for review."""
     return [
-        ("jwo_inside_people", _people_inside(log, window, bin_s).bin_avg, "people"),
-        ("jwo_outside_line_len", _outside_line(log, window, bin_s).bin_avg, "parties"),
+        (
+            "jwo_inside_people",
+            level_from_intervals(*_people_inside(log), *window, bin_s).bin_avg,
+            "people",
+        ),
+        (
+            "jwo_outside_line_len",
+            level_from_intervals(*_outside_line(log), *window, bin_s).bin_avg,
+            "parties",
+        ),
         ("jwo_review_backlog", _review_backlog(log, window, bin_s).bin_avg, "visits"),
     ]

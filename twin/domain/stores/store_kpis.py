@@ -8,7 +8,7 @@ import numpy as np
 
 from twin.domain.common import Series, Window, concat_logs
 from twin.kpi.catalog import KpiRows, define
-from twin.kpi.levels import LevelSummary, bin_counts, level_from_intervals
+from twin.kpi.levels import Intervals, bin_counts, level_from_intervals, level_stats
 
 SHOPPERS_N = define("store.shoppers_n", "shoppers", "total", "Walk-in shoppers who arrived.")
 TIME_IN_STORE_S = define(
@@ -44,13 +44,11 @@ class StoreLog:
     def concat(logs: list[StoreLog]) -> StoreLog:
         return concat_logs(StoreLog, logs)
 
-    def occupancy(self, window: Window, bin_s: float) -> LevelSummary:
-        return level_from_intervals(
+    def inside(self) -> Intervals:
+        """Each visit's stay in the store; the shoppers still inside stay to the end."""
+        return (
             np.concatenate([self.arrive_s, self.inside_arrive_s]),
             np.concatenate([self.leave_s, np.full(self.inside_arrive_s.size, np.inf)]),
-            window[0],
-            window[1],
-            bin_s,
         )
 
 
@@ -62,8 +60,7 @@ def store_kpis(rows: KpiRows, log: StoreLog, window: Window) -> None:
     rows.value(SHOPPERS_N, float(arrived), "total")
     rows.tally(TIME_IN_STORE_S, (log.leave_s - log.arrive_s)[in_window])
     rows.value(STILL_INSIDE_N, float(np.count_nonzero(log.inside_arrive_s >= start)), "total")
-    level = log.occupancy(window, end - start)
-    rows.level(OCCUPANCY, level.time_avg, level.max)
+    rows.level(OCCUPANCY, *level_stats(*log.inside(), start, end))
     rows.value(REVENUE, float(log.revenue[in_window].sum()), "total")
 
 
@@ -72,5 +69,5 @@ def store_series(log: StoreLog, window: Window, bin_s: float) -> list[Series]:
     start, end = window
     return [
         ("arrivals_n", bin_counts(log.arrivals_s, start, end, bin_s), "shoppers"),
-        ("occupancy", log.occupancy(window, bin_s).bin_avg, "shoppers"),
+        ("occupancy", level_from_intervals(*log.inside(), start, end, bin_s).bin_avg, "shoppers"),
     ]

@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def _run_steps(repeat: int) -> dict[str, Timing]:
             result = twin.simulate(config)
             meta = base_meta("bench", config.run.seed, config.run.replications, [])
             shutil.rmtree(run_dir, ignore_errors=True)
-            work = {
+            work: dict[str, Callable[[], object]] = {
                 "compose config (once)": partial(load_config, []),
                 "config as YAML": partial(to_yaml, config),
                 "simulate": partial(twin.simulate, config),

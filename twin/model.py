@@ -8,6 +8,7 @@ turned into KPI rows and time series (plain tuples; pandas comes later, outside 
 from __future__ import annotations
 
 import gc
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
@@ -58,6 +59,9 @@ class RegionResult:
     timing: tuple[int, float, float] = (0, 0.0, 0.0)
     # the region's operations plan when the task made it (twin.plan.plan.with_plans)
     plan: RegionPlan | None = None
+    # network rows: the wall seconds of the KPI domains' threads, and each domain's CPU
+    # seconds on its thread: benchmarks schedule the domains on more threads
+    domains_s: tuple[float, tuple[float, ...]] = (0.0, ())
 
 
 def planned_region(config: TwinConfig, region: Region, inputs: PlanInputs | None = None) -> Region:
@@ -262,20 +266,25 @@ def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResul
         result.logs = {}
     release_free_memory()  # what receiving the results freed (pickles from worker processes)
 
-    def domain_rows(domain: str) -> list[KpiRow]:
+    def domain_rows(domain: str) -> tuple[list[KpiRow], float]:
+        cpu_s = time.thread_time()
         merged = KPI_DOMAINS[domain].concat(pooled.pop(domain))
         rows: list[KpiRow] = []
         _scope(config, ALL, ALL, {domain: merged}, window, rows, None)
-        return rows
+        return rows, time.thread_time() - cpu_s
 
     domains = list(pooled)
     threads = max(1, min(config.run.workers, len(domains)))
+    started = time.perf_counter()
     with ordinary_pages(), ThreadPoolExecutor(max_workers=threads) as pool:
         parts = list(pool.map(domain_rows, domains))
-    rows = [row for domain_part in parts for row in domain_part]
+    wall_s = time.perf_counter() - started
+    rows = [row for domain_part, _ in parts for row in domain_part]
     rows.extend((ALL, ALL, *row) for row in derived_rows([row[2:] for row in rows]))
     replication = results[0].replication if results else 0
-    return RegionResult(ALL, replication, rows, network_series(results))
+    result = RegionResult(ALL, replication, rows, network_series(results))
+    result.domains_s = (wall_s, tuple(cpu_s for _, cpu_s in parts))
+    return result
 
 
 def network_series(results: list[RegionResult]) -> list[SeriesRow]:

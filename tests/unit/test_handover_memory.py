@@ -137,8 +137,12 @@ def test_network_rows_pool_the_logs_on_ordinary_pages(monkeypatch: pytest.Monkey
     monkeypatch.setattr(model, "_scope", watched)
     before = switch(True)
     try:
-        rows = model.network_rows(config, results).rows
+        network = model.network_rows(config, results)
         assert seen and not any(seen)
-        assert rows and _huge_pages_on(switch)
+        assert network.rows and _huge_pages_on(switch)
     finally:
         switch(before)
+    # what bench_national schedules on more threads: each domain's CPU time, and the wall
+    wall_s, cpu_s = network.domains_s
+    assert len(cpu_s) == len(seen) and wall_s > 0
+    assert min(cpu_s) >= 0 and sum(cpu_s) > 0

@@ -86,6 +86,7 @@ def level_stats(
 
 
 _STARTS_PER_BIN = 8  # coarse bins for the maximum's bounds: a few starts each
+_SORT_BELOW = 2_048  # intervals: fewer are sorted whole (measured crossing: ~2,000)
 
 
 def _max_level(s: np.ndarray, e: np.ndarray, window_start_s: float, window_end_s: float) -> int:
@@ -97,8 +98,12 @@ def _max_level(s: np.ndarray, e: np.ndarray, window_start_s: float, window_end_s
     interval of time and the counts of earlier bins are exact); the level just after a bin
     is a lower bound of the maximum wherever the bin has a start, the level before it plus
     its starts an upper bound within it. Only the bins whose bound reaches the best lower
-    bound (a few, near the peak) are sorted and counted exactly, within the bin.
+    bound (a few, near the peak) are sorted and counted exactly, within the bin. Below some
+    2,000 intervals sorting them all is quicker than the bins' bookkeeping.
     """
+    if s.size < _SORT_BELOW:
+        ends = np.sort(e)
+        return int(np.max(np.arange(1, s.size + 1) - np.searchsorted(ends, np.sort(s), "right")))
     n_bins = max(1, s.size // _STARTS_PER_BIN)
     scale = n_bins / (window_end_s - window_start_s)
 

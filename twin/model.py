@@ -62,6 +62,10 @@ class RegionResult:
     # network rows: the wall seconds of the KPI domains' threads, and each domain's CPU
     # seconds on its thread: benchmarks schedule the domains on more threads
     domains_s: tuple[float, tuple[float, ...]] = (0.0, ())
+    # the rows and series as the kpi and timeseries tables' parts, when the task built them
+    # (twin.experiment.frames.with_frame_parts): DataFrames
+    kpi_part: Any = None
+    series_part: Any = None
 
 
 def planned_region(config: TwinConfig, region: Region, inputs: PlanInputs | None = None) -> Region:

@@ -12,35 +12,59 @@ from twin.data.write import schema_frame
 from twin.run_files import KPIS, TIMESERIES, summarise
 
 if TYPE_CHECKING:
-    from twin.model import RegionResult
+    from twin.model import KpiRow, RegionResult, SeriesRow
 
 
 def kpi_frame(scenario: str, results: Iterable[RegionResult]) -> pd.DataFrame:
+    """Every result's KPI rows, one row each, in result order (each result's part as its
+    task built it, :func:`with_frame_parts`, or built here)."""
     results = list(results)
-    rows = [row for result in results for row in result.rows]
-    frame = pd.DataFrame.from_records(rows, columns=list(KPIS.columns[2:]))
-    counts = [len(result.rows) for result in results]
+    parts = [kpi_part(r.rows) if r.kpi_part is None else r.kpi_part for r in results]
+    counts = [len(part) for part in parts]
+    filled = [part for part in parts if len(part)]  # an empty part's text columns are objects
+    frame = pd.concat(filled, ignore_index=True) if filled else kpi_part([])
     replications = [result.replication for result in results]
     frame.insert(0, "replication", np.repeat(np.asarray(replications, dtype=np.int64), counts))
     frame.insert(0, "scenario", scenario)
     return frame.astype({"value": "float64"})
 
 
+def kpi_part(rows: list[KpiRow]) -> pd.DataFrame:
+    """One result's KPI rows: the kpi table's columns after scenario and replication."""
+    return pd.DataFrame.from_records(rows, columns=list(KPIS.columns[2:]))
+
+
 def series_frame(
     scenario: str, results: Iterable[RegionResult], window_start_s: float, bin_s: float
 ) -> pd.DataFrame:
-    labels: list[tuple[int, str, str, str, str]] = []
-    values: list[np.ndarray] = []
-    for result in results:
-        for region, store, name, series_values, unit in result.series:
-            labels.append((result.replication, region, store, name, unit))
-            values.append(series_values)
-    if not values:
+    """Every result's series, a row per bin, in result order (each result's part as its
+    task built it, :func:`with_frame_parts`, or built here)."""
+    results = list(results)
+    parts = [
+        series_part(r.series, window_start_s, bin_s) if r.series_part is None else r.series_part
+        for r in results
+    ]
+    counts = [len(part) for part in parts]
+    filled = [part for part in parts if len(part)]
+    if not filled:
         return TIMESERIES.empty()
+    frame = pd.concat(filled, ignore_index=True)
+    replications = [result.replication for result in results]
+    frame.insert(0, "replication", np.repeat(np.asarray(replications, dtype=np.int64), counts))
+    frame.insert(0, "scenario", scenario)
+    return frame[list(TIMESERIES.columns)]
+
+
+def series_part(series: list[SeriesRow], window_start_s: float, bin_s: float) -> pd.DataFrame:
+    """One result's series, a row per bin: the timeseries table's columns after scenario and
+    replication (none when there are no series)."""
+    if not series:
+        return pd.DataFrame()
+    values = [row[3] for row in series]
     lengths = np.array([v.size for v in values])
     repeat = np.repeat(np.arange(len(values)), lengths)
     position = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    label_columns = list(zip(*labels, strict=True))
+    label_columns = list(zip(*series, strict=True))
 
     def column(index: int) -> pd.api.extensions.ExtensionArray:
         # a label per series, repeated per bin: the labels as pandas infers text (Arrow
@@ -49,16 +73,23 @@ def series_frame(
 
     return pd.DataFrame(
         {
-            "scenario": scenario,
-            "replication": np.asarray(label_columns[0], dtype=np.int64)[repeat],
-            "region": column(1),
-            "store": column(2),
-            "series": column(3),
+            "region": column(0),
+            "store": column(1),
+            "series": column(2),
             "bin_start_s": window_start_s + bin_s * position,
             "value": np.concatenate(values).astype(float),
             "unit": column(4),
         }
-    )[list(TIMESERIES.columns)]
+    )
+
+
+def with_frame_parts(result: RegionResult, window_start_s: float, bin_s: float) -> RegionResult:
+    """``result`` with its KPI and series parts built: a task does this where it ran, so the
+    tables after the last task only join the parts (a national day's 123,000 KPI rows and
+    490,000 series rows: 0.16-0.3 s of building, ~0.01 s of joining)."""
+    result.kpi_part = kpi_part(result.rows)
+    result.series_part = series_part(result.series, window_start_s, bin_s)
+    return result
 
 
 def summary_frame(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:

@@ -17,7 +17,13 @@ import pandas as pd
 from twin.config.schema import TwinConfig
 from twin.domain.registry import FORMATS
 from twin.experiment.executors import EXECUTORS
-from twin.experiment.frames import kpi_frame, record_frames, series_frame, summary_frame
+from twin.experiment.frames import (
+    kpi_frame,
+    record_frames,
+    series_frame,
+    summary_frame,
+    with_frame_parts,
+)
 from twin.experiment.precision import check_target, extend_to_precision
 from twin.model import RegionResult, network_rows, planned_region, run_region, window_of
 from twin.network.build import Network, Region, build_network
@@ -142,5 +148,7 @@ def _run_task(task: Task) -> RegionResult:
     result = run_region(config, region, replication, keep_logs, tidy_heap=tidy)
     if planned:
         result.plan = region.plan
+    window_start_s, _ = window_of(config)
+    with_frame_parts(result, window_start_s, config.run.bin_s)
     result.timing = (os.getpid(), started, time.time())
     return result

@@ -1,0 +1,66 @@
+"""A task builds its KPI and series table parts where it runs; the tables after the last task
+join them (twin.experiment.frames.with_frame_parts): the same tables as built from the rows."""
+
+from __future__ import annotations
+
+import copy
+
+import pandas as pd
+import pytest
+
+import twin
+from twin.domain.registry import FORMATS
+from twin.experiment.frames import kpi_frame, series_frame, with_frame_parts
+from twin.model import RegionResult, network_rows, planned_region, run_region, window_of
+from twin.network.build import build_network
+from twin.run_files import KPIS, TIMESERIES
+
+pytestmark = pytest.mark.unit
+
+
+def test_joined_parts_are_the_tables_built_from_the_rows() -> None:
+    config = twin.load_config(
+        ["network=national", "network.n_regions=3", "run.warmup_s=7200", "run.workers=1"]
+    )
+    network = build_network(config.network, FORMATS.keys())
+    regions = [planned_region(config, region) for region in network.regions[:3]]
+    window_start_s, bin_s = window_of(config)[0], config.run.bin_s
+    plain = [
+        run_region(config, region, rep, keep_logs=True) for rep in (0, 1) for region in regions
+    ]
+    plain.insert(3, network_rows(config, plain[:3]))  # the network's rows: no parts
+    plain.append(RegionResult("R9", 1, [], []))  # a result with no rows and no series
+    parted = [copy.copy(result) for result in plain]
+    for result in parted[:3] + parted[4:]:
+        with_frame_parts(result, window_start_s, bin_s)
+    assert all(r.kpi_part is not None for r in parted[:3]) and parted[3].kpi_part is None
+
+    kpis = kpi_frame("s", parted)
+    series = series_frame("s", parted, window_start_s, bin_s)
+
+    pd.testing.assert_frame_equal(kpis, kpi_frame("s", plain), check_exact=True)
+    pd.testing.assert_frame_equal(
+        series, series_frame("s", plain, window_start_s, bin_s), check_exact=True
+    )
+    # and as one frame of every row at once (how the tables were built before the parts)
+    every_row = [(r.replication, *row) for r in plain for row in r.rows]
+    whole = pd.DataFrame.from_records(every_row, columns=list(KPIS.columns[1:]))
+    whole.insert(0, "scenario", "s")
+    pd.testing.assert_frame_equal(kpis, whole.astype({"value": "float64"}), check_exact=True)
+    every_bin = [
+        (r.replication, region, store, name, window_start_s + bin_s * k, value, unit)
+        for r in plain
+        for region, store, name, values, unit in r.series
+        for k, value in enumerate(values.tolist())
+    ]
+    whole = pd.DataFrame.from_records(every_bin, columns=list(TIMESERIES.columns[1:]))
+    whole.insert(0, "scenario", "s")
+    pd.testing.assert_frame_equal(series, whole, check_exact=True)
+
+
+def test_no_rows_and_no_series_give_the_empty_tables() -> None:
+    empty = [with_frame_parts(RegionResult("R1", 0, [], []), 0.0, 900.0)]
+    assert kpi_frame("s", empty).empty and series_frame("s", empty, 0.0, 900.0).empty
+    assert list(series_frame("s", empty, 0.0, 900.0).columns) == list(
+        series_frame("s", [], 0.0, 900.0).columns
+    )

@@ -9,7 +9,7 @@ import pytest
 
 import twin
 from twin.core.arrivals import DAY_S
-from twin.domain.registry import FORMATS, KPI_DOMAINS
+from twin.domain.registry import FORMATS, KPI_DOMAINS, whole_log
 from twin.domain.stores.checkout import SERVED, VISIT_COLUMNS, CheckoutLog
 from twin.domain.stores.grocery_kpis import grocery_kpis
 from twin.domain.stores.staffing import roster
@@ -22,12 +22,16 @@ pytestmark = pytest.mark.unit
 
 @pytest.fixture(scope="module")
 def two_stores() -> list[CheckoutLog]:
-    """A day of two grocery stores' tills, each store's log on its own."""
+    """A day of two grocery stores' tills, each store's log on its own (whole: not only the
+    columns a region hands over for the network's rows, KpiDomain.trim)."""
     config = twin.load_config(
         ["network=metro", "network.n_stores=2", "network.n_zones=4", "orders.enabled=false"]
     )
     region = build_network(config.network, FORMATS.keys()).regions[0]
-    logs: list[CheckoutLog] = run_region(config, region, 0, keep_logs=True).logs["checkout"]
+    with pytest.MonkeyPatch.context() as patch:
+        whole = dataclasses.replace(KPI_DOMAINS["checkout"], trim=whole_log)
+        patch.setitem(KPI_DOMAINS, "checkout", whole)
+        logs: list[CheckoutLog] = run_region(config, region, 0, keep_logs=True).logs["checkout"]
     return logs
 
 
@@ -80,3 +84,14 @@ def test_a_roster_follows_a_plan_over_the_horizon() -> None:
     # 24 values: every day alike; none: the flat count
     assert roster(2 * DAY_S, range(8, 10), plan[:24], 99).shape == (6, 3)
     assert roster(DAY_S, range(8, 10), None, 2).shape == (4, 3)
+
+
+def test_the_hand_over_leaves_out_the_columns_no_kpi_reads(
+    two_stores: list[CheckoutLog],
+) -> None:
+    """A region hands over less (a national day's tills: 1.4 M rows), the same KPIs."""
+    for log in two_stores:
+        handed = KPI_DOMAINS["checkout"].trim(log, (0.0, DAY_S))
+        assert handed.revenue.size == handed.units.size == handed.arrivals_s.size == 0
+        assert handed.join_s.size == log.join_s.size > 100
+        assert _kpis(handed) == _kpis(log)

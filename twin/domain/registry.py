@@ -56,7 +56,7 @@ from twin.domain.stores.books_kpis import books_kpis, books_series
 from twin.domain.stores.bookstore import BooksLog, BookstoreSite
 from twin.domain.stores.checkout import CheckoutLog
 from twin.domain.stores.grocery import GrocerySite
-from twin.domain.stores.grocery_kpis import grocery_kpis, grocery_series
+from twin.domain.stores.grocery_kpis import checkout_trim, grocery_kpis, grocery_series
 from twin.domain.stores.jwo import JwoLog, JwoSite
 from twin.domain.stores.jwo_kpis import jwo_kpis, jwo_series
 from twin.domain.stores.site import StoreContext
@@ -146,7 +146,7 @@ DISPATCHERS: list[DispatcherBuilder] = [build_last_mile, build_cold_chain]
 # 4. KPI domain -> its KPIs, series and pooling: stores, then online orders, then the last mile
 KPI_DOMAINS: dict[str, KpiDomain] = {
     "store": KpiDomain(store_kpis, store_series, StoreLog.concat),
-    "checkout": KpiDomain(grocery_kpis, grocery_series, CheckoutLog.concat),
+    "checkout": KpiDomain(grocery_kpis, grocery_series, CheckoutLog.concat, checkout_trim),
     "jwo": KpiDomain(jwo_kpis, jwo_series, JwoLog.concat),
     "books": KpiDomain(books_kpis, books_series, BooksLog.concat),
     "bar": KpiDomain(bar_kpis, bar_series, BarLog.concat),

@@ -108,7 +108,9 @@ def _max_level(s: np.ndarray, e: np.ndarray, window_start_s: float, window_end_s
     scale = n_bins / (window_end_s - window_start_s)
 
     def bin_of(times: np.ndarray) -> np.ndarray:
-        index = ((times - window_start_s) * scale).astype(np.int64)  # monotone in times
+        offset = times - window_start_s
+        offset *= scale  # in place: one new array fewer to fault in
+        index = offset.astype(np.int64)  # monotone in times
         return np.minimum(index, n_bins, out=index)  # the window's end: a bin of its own
 
     s_bin, e_bin = bin_of(s), bin_of(e)

@@ -176,28 +176,45 @@ def worker_lines(run: dict[str, Any]) -> list[str]:
     domains = run["domains_cpu_s"]
     lines.append(
         f"  network rows' KPI domains: {run['domains_wall_s']:.2f} s on the threads, CPU "
-        f"{sum(domains):.2f} s in all, the largest domain {max(domains):.2f} s"
+        f"{sum(map(sum, domains)):.2f} s in all, the longest domain (pooling, then its KPIs' "
+        f"parts side by side) {max(_domain_path(domain) for domain in domains):.2f} s"
     )
     return lines
+
+
+def _domain_path(domain: list[float]) -> float:
+    """A domain's time with a thread for each part: pooling its logs, then its longest part."""
+    concat_s, *parts_s = domain
+    return concat_s + max(parts_s)
+
+
+def domains_makespan(domains: list[list[float]], threads: int) -> float:
+    """The network rows' KPI domains on ``threads``: each domain's pooling and first part on
+    its thread, its later parts on threads of their own (list scheduled, heaviest first, as
+    the tasks are), but no sooner than its longest path (pooling, then its longest part)."""
+    units = [unit for concat_s, first_s, *later in domains for unit in (concat_s + first_s, *later)]
+    return max(schedule_makespan(units, threads), *map(_domain_path, domains))
 
 
 def predicted(run: dict[str, Any], workers: int) -> tuple[float, float]:
     """Predicted wall time and efficiency at ``workers``, from one measured run alone.
 
     The serial parts (build, pool start-up, network rows, tables) stay as measured, but for
-    the network rows' KPI domains, which run on a thread each up to ``workers`` threads: their
-    CPU times are list scheduled heaviest first on that many, as the tasks, with their
-    measured durations, are on ``workers`` processes. The 1-worker time is the same run's
-    serial parts (the domains one after another) + the sum of its task times, so the figure
-    is consistent within one run even when the machine's load differs between runs.
+    the network rows' KPI domains, which run on a thread each up to ``workers`` threads (and
+    the later parts of a domain's KPIs on threads of their own): their CPU times are
+    scheduled on that many (:func:`domains_makespan`), as the tasks, with their measured
+    durations, are list scheduled heaviest first on ``workers`` processes. The 1-worker time
+    is the same run's serial parts (the domains one after another) + the sum of its task
+    times, so the figure is consistent within one run even when the machine's load differs
+    between runs.
     """
     tasks = run["tasks"]
     durations = [end - start for _, start, end in tasks]
     first = min(start for _, start, _ in tasks)
     serial = first + (run["run_s"] - run["tasks_end"]) - run["domains_wall_s"] + run["assemble_s"]
     domains = run["domains_cpu_s"]
-    many = serial + schedule_makespan(domains, workers) + schedule_makespan(durations, workers)
-    one = serial + sum(domains) + sum(durations)
+    many = serial + domains_makespan(domains, workers) + schedule_makespan(durations, workers)
+    one = serial + sum(map(sum, domains)) + sum(durations)
     return many, one / many / workers
 
 

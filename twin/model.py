@@ -27,10 +27,11 @@ from twin.domain.registry import (
     KPI_DOMAINS,
     RECORD_TABLES,
     REGION_BUILDERS,
+    KpiPart,
     Site,
 )
 from twin.domain.stores.site import StoreContext
-from twin.kpi.catalog import KpiRows
+from twin.kpi.catalog import KpiRows, Row
 from twin.kpi.derived import derived_rows
 from twin.network.build import Region
 from twin.plan.plan import PlanInputs, RegionPlan, build_plan
@@ -60,8 +61,9 @@ class RegionResult:
     # the region's operations plan when the task made it (twin.plan.plan.with_plans)
     plan: RegionPlan | None = None
     # network rows: the wall seconds of the KPI domains' threads, and each domain's CPU
-    # seconds on its thread: benchmarks schedule the domains on more threads
-    domains_s: tuple[float, tuple[float, ...]] = (0.0, ())
+    # seconds (pooling its logs, then each part of its KPIs, each on its thread): benchmarks
+    # schedule the domains on more threads
+    domains_s: tuple[float, tuple[tuple[float, ...], ...]] = (0.0, ())
     # the rows and series as the kpi and timeseries tables' parts, when the task built them
     # (twin.experiment.frames.with_frame_parts): DataFrames
     kpi_part: Any = None
@@ -258,9 +260,11 @@ def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResul
     The regions' logs are handed over (``result.logs`` is emptied) and pooled one KPI domain at
     a time on each of ``run.workers`` threads (the work is numpy's: sorting, partitioning,
     masking, which runs outside the GIL), so at most that many domains' pooled copies are
-    alive besides the logs not yet pooled; on ordinary pages, not huge ones
-    (:func:`~twin.core.memory.ordinary_pages`). Rows come out in domain order either way. The
-    series are the sums of the regions' (:func:`network_series`), not pooled again.
+    alive besides the logs not yet pooled; a domain whose KPIs come in parts
+    (``KpiDomain.parts``) runs its later parts on threads of their own, beside its first. On
+    ordinary pages, not huge ones (:func:`~twin.core.memory.ordinary_pages`). Rows come out
+    in domain order either way. The series are the sums of the regions'
+    (:func:`network_series`), not pooled again.
     """
     window = window_of(config)
     pooled: dict[str, list[Any]] = {}
@@ -269,18 +273,35 @@ def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResul
             pooled.setdefault(domain, []).extend(logs)
         result.logs = {}
     release_free_memory()  # what receiving the results freed (pickles from worker processes)
-
-    def domain_rows(domain: str) -> tuple[list[KpiRow], float]:
-        cpu_s = time.thread_time()
-        merged = KPI_DOMAINS[domain].concat(pooled.pop(domain))
-        rows: list[KpiRow] = []
-        _scope(config, ALL, ALL, {domain: merged}, window, rows, None)
-        return rows, time.thread_time() - cpu_s
-
     domains = list(pooled)
     threads = max(1, min(config.run.workers, len(domains)))
+
+    def part_rows(part: KpiPart, log: Any) -> tuple[list[Row], float]:
+        cpu_s = time.thread_time()
+        kpi_rows = KpiRows()
+        part(kpi_rows, log, window)
+        return kpi_rows.rows, time.thread_time() - cpu_s
+
+    def domain_rows(domain: str) -> tuple[list[KpiRow], tuple[float, ...]]:
+        cpu_s = time.thread_time()
+        spec = KPI_DOMAINS[domain]
+        merged = spec.concat(pooled.pop(domain))
+        first, *later = (spec.parts or (spec.kpis,)) if threads > 1 else (spec.kpis,)
+        others = [parts_pool.submit(part_rows, part, merged) for part in later]
+        concat_s = time.thread_time() - cpu_s
+        done = [part_rows(first, merged), *(other.result() for other in others)]
+        rows = [row for part, _ in done for row in part]
+        return [(ALL, ALL, *row) for row in rows + derived_rows(rows)], (
+            concat_s,
+            *(part_s for _, part_s in done),
+        )
+
     started = time.perf_counter()
-    with ordinary_pages(), ThreadPoolExecutor(max_workers=threads) as pool:
+    with (
+        ordinary_pages(),
+        ThreadPoolExecutor(threads) as pool,
+        ThreadPoolExecutor(threads) as parts_pool,  # later parts: a domain waits for them
+    ):
         parts = list(pool.map(domain_rows, domains))
     wall_s = time.perf_counter() - started
     rows = [row for domain_part, _ in parts for row in domain_part]

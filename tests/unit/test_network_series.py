@@ -7,6 +7,7 @@ import pytest
 
 import twin
 from twin.domain.registry import FORMATS, KPI_DOMAINS
+from twin.kpi.catalog import KpiRows
 from twin.model import ALL, _scope, network_series, planned_region, run_region, window_of
 from twin.network.build import build_network
 
@@ -43,3 +44,22 @@ def test_summed_region_series_equal_the_series_of_the_pooled_logs() -> None:
     arrivals = next(values for _, _, name, values, _ in summed if name == "arrivals_n")
     first = next(v for _, s, n, v, _ in results[0].series if s == ALL and n == "arrivals_n")
     assert arrivals.sum() > first.sum() > 0
+
+
+def test_a_domains_kpi_parts_one_after_another_are_its_kpis() -> None:
+    """The network's rows run a domain's KPI parts side by side (KpiDomain.parts): together,
+    in order, they are the domain's KPIs, on each store's log and on the pooled ones."""
+    config = twin.load_config(["network=national", "network.n_regions=2", "run.warmup_s=7200"])
+    network = build_network(config.network, FORMATS.keys())
+    regions = [planned_region(config, region) for region in network.regions[:2]]
+    results = [run_region(config, region, 0, keep_logs=True) for region in regions]
+    split = {name: spec for name, spec in KPI_DOMAINS.items() if spec.parts}
+    assert set(split) >= {"store", "checkout"}
+    for name, spec in split.items():
+        logs = [log for result in results for log in result.logs[name]]
+        for log in [*logs[:3], spec.concat(logs)]:
+            whole, parted = KpiRows(), KpiRows()
+            spec.kpis(whole, log, window_of(config))
+            for part in spec.parts:
+                part(parted, log, window_of(config))
+            assert len(whole.rows) > 4 and parted.rows == whole.rows

@@ -56,11 +56,23 @@ from twin.domain.stores.books_kpis import books_kpis, books_series
 from twin.domain.stores.bookstore import BooksLog, BookstoreSite
 from twin.domain.stores.checkout import CheckoutLog
 from twin.domain.stores.grocery import GrocerySite
-from twin.domain.stores.grocery_kpis import checkout_trim, grocery_kpis, grocery_series
+from twin.domain.stores.grocery_kpis import (
+    checkout_capacity_kpis,
+    checkout_trim,
+    checkout_visit_kpis,
+    grocery_kpis,
+    grocery_series,
+)
 from twin.domain.stores.jwo import JwoLog, JwoSite
 from twin.domain.stores.jwo_kpis import jwo_kpis, jwo_series
 from twin.domain.stores.site import StoreContext
-from twin.domain.stores.store_kpis import StoreLog, store_kpis, store_series
+from twin.domain.stores.store_kpis import (
+    StoreLog,
+    store_kpis,
+    store_occupancy_kpis,
+    store_series,
+    store_visit_kpis,
+)
 from twin.kpi.catalog import KpiRows
 from twin.network.regions import Region
 
@@ -117,16 +129,23 @@ def no_series(log: Any, window: Window, bin_s: float) -> list[Series]:
     return []
 
 
+KpiPart = Callable[[KpiRows, Any, Window], None]  # adds a domain's KPI rows of a log
+
+
 @dataclass(frozen=True)
 class KpiDomain:
     """How one KPI domain's logs become KPI rows and time series."""
 
-    kpis: Callable[[KpiRows, Any, Window], None]
+    kpis: KpiPart
     series: Callable[[Any, Window, float], list[Series]]
     concat: Callable[[list[Any]], Any]
     # The part of a log that ``kpis`` and ``series`` over a window read: what a region hands
     # over for the network-wide rows (less to send between processes and to pool).
     trim: Callable[[Any, Window], Any] = whole_log
+    # ``kpis`` in parts that each read the log on their own, in row order (``kpis`` is the
+    # parts one after another): the network's rows, a whole network's log pooled, run each
+    # part on a thread of its own. Empty: ``kpis`` is one part.
+    parts: tuple[KpiPart, ...] = ()
 
 
 # 1. format name (a field of FormatsConfig) -> its site builder (the format's site class)
@@ -145,8 +164,16 @@ DISPATCHERS: list[DispatcherBuilder] = [build_last_mile, build_cold_chain]
 
 # 4. KPI domain -> its KPIs, series and pooling: stores, then online orders, then the last mile
 KPI_DOMAINS: dict[str, KpiDomain] = {
-    "store": KpiDomain(store_kpis, store_series, StoreLog.concat),
-    "checkout": KpiDomain(grocery_kpis, grocery_series, CheckoutLog.concat, checkout_trim),
+    "store": KpiDomain(
+        store_kpis, store_series, StoreLog.concat, parts=(store_visit_kpis, store_occupancy_kpis)
+    ),
+    "checkout": KpiDomain(
+        grocery_kpis,
+        grocery_series,
+        CheckoutLog.concat,
+        checkout_trim,
+        parts=(checkout_visit_kpis, checkout_capacity_kpis),
+    ),
     "jwo": KpiDomain(jwo_kpis, jwo_series, JwoLog.concat),
     "books": KpiDomain(books_kpis, books_series, BooksLog.concat),
     "bar": KpiDomain(bar_kpis, bar_series, BarLog.concat),

@@ -83,8 +83,15 @@ def checkout_trim(log: CheckoutLog, window: Window) -> CheckoutLog:
 
 
 def grocery_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> None:
-    """Checkout KPIs over ``window`` (visits count when they arrived inside it)."""
-    start, end = window
+    """Checkout KPIs over ``window`` (visits count when they arrived inside it): the
+    shoppers' waits and outcomes, then the tills' use and labour (the registry's two parts)."""
+    checkout_visit_kpis(rows, log, window)
+    checkout_capacity_kpis(rows, log, window)
+
+
+def checkout_visit_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> None:
+    """Waits and outcomes of the visits that arrived inside ``window``."""
+    start, _ = window
     in_window = log.arrive_s >= start
     served = in_window & (log.outcome == SERVED)
     waits = (log.start_s - log.join_s)[served]
@@ -100,7 +107,12 @@ def grocery_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> None:
     rows.ratio(SCO_SHARE, np.count_nonzero(served_sco), waits.size)
     rows.ratio(RENEGED_FRAC, reneged, np.count_nonzero(in_window) - balked)
 
+
+def checkout_capacity_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> None:
+    """The tills' use over ``window``: utilisation, line length, lanes open, labour."""
+    start, end = window
     lanes = log.lane_roster
+    is_sco = log.lane_kind == SELF_CHECKOUT
     busy = log.outcome == SERVED
     staffed_busy, sco_busy = busy & ~is_sco, busy & is_sco
     rows.ratio(

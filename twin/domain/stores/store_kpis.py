@@ -53,15 +53,26 @@ class StoreLog:
 
 
 def store_kpis(rows: KpiRows, log: StoreLog, window: Window) -> None:
-    """Common store KPIs over ``window``; visits count when they arrived inside it."""
+    """Common store KPIs over ``window``; visits count when they arrived inside it. The
+    shoppers and their time inside, then occupancy and revenue (the registry's two parts)."""
+    store_visit_kpis(rows, log, window)
+    store_occupancy_kpis(rows, log, window)
+
+
+def store_visit_kpis(rows: KpiRows, log: StoreLog, window: Window) -> None:
+    """Shoppers who arrived inside ``window``, their time in store, those still inside."""
     start, end = window
-    in_window = log.arrive_s >= start
     arrived = np.count_nonzero((log.arrivals_s >= start) & (log.arrivals_s < end))
     rows.value(SHOPPERS_N, float(arrived), "total")
-    rows.tally(TIME_IN_STORE_S, (log.leave_s - log.arrive_s)[in_window])
+    rows.tally(TIME_IN_STORE_S, (log.leave_s - log.arrive_s)[log.arrive_s >= start])
     rows.value(STILL_INSIDE_N, float(np.count_nonzero(log.inside_arrive_s >= start)), "total")
+
+
+def store_occupancy_kpis(rows: KpiRows, log: StoreLog, window: Window) -> None:
+    """Shoppers inside over ``window``; revenue of the visits that arrived inside it."""
+    start, end = window
     rows.level(OCCUPANCY, *level_stats(*log.inside(), start, end))
-    rows.value(REVENUE, float(log.revenue[in_window].sum()), "total")
+    rows.value(REVENUE, float(log.revenue[log.arrive_s >= start].sum()), "total")
 
 
 def store_series(log: StoreLog, window: Window, bin_s: float) -> list[Series]:

@@ -148,9 +148,10 @@ def one_run(out: Path, workers: int, overrides: list[str]) -> None:
 
 
 def schedule_makespan(durations: list[float], workers: int) -> float:
-    """Makespan of heaviest-first list scheduling of ``durations`` on ``workers``."""
+    """Makespan of list scheduling ``durations``, in the order given, on ``workers``: each
+    next one on the first worker free, as a pool hands out its tasks."""
     free = [0.0] * workers
-    for duration in sorted(durations, reverse=True):
+    for duration in durations:
         heapq.heapreplace(free, free[0] + duration)
     return max(free)
 
@@ -190,8 +191,9 @@ def _domain_path(domain: list[float]) -> float:
 
 def domains_makespan(domains: list[list[float]], threads: int) -> float:
     """The network rows' KPI domains on ``threads``: each domain's pooling and first part on
-    its thread, its later parts on threads of their own (list scheduled, heaviest first, as
-    the tasks are), but no sooner than its longest path (pooling, then its longest part)."""
+    its thread, its later parts on threads of their own (list scheduled in the domains'
+    order, as the tasks are), but no sooner than its longest path (pooling, then its longest
+    part)."""
     units = [unit for concat_s, first_s, *later in domains for unit in (concat_s + first_s, *later)]
     return max(schedule_makespan(units, threads), *map(_domain_path, domains))
 
@@ -203,12 +205,13 @@ def predicted(run: dict[str, Any], workers: int) -> tuple[float, float]:
     the network rows' KPI domains, which run on a thread each up to ``workers`` threads (and
     the later parts of a domain's KPIs on threads of their own): their CPU times are
     scheduled on that many (:func:`domains_makespan`), as the tasks, with their measured
-    durations, are list scheduled heaviest first on ``workers`` processes. The 1-worker time
+    durations, are list scheduled on ``workers`` processes in the order the run started them
+    (the twin's own order: heaviest expected first). The 1-worker time
     is the same run's serial parts (the domains one after another) + the sum of its task
     times, so the figure is consistent within one run even when the machine's load differs
     between runs.
     """
-    tasks = run["tasks"]
+    tasks = sorted(run["tasks"], key=lambda task: task[1])  # as the run started them
     durations = [end - start for _, start, end in tasks]
     first = min(start for _, start, _ in tasks)
     serial = first + (run["run_s"] - run["tasks_end"]) - run["domains_wall_s"] + run["assemble_s"]

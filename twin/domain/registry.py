@@ -27,7 +27,12 @@ from twin.config.schema import DemandConfig, RunConfig
 from twin.config.store_formats import StoreFormatConfig
 from twin.core.streams import Streams
 from twin.domain.coldchain.chain import build_cold_chain
-from twin.domain.coldchain.kpis import ColdChainLog, coldchain_kpis
+from twin.domain.coldchain.kpis import (
+    ColdChainLog,
+    coldchain_kpis,
+    coldchain_loss_kpis,
+    coldchain_shelf_life_kpis,
+)
 from twin.domain.common import Series, Window
 from twin.domain.lastmile.delivery_kpis import delivery_kpis, delivery_series
 from twin.domain.lastmile.delivery_log import DeliveryLog
@@ -181,7 +186,13 @@ KPI_DOMAINS: dict[str, KpiDomain] = {
     "picking": KpiDomain(picking_kpis, picking_series, PickingLog.concat),
     "lockers": KpiDomain(lockers_kpis, lockers_series, LockerLog.concat),
     "delivery": KpiDomain(delivery_kpis, delivery_series, DeliveryLog.concat),
-    "coldchain": KpiDomain(coldchain_kpis, no_series, ColdChainLog.concat, ColdChainLog.trim),
+    "coldchain": KpiDomain(
+        coldchain_kpis,
+        no_series,
+        ColdChainLog.concat,
+        ColdChainLog.trim,
+        parts=(coldchain_shelf_life_kpis, coldchain_loss_kpis),
+    ),
 }
 
 # 5. run.records tables (twin.data.schema): (table, KPI domain, maker), the first that applies

@@ -176,28 +176,39 @@ class ColdChainLog:
 
 
 def coldchain_kpis(rows: KpiRows, log: ColdChainLog, window: Window) -> None:
-    """Cold-chain KPIs over ``window``."""
-    start, end = window
-    # Column masks and column gathers only: the item table can hold millions of rows, and
-    # copying whole rows for every filter costs more than all the KPIs together.
+    """Cold-chain KPIs over ``window``: the orders and their items' shelf life, then the
+    breaches, spoilage and waste (the registry's two parts)."""
+    coldchain_shelf_life_kpis(rows, log, window)
+    coldchain_loss_kpis(rows, log, window)
+
+
+# Column masks and column gathers only: the item table can hold millions of rows, and
+# copying whole rows for every filter costs more than all the KPIs together.
+
+
+def coldchain_shelf_life_kpis(rows: KpiRows, log: ColdChainLog, window: Window) -> None:
+    """Orders with perishables placed inside ``window``; their items' shelf life left, lost."""
+    o, i = log.orders, log.items
+    rows.value(ORDERS_N, float(np.count_nonzero(_perishable_orders(o, window))), "total")
+    perishable = _inside(i[:, ITEM["created_s"]], *window) & (i[:, ITEM["is_perishable"]] > 0)
+    rows.tally(SHELF_LIFE_LEFT, i[perishable, ITEM["left_frac"]])
+    rows.tally(SHELF_LIFE_LOST, i[perishable, ITEM["lost_frac"]])
+
+
+def coldchain_loss_kpis(rows: KpiRows, log: ColdChainLog, window: Window) -> None:
+    """Handover temperatures, time above safe, breaches, spoilage, waste and write-offs of
+    the orders and items placed inside ``window``."""
     o, i, x = log.orders, log.items, log.expired
-    in_orders = _inside(o[:, ORDER["created_s"]], start, end) & (
-        o[:, ORDER["perishable_items"]] > 0
-    )
-    in_items = _inside(i[:, ITEM["created_s"]], start, end)
-    in_expired = _inside(x[:, EXPIRED["created_s"]], start, end)
+    in_orders = _perishable_orders(o, window)
+    in_expired = _inside(x[:, EXPIRED["created_s"]], *window)
+    in_items = _inside(i[:, ITEM["created_s"]], *window)
     perishable = in_items & (i[:, ITEM["is_perishable"]] > 0)
     chilled = in_items & (i[:, ITEM["is_chilled"]] > 0)
     written_off = in_items & (i[:, ITEM["is_written_off"]] > 0)
     stage = o[in_orders, ORDER["breach_stage"]]
-    n_orders = int(np.count_nonzero(in_orders))
-
-    rows.value(ORDERS_N, float(n_orders), "total")
-    rows.tally(SHELF_LIFE_LEFT, i[perishable, ITEM["left_frac"]])
-    rows.tally(SHELF_LIFE_LOST, i[perishable, ITEM["lost_frac"]])
     rows.tally(HANDOVER_TEMP, i[chilled, ITEM["handover_temp_c"]])
     rows.tally(TIME_ABOVE_SAFE, o[in_orders, ORDER["time_above_safe_s"]])
-    rows.ratio(BREACH, np.count_nonzero(stage != NO_BREACH), n_orders)
+    rows.ratio(BREACH, np.count_nonzero(stage != NO_BREACH), int(np.count_nonzero(in_orders)))
     rows.ratio(SPOILED, np.count_nonzero(perishable & written_off), np.count_nonzero(perishable))
     expired_kg = float(x[in_expired, EXPIRED["weight_kg"]].sum())
     rows.value(WASTE_KG, float(i[written_off, ITEM["weight_kg"]].sum()) + expired_kg, "total")
@@ -207,6 +218,12 @@ def coldchain_kpis(rows: KpiRows, log: ColdChainLog, window: Window) -> None:
     rows.value(WRITE_OFF_VALUE, refund + float(x[in_expired, EXPIRED["value"]].sum()), "total")
     for code, name in enumerate(STAGES):
         rows.value(BREACHES_BY_STAGE[name], float(np.count_nonzero(stage == code)), "total")
+
+
+def _perishable_orders(orders: np.ndarray, window: Window) -> np.ndarray:
+    return _inside(orders[:, ORDER["created_s"]], *window) & (
+        orders[:, ORDER["perishable_items"]] > 0
+    )
 
 
 def _stacked(tables: list[np.ndarray]) -> np.ndarray:

@@ -77,9 +77,18 @@ SCO_SHARE = define(
 
 def checkout_trim(log: CheckoutLog, window: Window) -> CheckoutLog:
     """What :func:`grocery_kpis` and :func:`grocery_series` read (KpiDomain.trim): a national
-    day's pooled tills are 1.4 M rows; the columns no checkout KPI reads are left out."""
+    day's pooled tills are 1.4 M rows; the columns no checkout KPI reads are left out, and the
+    lane kinds and outcomes (small codes) are bytes, not doubles."""
     unread = np.zeros(0)
-    return replace(log, arrivals_s=unread, shopper=unread, units=unread, revenue=unread)
+    return replace(
+        log,
+        arrivals_s=unread,
+        shopper=unread,
+        units=unread,
+        revenue=unread,
+        lane_kind=log.lane_kind.astype(np.int8),
+        outcome=log.outcome.astype(np.int8),
+    )
 
 
 def grocery_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> None:

@@ -302,13 +302,13 @@ def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResul
         ThreadPoolExecutor(threads) as pool,
         ThreadPoolExecutor(threads) as parts_pool,  # later parts: a domain waits for them
     ):
-        parts = list(pool.map(domain_rows, domains))
+        by_domain = list(pool.map(domain_rows, domains))
     wall_s = time.perf_counter() - started
-    rows = [row for domain_part, _ in parts for row in domain_part]
+    rows = [row for of_domain, _ in by_domain for row in of_domain]
     rows.extend((ALL, ALL, *row) for row in derived_rows([row[2:] for row in rows]))
     replication = results[0].replication if results else 0
     result = RegionResult(ALL, replication, rows, network_series(results))
-    result.domains_s = (wall_s, tuple(cpu_s for _, cpu_s in parts))
+    result.domains_s = (wall_s, tuple(cpu_s for _, cpu_s in by_domain))
     return result
 
 

@@ -182,10 +182,6 @@ def coldchain_kpis(rows: KpiRows, log: ColdChainLog, window: Window) -> None:
     coldchain_loss_kpis(rows, log, window)
 
 
-# Column masks and column gathers only: the item table can hold millions of rows, and
-# copying whole rows for every filter costs more than all the KPIs together.
-
-
 def coldchain_shelf_life_kpis(rows: KpiRows, log: ColdChainLog, window: Window) -> None:
     """Orders with perishables placed inside ``window``; their items' shelf life left, lost."""
     o, i = log.orders, log.items
@@ -198,6 +194,8 @@ def coldchain_shelf_life_kpis(rows: KpiRows, log: ColdChainLog, window: Window) 
 def coldchain_loss_kpis(rows: KpiRows, log: ColdChainLog, window: Window) -> None:
     """Handover temperatures, time above safe, breaches, spoilage, waste and write-offs of
     the orders and items placed inside ``window``."""
+    # Column masks and column gathers only (in both parts): the item table can hold millions
+    # of rows, and copying whole rows for every filter costs more than all the KPIs together.
     o, i, x = log.orders, log.items, log.expired
     in_orders = _perishable_orders(o, window)
     in_expired = _inside(x[:, EXPIRED["created_s"]], *window)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import pandas as pd
+import pytest
 
 import twin
 
@@ -75,3 +79,15 @@ def kpi_values(
         & (rows["region"] == region)
     ]
     return match.set_index("replication")["value"]
+
+
+def region_with_whole_logs(config: Any, region: Any, replication: int = 0) -> Any:
+    """``twin.model.run_region`` keeping the logs (``keep_logs``), each whole: not trimmed to
+    what the network's rows read (``KpiDomain.trim`` leaves out columns no KPI reads)."""
+    from twin.domain.registry import KPI_DOMAINS, whole_log
+    from twin.model import run_region
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, domain in list(KPI_DOMAINS.items()):
+            patch.setitem(KPI_DOMAINS, name, dataclasses.replace(domain, trim=whole_log))
+        return run_region(config, region, replication, keep_logs=True)

@@ -277,18 +277,18 @@ def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResul
     threads = max(1, min(config.run.workers, len(domains)))
 
     def part_rows(part: KpiPart, log: Any) -> tuple[list[Row], float]:
-        cpu_s = time.thread_time()
+        started_cpu_s = time.thread_time()
         kpi_rows = KpiRows()
         part(kpi_rows, log, window)
-        return kpi_rows.rows, time.thread_time() - cpu_s
+        return kpi_rows.rows, time.thread_time() - started_cpu_s
 
     def domain_rows(domain: str) -> tuple[list[KpiRow], tuple[float, ...]]:
-        cpu_s = time.thread_time()
+        started_cpu_s = time.thread_time()
         spec = KPI_DOMAINS[domain]
         merged = spec.concat(pooled.pop(domain))
         first, *later = (spec.parts or (spec.kpis,)) if threads > 1 else (spec.kpis,)
         others = [parts_pool.submit(part_rows, part, merged) for part in later]
-        concat_s = time.thread_time() - cpu_s
+        concat_s = time.thread_time() - started_cpu_s
         done = [part_rows(first, merged), *(other.result() for other in others)]
         rows = [row for part, _ in done for row in part]
         return [(ALL, ALL, *row) for row in rows + derived_rows(rows)], (

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 import twin
+from tests.support import region_with_whole_logs
 from twin.core.arrivals import DAY_S
-from twin.domain.registry import FORMATS, KPI_DOMAINS, whole_log
+from twin.domain.registry import FORMATS, KPI_DOMAINS
 from twin.domain.stores.checkout import SERVED, VISIT_COLUMNS, CheckoutLog
 from twin.domain.stores.grocery_kpis import grocery_kpis
 from twin.domain.stores.staffing import roster
 from twin.kpi.catalog import KpiRows
-from twin.model import run_region
 from twin.network.build import build_network
 
 pytestmark = pytest.mark.unit
@@ -28,10 +28,7 @@ def two_stores() -> list[CheckoutLog]:
         ["network=metro", "network.n_stores=2", "network.n_zones=4", "orders.enabled=false"]
     )
     region = build_network(config.network, FORMATS.keys()).regions[0]
-    with pytest.MonkeyPatch.context() as patch:
-        whole = dataclasses.replace(KPI_DOMAINS["checkout"], trim=whole_log)
-        patch.setitem(KPI_DOMAINS, "checkout", whole)
-        logs: list[CheckoutLog] = run_region(config, region, 0, keep_logs=True).logs["checkout"]
+    logs: list[CheckoutLog] = region_with_whole_logs(config, region).logs["checkout"]
     return logs
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import twin
-from tests.support import FLAT_24H
+from tests.support import FLAT_24H, region_with_whole_logs
 from twin.config.checkout import CheckoutConfig, RenegingConfig
 from twin.config.coldchain import ColdChainConfig
 from twin.core.arrivals import DAY_S
@@ -37,7 +37,7 @@ G = "formats.grocery"
 def _day(overrides: list[str]):  # type: ignore[no-untyped-def]
     config = twin.load_config(["network=single_store", "orders.enabled=false", *overrides])
     region = build_network(config.network, FORMATS.keys()).regions[0]
-    result = run_region(config, region, 0, keep_logs=True)
+    result = region_with_whole_logs(config, region)  # whole: shoppers, arrivals
     checkout = KPI_DOMAINS["checkout"].concat(result.logs["checkout"])
     kpis = {(kpi, stat): value for _, store, kpi, stat, value, _ in result.rows if store == "all"}
     return config, checkout, kpis

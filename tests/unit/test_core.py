@@ -170,10 +170,18 @@ def test_level_stats_are_the_binned_levels_floats() -> None:
     wide = rng.uniform(0.0, 1_000.0, 3_000)  # long stays: the level climbs all window long
     cases.append((wide, wide + 2_000.0))
     cases.append((np.array([5.0, 7.0]), np.array([5.0, 2.0])))  # nothing inside
+    full = np.arange(5_000) * 0.2  # at capacity (50) all window long: every bin can peak
+    cases.append((full, full + 10.0))
+    cases.append((np.arange(3_000), np.arange(3_000) + 40))  # integer times
     for starts, ends in cases:
         binned = level_from_intervals(starts, ends, 0.0, 1_000.0, 1_000.0)
         stats = level_stats(starts, ends, 0.0, 1_000.0)
         assert (stats.time_avg, stats.max) == (binned.time_avg, binned.max)
+    ints, early = np.arange(3_000), np.linspace(-1_000.0, 0.0, 3_000)
+    # integer times and window; a window too short for bins (all 3,000 inside it)
+    for starts, ends, end in ((ints, ints + 40, 1_000), (early, early + 2_000.0, 5e-324)):
+        binned = level_from_intervals(starts, ends, 0, end, end)
+        assert level_stats(starts, ends, 0, end) == (binned.time_avg, binned.max)
 
 
 def test_typed_buffers_hold_the_values() -> None:

@@ -6,6 +6,7 @@ time series needs its average in each bin as well (:func:`level_from_intervals`)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -99,16 +100,16 @@ def _max_level(s: np.ndarray, e: np.ndarray, window_start_s: float, window_end_s
     is a lower bound of the maximum wherever the bin has a start, the level before it plus
     its starts an upper bound within it. Only the bins whose bound reaches the best lower
     bound (a few, near the peak) are sorted and counted exactly, within the bin. Below some
-    2,000 intervals sorting them all is quicker than the bins' bookkeeping.
+    2,000 intervals sorting them all is quicker than the bins' bookkeeping, and so it is when
+    most bins are candidates (a level that stays at its peak: lockers full all day).
     """
-    if s.size < _SORT_BELOW:
-        ends = np.sort(e)
-        return int(np.max(np.arange(1, s.size + 1) - np.searchsorted(ends, np.sort(s), "right")))
     n_bins = max(1, s.size // _STARTS_PER_BIN)
     scale = n_bins / (window_end_s - window_start_s)
+    if s.size < _SORT_BELOW or not math.isfinite(scale):  # (a window too short for bins)
+        return _sorted_max_level(s, e)
 
     def bin_of(times: np.ndarray) -> np.ndarray:
-        offset = times - window_start_s
+        offset = np.subtract(times, window_start_s, dtype=float)  # times may be integers
         offset *= scale  # in place: one new array fewer to fault in
         index = offset.astype(np.int64)  # monotone in times
         return np.minimum(index, n_bins, out=index)  # the window's end: a bin of its own
@@ -120,6 +121,8 @@ def _max_level(s: np.ndarray, e: np.ndarray, window_start_s: float, window_end_s
     has_start = s_n > 0
     lower = np.max((before + s_n - e_n)[has_start])
     candidate = has_start & (before + s_n >= lower)
+    if 2 * np.sum(s_n[candidate]) > s.size:
+        return _sorted_max_level(s, e)
     # within the candidate bins, exactly: their starts and ends in time order
     s_in = np.sort(s[candidate[s_bin]])
     e_in = np.sort(e[candidate[e_bin]])
@@ -131,6 +134,12 @@ def _max_level(s: np.ndarray, e: np.ndarray, window_start_s: float, window_end_s
     starts_so_far = np.arange(1, s_in.size + 1) - s_earlier[bins]
     ends_so_far = np.searchsorted(e_in, s_in, side="right") - e_earlier[bins]
     return int(np.max(before[bins] + starts_so_far - ends_so_far))
+
+
+def _sorted_max_level(s: np.ndarray, e: np.ndarray) -> int:
+    """:func:`_max_level` by sorting every start and end."""
+    ends = np.sort(e)
+    return int(np.max(np.arange(1, s.size + 1) - np.searchsorted(ends, np.sort(s), "right")))
 
 
 def _cumulative_area(sorted_points: np.ndarray, edges: np.ndarray) -> np.ndarray:

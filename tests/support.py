@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 import twin
+from twin.domain.registry import KPI_DOMAINS, whole_log
+from twin.model import run_region
 
 FLAT_24H = "[" + ",".join(["1"] * 24) + "]"
 SAME_EVERY_DAY = "[1,1,1,1,1,1,1]"
@@ -84,9 +86,6 @@ def kpi_values(
 def region_with_whole_logs(config: Any, region: Any, replication: int = 0) -> Any:
     """``twin.model.run_region`` keeping the logs (``keep_logs``), each whole: not trimmed to
     what the network's rows read (``KpiDomain.trim`` leaves out columns no KPI reads)."""
-    from twin.domain.registry import KPI_DOMAINS, whole_log
-    from twin.model import run_region
-
     with pytest.MonkeyPatch.context() as patch:
         for name, domain in list(KPI_DOMAINS.items()):
             patch.setitem(KPI_DOMAINS, name, dataclasses.replace(domain, trim=whole_log))

@@ -20,13 +20,7 @@ def kpi_frame(scenario: str, results: Iterable[RegionResult]) -> pd.DataFrame:
     task built it, :func:`with_frame_parts`, or built here)."""
     results = list(results)
     parts = [kpi_part(r.rows) if r.kpi_part is None else r.kpi_part for r in results]
-    counts = [len(part) for part in parts]
-    filled = [part for part in parts if len(part)]  # an empty part's text columns are objects
-    frame = pd.concat(filled, ignore_index=True) if filled else kpi_part([])
-    replications = [result.replication for result in results]
-    frame.insert(0, "replication", np.repeat(np.asarray(replications, dtype=np.int64), counts))
-    frame.insert(0, "scenario", scenario)
-    return frame.astype({"value": "float64"})
+    return _joined(scenario, results, parts, kpi_part([])).astype({"value": "float64"})
 
 
 def kpi_part(rows: list[KpiRow]) -> pd.DataFrame:
@@ -44,15 +38,23 @@ def series_frame(
         series_part(r.series, window_start_s, bin_s) if r.series_part is None else r.series_part
         for r in results
     ]
-    counts = [len(part) for part in parts]
-    filled = [part for part in parts if len(part)]
-    if not filled:
+    if not any(len(part) for part in parts):
         return TIMESERIES.empty()
-    frame = pd.concat(filled, ignore_index=True)
-    replications = [result.replication for result in results]
-    frame.insert(0, "replication", np.repeat(np.asarray(replications, dtype=np.int64), counts))
+    return _joined(scenario, results, parts, pd.DataFrame())[list(TIMESERIES.columns)]
+
+
+def _joined(
+    scenario: str, results: list[RegionResult], parts: list[pd.DataFrame], empty: pd.DataFrame
+) -> pd.DataFrame:
+    """The results' parts one after another (``empty`` when none has rows), each row under its
+    result's replication, and the scenario first. Empty parts are left out of the join: their
+    text columns are objects, which would make the joined columns objects too."""
+    filled = [part for part in parts if len(part)]
+    frame = pd.concat(filled, ignore_index=True) if filled else empty
+    replications = np.asarray([result.replication for result in results], dtype=np.int64)
+    frame.insert(0, "replication", np.repeat(replications, [len(part) for part in parts]))
     frame.insert(0, "scenario", scenario)
-    return frame[list(TIMESERIES.columns)]
+    return frame
 
 
 def series_part(series: list[SeriesRow], window_start_s: float, bin_s: float) -> pd.DataFrame:

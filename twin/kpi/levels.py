@@ -33,29 +33,18 @@ def level_from_intervals(
     Bins start at ``window_start_s``; the last bin may be shorter and is averaged over its
     own length.
     """
-    duration = window_end_s - window_start_s
-    if duration <= 0:
-        raise ValueError("window_end_s must be after window_start_s")
-    n_bins = int(np.ceil(duration / bin_s))
+    s, e, time_avg = _inside(starts, ends, window_start_s, window_end_s)
+    n_bins = int(np.ceil((window_end_s - window_start_s) / bin_s))
     edges = window_start_s + bin_s * np.arange(n_bins + 1)
     edges[-1] = window_end_s
-    s = np.clip(starts, window_start_s, window_end_s)
-    e = np.clip(ends, window_start_s, window_end_s)
-    keep = e > s
-    s, e = s[keep], e[keep]
     if s.size == 0:
         return LevelSummary(0.0, 0.0, np.zeros(n_bins))
-    time_avg = float(np.sum(e - s) / duration)
     s.sort()  # s and e are fresh copies (clip, mask); starts and ends pair no longer
     e.sort()
     # area in bins: integral of the count of intervals = integral of cumulative starts - ends
     area = _cumulative_area(s, edges) - _cumulative_area(e, edges)
     bin_avg = np.diff(area) / np.diff(edges)
-    # The level peaks just after a start: after the k-th start (k from 1) it is k minus the
-    # ends at or before that time (at equal times, leave before arrive).
-    after_start = np.arange(1, s.size + 1) - np.searchsorted(e, s, side="right")
-    level_max = float(np.max(after_start))
-    return LevelSummary(time_avg, level_max, bin_avg)
+    return LevelSummary(time_avg, float(_max_after_starts(s, e)), bin_avg)
 
 
 class LevelStats(NamedTuple):
@@ -73,6 +62,17 @@ def level_stats(
 
     Intervals are clipped to the window; open intervals (end = inf) count until its end.
     """
+    s, e, time_avg = _inside(starts, ends, window_start_s, window_end_s)
+    if s.size == 0:
+        return LevelStats(0.0, 0.0)
+    return LevelStats(time_avg, float(_max_level(s, e, window_start_s, window_end_s)))
+
+
+def _inside(
+    starts: np.ndarray, ends: np.ndarray, window_start_s: float, window_end_s: float
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The intervals clipped to the window, those left non-empty (fresh arrays), and the
+    level's time average over the window (0.0 when none is left)."""
     duration = window_end_s - window_start_s
     if duration <= 0:
         raise ValueError("window_end_s must be after window_start_s")
@@ -80,10 +80,7 @@ def level_stats(
     e = np.clip(ends, window_start_s, window_end_s)
     keep = e > s
     s, e = s[keep], e[keep]
-    if s.size == 0:
-        return LevelStats(0.0, 0.0)
-    time_avg = float(np.sum(e - s) / duration)
-    return LevelStats(time_avg, float(_max_level(s, e, window_start_s, window_end_s)))
+    return s, e, float(np.sum(e - s) / duration) if s.size else 0.0
 
 
 _STARTS_PER_BIN = 8  # coarse bins for the maximum's bounds: a few starts each
@@ -138,8 +135,14 @@ def _max_level(s: np.ndarray, e: np.ndarray, window_start_s: float, window_end_s
 
 def _sorted_max_level(s: np.ndarray, e: np.ndarray) -> int:
     """:func:`_max_level` by sorting every start and end."""
-    ends = np.sort(e)
-    return int(np.max(np.arange(1, s.size + 1) - np.searchsorted(ends, np.sort(s), "right")))
+    return _max_after_starts(np.sort(s), np.sort(e))
+
+
+def _max_after_starts(sorted_starts: np.ndarray, sorted_ends: np.ndarray) -> int:
+    """The level's maximum, which it reaches just after a start: after the k-th start (k from
+    1) it is k minus the ends at or before that time (at equal times, leave before arrive)."""
+    ends_before = np.searchsorted(sorted_ends, sorted_starts, side="right")
+    return int(np.max(np.arange(1, sorted_starts.size + 1) - ends_before))
 
 
 def _cumulative_area(sorted_points: np.ndarray, edges: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from twin.domain.common import Series, Window, open_ends, seconds_in
 from twin.domain.stores.jwo import ADMITTED, GAVE_UP, JwoLog
 from twin.domain.stores.staffing import roster_cost, roster_hours
 from twin.kpi.catalog import KpiRows, define
-from twin.kpi.levels import Intervals, LevelSummary, level_from_intervals, level_stats
+from twin.kpi.levels import Intervals, level_from_intervals, level_stats
 
 GATE_WAIT_S = define(
     "jwo.gate_wait_s", "s", "tally", "Admitted to the start of the gate scan (admitted parties)."
@@ -107,15 +107,9 @@ def _outside_line(log: JwoLog) -> Intervals:
     return log.arrive_s, open_ends(log.door_s)
 
 
-def _review_backlog(log: JwoLog, window: Window, bin_s: float) -> LevelSummary:
+def _review_backlog(log: JwoLog) -> Intervals:
     joined = ~np.isnan(log.review_join_s)
-    return level_from_intervals(
-        log.review_join_s[joined],
-        open_ends(log.review_start_s[joined]),
-        window[0],
-        window[1],
-        bin_s,
-    )
+    return log.review_join_s[joined], open_ends(log.review_start_s[joined])
 
 
 def jwo_kpis(rows: KpiRows, log: JwoLog, window: Window) -> None:
@@ -182,5 +176,9 @@ def jwo_series(log: JwoLog, window: Window, bin_s: float) -> list[Series]:
             level_from_intervals(*_outside_line(log), *window, bin_s).bin_avg,
             "parties",
         ),
-        ("jwo_review_backlog", _review_backlog(log, window, bin_s).bin_avg, "visits"),
+        (
+            "jwo_review_backlog",
+            level_from_intervals(*_review_backlog(log), *window, bin_s).bin_avg,
+            "visits",
+        ),
     ]

@@ -38,6 +38,7 @@ from twin.domain.coldchain.environment import (
 from twin.domain.coldchain.kpis import ORDER, ColdChainLog, coldchain_kpis
 from twin.errors import ConfigError, TwinError
 from twin.kpi.catalog import CATALOG, KpiRows
+from twin.kpi.columns import StackedColumns
 
 pytestmark = pytest.mark.unit
 
@@ -334,7 +335,16 @@ def test_pooled_logs_are_the_stores_rows_stacked_column_by_column() -> None:
         for n in (3, 8, 0, 5)
     ]
     pooled = ColdChainLog.concat(logs)
-    for name in ("orders", "items", "expired"):
+    for name in ("orders", "expired"):
         table = getattr(pooled, name)
         assert table.flags.f_contiguous
         np.testing.assert_array_equal(table, np.vstack([getattr(log, name) for log in logs]))
+    # the long item table: each column stacked when a KPI part first reads it, then kept
+    items, stacked = pooled.items, np.vstack([log.items for log in logs])
+    assert isinstance(items, StackedColumns) and items.shape == stacked.shape
+    for column in range(stacked.shape[1]):
+        np.testing.assert_array_equal(items[:, column], stacked[:, column])
+        assert items[:, column] is items[:, column]
+    chosen = stacked[:, 0] > 0.5
+    np.testing.assert_array_equal(items[chosen, 3], stacked[chosen, 3])
+    np.testing.assert_array_equal(np.asarray(items), stacked)

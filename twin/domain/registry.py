@@ -62,8 +62,9 @@ from twin.domain.stores.bookstore import BooksLog, BookstoreSite
 from twin.domain.stores.checkout import CheckoutLog
 from twin.domain.stores.grocery import GrocerySite
 from twin.domain.stores.grocery_kpis import (
-    checkout_capacity_kpis,
+    checkout_lines_kpis,
     checkout_trim,
+    checkout_utilisation_kpis,
     checkout_visit_kpis,
     grocery_kpis,
     grocery_series,
@@ -177,7 +178,7 @@ KPI_DOMAINS: dict[str, KpiDomain] = {
         grocery_series,
         CheckoutLog.concat,
         checkout_trim,
-        parts=(checkout_visit_kpis, checkout_capacity_kpis),
+        parts=(checkout_visit_kpis, checkout_utilisation_kpis, checkout_lines_kpis),
     ),
     "jwo": KpiDomain(jwo_kpis, jwo_series, JwoLog.concat),
     "books": KpiDomain(books_kpis, books_series, BooksLog.concat),

@@ -93,9 +93,11 @@ def checkout_trim(log: CheckoutLog, window: Window) -> CheckoutLog:
 
 def grocery_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> None:
     """Checkout KPIs over ``window`` (visits count when they arrived inside it): the
-    shoppers' waits and outcomes, then the tills' use and labour (the registry's two parts)."""
+    shoppers' waits and outcomes, the tills' utilisation, then their lines and labour (the
+    registry's three parts)."""
     checkout_visit_kpis(rows, log, window)
-    checkout_capacity_kpis(rows, log, window)
+    checkout_utilisation_kpis(rows, log, window)
+    checkout_lines_kpis(rows, log, window)
 
 
 def checkout_visit_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> None:
@@ -117,9 +119,8 @@ def checkout_visit_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> None
     rows.ratio(RENEGED_FRAC, reneged, np.count_nonzero(in_window) - balked)
 
 
-def checkout_capacity_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> None:
-    """The tills' use over ``window``: utilisation, line length, lanes open, labour."""
-    start, end = window
+def checkout_utilisation_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> None:
+    """The staffed lanes' and the self-checkout kiosks' utilisation over ``window``."""
     lanes = log.lane_roster
     is_sco = log.lane_kind == SELF_CHECKOUT
     busy = log.outcome == SERVED
@@ -134,6 +135,12 @@ def checkout_capacity_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> N
         seconds_in(log.start_s[sco_busy], log.end_s[sco_busy], window),
         seconds_in(log.kiosk_roster[:, 0], log.kiosk_roster[:, 1], window),
     )
+
+
+def checkout_lines_kpis(rows: KpiRows, log: CheckoutLog, window: Window) -> None:
+    """Line length and lanes open over ``window``; lane hours, labour cost and overtime."""
+    start, end = window
+    lanes = log.lane_roster
     queued = log.outcome != BALKED
     rows.level(QUEUE_LEN, *level_stats(log.join_s[queued], log.start_s[queued], start, end))
     rows.level(LANES_OPEN, *level_stats(lanes[:, 0], lanes[:, 1], start, end))

@@ -1,0 +1,65 @@
+"""Pooled tables stacked a column at a time (twin/kpi/columns.py): the network rows' KPI parts
+read them from several threads at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+
+from twin.kpi import columns
+from twin.kpi.columns import StackedColumns
+
+
+def test_parts_on_threads_share_each_column_stacked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads reading the same column at once get one stacked copy (the later ones wait for
+    it) and every value of it; a column nobody reads is never stacked."""
+    stacked: list[int] = []
+    concatenate = np.concatenate
+
+    def slow_concatenate(arrays: Any, *args: Any, **kwargs: Any) -> np.ndarray:
+        stacked.append(len(arrays))
+        time.sleep(0.05)  # long enough for every thread to ask for the column meanwhile
+        return concatenate(arrays, *args, **kwargs)
+
+    rng = np.random.default_rng(5)
+    tables = [rng.random((n, 3)) for n in (4, 0, 7, 2)]
+    pooled = StackedColumns(tables)
+    monkeypatch.setattr(columns.np, "concatenate", slow_concatenate)
+    start = threading.Barrier(6)
+    got: list[np.ndarray] = []
+
+    def read(column: int) -> None:
+        start.wait()
+        got.append(pooled[:, column])
+
+    threads = [threading.Thread(target=read, args=(k % 2,)) for k in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    monkeypatch.undo()
+    assert len(stacked) == 2  # columns 0 and 1 once each, column 2 never
+    whole = np.vstack(tables)
+    for column in (0, 1):
+        same = [values for values in got if values is pooled[:, column]]
+        assert len(same) == 3
+        np.testing.assert_array_equal(same[0], whole[:, column])
+    assert pooled.shape == whole.shape and len(pooled) == whole.shape[0]
+
+
+def test_rows_of_a_column_and_the_whole_table() -> None:
+    tables = [np.arange(6.0).reshape(3, 2), np.arange(6.0, 8.0).reshape(1, 2)]
+    pooled = StackedColumns(tables)
+    np.testing.assert_array_equal(pooled[np.array([True, False, True, True]), 0], [0.0, 4.0, 6.0])
+    np.testing.assert_array_equal(pooled[np.array([3, 1]), 1], [7.0, 3.0])
+    np.testing.assert_array_equal(np.asarray(pooled), np.vstack(tables))
+    assert np.asarray(pooled, dtype=np.float32).dtype == np.float32
+
+
+def test_no_tables_is_an_error_that_says_so() -> None:
+    with pytest.raises(ValueError, match="at least one table"):
+        StackedColumns([])

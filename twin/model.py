@@ -68,6 +68,8 @@ class RegionResult:
     # (twin.experiment.frames.with_frame_parts): DataFrames
     kpi_part: Any = None
     series_part: Any = None
+    # the summary table's part, in a run of one replication (frames.summary_frame)
+    summary_part: Any = None
 
 
 def planned_region(config: TwinConfig, region: Region, inputs: PlanInputs | None = None) -> Region:

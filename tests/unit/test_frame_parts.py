@@ -10,10 +10,10 @@ import pytest
 
 import twin
 from twin.domain.registry import FORMATS
-from twin.experiment.frames import kpi_frame, series_frame, with_frame_parts
+from twin.experiment.frames import kpi_frame, series_frame, summary_frame, with_frame_parts
 from twin.model import RegionResult, network_rows, planned_region, run_region, window_of
 from twin.network.build import build_network
-from twin.run_files import KPIS, TIMESERIES
+from twin.run_files import KPIS, TIMESERIES, summarise
 
 pytestmark = pytest.mark.unit
 
@@ -64,3 +64,32 @@ def test_no_rows_and_no_series_give_the_empty_tables() -> None:
     assert list(series_frame("s", empty, 0.0, 900.0).columns) == list(
         series_frame("s", [], 0.0, 900.0).columns
     )
+
+
+def test_summary_parts_joined_are_the_summary_of_a_run_of_one_replication() -> None:
+    """One replication: each task summarises its own rows (the network's rows are summarised
+    after the last task) and the joined parts are the summary of the whole KPI table, row for
+    row. Two replications of a region: the summary needs both, so it is built from the table."""
+    config = twin.load_config(
+        ["network=national", "network.n_regions=3", "network.n_stores=4", "run.workers=1"]
+    )
+    network = build_network(config.network, FORMATS.keys())
+    regions = [planned_region(config, region) for region in network.regions[:3]]
+    window_start_s, bin_s = window_of(config)[0], config.run.bin_s
+    for replications in (1, 2):
+        results = [
+            run_region(config, region, rep, keep_logs=True)
+            for rep in range(replications)
+            for region in regions
+        ]
+        results.append(network_rows(config, results[-3:]))  # no summary part: built here
+        for result in results[:-1]:
+            with_frame_parts(result, window_start_s, bin_s, "s")
+        assert all(r.summary_part is not None for r in results[:-1])
+        kpis = kpi_frame("s", results)
+        joined = summary_frame(kpis, "s", results)
+        pd.testing.assert_frame_equal(joined, summarise(kpis), check_exact=True)
+        assert joined["n_reps"].max() == replications  # two: rows of two results each
+    # a confidence other than the parts' 95 %: from the table
+    narrow = summary_frame(kpis, "s", results, confidence=0.8)
+    pd.testing.assert_frame_equal(narrow, summarise(kpis, 0.8), check_exact=True)

@@ -112,7 +112,7 @@ def assemble(
         record_frames(scenario, results, config.run.start_weekday) if config.run.records else {}
     )
     return SimulationResult(
-        config, network, kpis, series, summary_frame(kpis), wall_time_s, records
+        config, network, kpis, series, summary_frame(kpis, scenario, results), wall_time_s, records
     )
 
 
@@ -149,6 +149,10 @@ def _run_task(task: Task) -> RegionResult:
     if planned:
         result.plan = region.plan
     window_start_s, _ = window_of(config)
-    with_frame_parts(result, window_start_s, config.run.bin_s)
+    # one replication (and no more added for precision): each task's summary rows are its own
+    alone = config.run.replications == 1 and not config.run.precision.kpi
+    with_frame_parts(
+        result, window_start_s, config.run.bin_s, config.run.scenario if alone else None
+    )
     result.timing = (os.getpid(), started, time.time())
     return result

@@ -1,8 +1,10 @@
-"""The local process executor: results back in task order through files, none left behind."""
+"""The local process executor: results read as their tasks end, back in task order, through
+files, none left behind."""
 
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,32 @@ def test_results_come_back_in_task_order_and_their_files_are_removed(
         )
     assert progress == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert list(tmp_path.iterdir()) == []
+
+
+def _waits_for_file(task: tuple[str, str]) -> bool:
+    """``("wait", path)``: whether ``path`` appeared within 20 s; else True at once."""
+    kind, path = task
+    if kind != "wait":
+        return True
+    deadline = time.monotonic() + 20.0
+    while time.monotonic() < deadline:
+        if Path(path).exists():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_results_are_read_as_their_tasks_end_not_behind_an_earlier_one(tmp_path: Path) -> None:
+    """The first task waits until the parent has read the three after it: read in task
+    order, they would wait behind it (and it would give up after 20 s)."""
+    signal = tmp_path / "three-read"
+
+    def progress(done: int, total: int) -> None:
+        if done == 3:
+            signal.touch()
+
+    tasks = [("wait", str(signal)), *[("go", "") for _ in range(3)]]
+    assert run_processes(_waits_for_file, tasks, 2, "", progress) == [True] * 4
 
 
 def test_a_failing_task_is_raised_and_leaves_no_files(

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import numpy as np
 import pytest
 
 import twin
-from twin.domain.registry import FORMATS, KPI_DOMAINS
+from twin.domain.registry import FORMATS, KPI_DOMAINS, KpiPart
 from twin.kpi.catalog import KpiRows
+from twin.kpi.columns import StackedColumns
 from twin.model import ALL, _scope, network_series, planned_region, run_region, window_of
 from twin.network.build import build_network
 
@@ -66,3 +71,34 @@ def test_a_domains_kpi_parts_one_after_another_are_its_kpis() -> None:
             for got, want in zip(parted.rows, whole.rows, strict=True):  # NaN equal to NaN
                 assert got[::3] == want[::3] and got[1] == want[1]
                 np.testing.assert_array_equal(got[2], want[2])
+
+
+def test_the_cold_chains_items_read_column_by_column_give_the_stacked_tables_kpis() -> None:
+    """The network's cold-chain items are stacked a column at a time as the KPI parts read
+    them (twin.kpi.columns.StackedColumns), on two threads: the rows of the whole table
+    stacked at once, the same floats."""
+    config = twin.load_config(["network=national", "network.n_regions=2", "run.warmup_s=7200"])
+    network = build_network(config.network, FORMATS.keys())
+    regions = [planned_region(config, region) for region in network.regions[:2]]
+    results = [run_region(config, region, 0, keep_logs=True) for region in regions]
+    spec = KPI_DOMAINS["coldchain"]
+    window = window_of(config)
+    logs = [spec.trim(log, window) for result in results for log in result.logs["coldchain"]]
+    pooled = spec.concat(logs)
+    assert isinstance(pooled.items, StackedColumns)
+    stacked = dataclasses.replace(pooled, items=np.vstack([log.items for log in logs]))
+    with ThreadPoolExecutor(2) as pool:  # the parts side by side, as the network's rows run
+        done = [pool.submit(_rows_of, part, pooled, window) for part in spec.parts]
+        by_columns = [row for part in done for row in part.result()]
+    whole = KpiRows()
+    spec.kpis(whole, stacked, window)
+    assert len(whole.rows) > 10 and len(by_columns) == len(whole.rows)
+    for got, want in zip(by_columns, whole.rows, strict=True):
+        assert got[::3] == want[::3] and got[1] == want[1]
+        np.testing.assert_array_equal(got[2], want[2])
+
+
+def _rows_of(part: KpiPart, log: Any, window: tuple[float, float]) -> list[Any]:
+    rows = KpiRows()
+    part(rows, log, window)
+    return rows.rows

@@ -3,6 +3,7 @@ read them from several threads at once."""
 
 from __future__ import annotations
 
+import pickle
 import threading
 import time
 from typing import Any
@@ -58,6 +59,8 @@ def test_rows_of_a_column_and_the_whole_table() -> None:
     np.testing.assert_array_equal(pooled[np.array([3, 1]), 1], [7.0, 3.0])
     np.testing.assert_array_equal(np.asarray(pooled), np.vstack(tables))
     assert np.asarray(pooled, dtype=np.float32).dtype == np.float32
+    copied = pickle.loads(pickle.dumps(pooled))  # a result handed between processes
+    np.testing.assert_array_equal(np.asarray(copied), np.vstack(tables))
 
 
 def test_no_tables_is_an_error_that_says_so() -> None:

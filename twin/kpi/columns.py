@@ -59,6 +59,10 @@ class StackedColumns:
     def __len__(self) -> int:
         return self.shape[0]
 
+    def __reduce__(self) -> tuple[type[StackedColumns], tuple[list[np.ndarray]]]:
+        # pickled as its tables (its locks cannot be); the columns are stacked again on use
+        return StackedColumns, (self._tables,)
+
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         stacked = np.column_stack([self.column(i) for i in range(self.shape[1])])
         return stacked if dtype is None else stacked.astype(dtype)

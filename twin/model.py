@@ -262,7 +262,9 @@ def network_rows(config: TwinConfig, results: list[RegionResult]) -> RegionResul
     The regions' logs are handed over (``result.logs`` is emptied) and pooled one KPI domain at
     a time on each of ``run.workers`` threads (the work is numpy's: sorting, partitioning,
     masking, which runs outside the GIL), so at most that many domains' pooled copies are
-    alive besides the logs not yet pooled; a domain whose KPIs come in parts
+    alive besides the logs not yet pooled (the cold chain's pooled items are stacked a column
+    at a time, so its stores' item tables stay alive beside the columns stacked so far, fewer
+    than all); a domain whose KPIs come in parts
     (``KpiDomain.parts``) runs its later parts on threads of their own, beside its first. On
     ordinary pages, not huge ones (:func:`~twin.core.memory.ordinary_pages`). Rows come out
     in domain order either way. The series are the sums of the regions'

@@ -4,13 +4,16 @@ join them (twin.experiment.frames.with_frame_parts): the same tables as built fr
 from __future__ import annotations
 
 import copy
+from functools import partial
 
 import pandas as pd
 import pytest
 
 import twin
 from twin.domain.registry import FORMATS
+from twin.experiment import frames
 from twin.experiment.frames import kpi_frame, series_frame, summary_frame, with_frame_parts
+from twin.experiment.replications import _run_task
 from twin.model import RegionResult, network_rows, planned_region, run_region, window_of
 from twin.network.build import build_network
 from twin.run_files import KPIS, TIMESERIES, summarise
@@ -66,7 +69,9 @@ def test_no_rows_and_no_series_give_the_empty_tables() -> None:
     )
 
 
-def test_summary_parts_joined_are_the_summary_of_a_run_of_one_replication() -> None:
+def test_summary_parts_joined_are_the_summary_of_a_run_of_one_replication(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """One replication: each task summarises its own rows (the network's rows are summarised
     after the last task) and the joined parts are the summary of the whole KPI table, row for
     row. Two replications of a region: the summary needs both, so it is built from the table."""
@@ -87,9 +92,39 @@ def test_summary_parts_joined_are_the_summary_of_a_run_of_one_replication() -> N
             with_frame_parts(result, window_start_s, bin_s, "s")
         assert all(r.summary_part is not None for r in results[:-1])
         kpis = kpi_frame("s", results)
-        joined = summary_frame(kpis, "s", results)
+        summarised: list[int] = []  # the rows of every frame summary_frame summarised
+        monkeypatch.setattr(frames, "summarise", partial(_counted, summarised))
+        joined = summary_frame(kpis, scenario="s", results=results)
+        monkeypatch.undo()
         pd.testing.assert_frame_equal(joined, summarise(kpis), check_exact=True)
+        # one replication: only the network's rows summarised here; two: the whole table
+        assert summarised == ([len(results[-1].rows)] if replications == 1 else [len(kpis)])
         assert joined["n_reps"].max() == replications  # two: rows of two results each
     # a confidence other than the parts' 95 %: from the table
-    narrow = summary_frame(kpis, "s", results, confidence=0.8)
+    narrow = summary_frame(kpis, scenario="s", results=results, confidence=0.8)
     pd.testing.assert_frame_equal(narrow, summarise(kpis, 0.8), check_exact=True)
+
+
+@pytest.mark.parametrize("precision", [False, True])
+def test_a_task_summarises_its_rows_only_when_the_run_keeps_one_replication(
+    precision: bool,
+) -> None:
+    """``run.precision`` may add replications after the tasks ran: then no task summarises."""
+    overrides = ["network=single_store", "run.warmup_s=7200"]
+    if precision:
+        overrides.append("run.precision.kpi=store.time_in_store_s")
+    config = twin.load_config(overrides)
+    region = build_network(config.network, FORMATS.keys()).regions[0]
+    result = _run_task((config, region, 0, False, ("elsewhere", 0), None))
+    assert result.kpi_part is not None
+    if precision:
+        assert result.summary_part is None
+    else:
+        pd.testing.assert_frame_equal(
+            result.summary_part, summarise(kpi_frame("default", [result])), check_exact=True
+        )
+
+
+def _counted(lengths: list[int], frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    lengths.append(len(frame))
+    return summarise(frame, confidence)

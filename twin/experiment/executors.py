@@ -44,30 +44,31 @@ def run_processes(
     with contextlib.ExitStack() as stack:
         folder = _results_folder(stack)
         pool = stack.enter_context(ProcessPoolExecutor(max_workers=min(workers, len(tasks))))
-        index = {
+        task_of = {
             pool.submit(
                 _through_file, (function, task, f"{folder}/{i}.pickle" if folder else None)
             ): i
             for i, task in enumerate(tasks)
         }
-        return _in_task_order(index, progress)
+        return _in_task_order(task_of, progress)
 
 
-def _in_task_order(index: dict[Future[Any], int], progress: Progress | None) -> list[Any]:
+def _in_task_order(task_of: dict[Future[Any], int], progress: Progress | None) -> list[Any]:
     """The results of the futures (``{future: task index}``), read back as each task ends,
-    returned in task order; a failed task cancels those not started and is raised.
+    returned in task order; the first task to fail (in time, not in task order) cancels
+    those not started and is raised.
 
     Read in task order instead, the results of tasks that ended while an earlier one still
     ran would all be read after it: on many workers, a serial tail of result files (a
     national region's: ~10-20 ms each) after the last task."""
-    out: list[Any] = [None] * len(index)
+    out: list[Any] = [None] * len(task_of)
     try:
-        for done, future in enumerate(as_completed(index), start=1):
-            out[index[future]] = _read_back(future.result())
+        for done, future in enumerate(as_completed(task_of), start=1):
+            out[task_of[future]] = _read_back(future.result())
             if progress:
-                progress(done, len(index))
+                progress(done, len(task_of))
     except BaseException:
-        for future in index:
+        for future in task_of:
             future.cancel()
         raise
     return out

@@ -101,6 +101,7 @@ def with_frame_parts(
 
 def summary_frame(
     kpis: pd.DataFrame,
+    *,
     scenario: str = "",
     results: Iterable[RegionResult] = (),
     confidence: float = 0.95,

@@ -111,9 +111,8 @@ def assemble(
     records = (
         record_frames(scenario, results, config.run.start_weekday) if config.run.records else {}
     )
-    return SimulationResult(
-        config, network, kpis, series, summary_frame(kpis, scenario, results), wall_time_s, records
-    )
+    summary = summary_frame(kpis, scenario=scenario, results=results)
+    return SimulationResult(config, network, kpis, series, summary, wall_time_s, records)
 
 
 def heaviest_first(config: TwinConfig, regions: list[Region]) -> list[int]:

@@ -12,6 +12,7 @@ copied. The values are those of the tables stacked row-wise, in their order.
 
 from __future__ import annotations
 
+import operator
 import threading
 from typing import Any
 
@@ -21,13 +22,13 @@ import numpy as np
 class StackedColumns:
     """``tables`` (2-D, the same columns) stacked row-wise, read a column at a time.
 
-    ``stacked[:, c]`` is column ``c`` of all rows (stacked on its first read, then kept);
-    ``stacked[rows, c]`` selects rows of it (a mask or indices); ``np.asarray(stacked)`` is
-    the whole stacked table.
+    ``stacked[:, c]`` is column ``c`` of all rows (stacked on its first read, then kept,
+    read-only: the threads share it); ``stacked[rows, c]`` selects rows of it (a mask or
+    indices); ``np.asarray(stacked)`` is the whole stacked table. Any other key is an error.
 
     >>> a, b = np.arange(6.0).reshape(3, 2), np.arange(6.0, 10.0).reshape(2, 2)
     >>> stacked = StackedColumns([a, b])
-    >>> stacked.shape, stacked[:, 1].tolist(), stacked[stacked[:, 0] > 3, 1].tolist()
+    >>> stacked.shape, stacked[:, 1].tolist(), stacked[stacked[:, 0] > 3, -1].tolist()
     ((5, 2), [1.0, 3.0, 5.0, 7.0, 9.0], [5.0, 7.0, 9.0])
     """
 
@@ -36,22 +37,29 @@ class StackedColumns:
             raise ValueError("StackedColumns needs at least one table (for its columns)")
         self._tables = tables
         self.shape = (sum(table.shape[0] for table in tables), tables[0].shape[1])
-        self.dtype = tables[0].dtype
+        self.dtype = np.result_type(*tables)
         self._columns: dict[int, np.ndarray] = {}
         self._locks = [threading.Lock() for _ in range(self.shape[1])]
 
     def column(self, index: int) -> np.ndarray:
         """Column ``index`` of all rows, stacked once (the parts' threads share it)."""
+        columns = self.shape[1]
+        if not -columns <= index < columns:
+            raise IndexError(f"column {index} of a table of {columns} columns")
+        index %= columns
         with self._locks[index]:
             values = self._columns.get(index)
             if values is None:
-                values = np.concatenate([table[:, index] for table in self._tables])
+                values = stack_column(self._tables, index)
+                values.flags.writeable = False
                 self._columns[index] = values
         return values
 
     def __getitem__(self, key: tuple[Any, int]) -> np.ndarray:
+        if not (isinstance(key, tuple) and len(key) == 2):
+            raise TypeError(f"StackedColumns reads [rows, column], not [{key!r}]")
         rows, index = key
-        values = self.column(index)
+        values = self.column(operator.index(index))
         if isinstance(rows, slice) and rows == slice(None):
             return values
         return values[rows]
@@ -64,5 +72,12 @@ class StackedColumns:
         return StackedColumns, (self._tables,)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if copy is False:
+            raise ValueError("the whole table of StackedColumns is always a new array")
         stacked = np.column_stack([self.column(i) for i in range(self.shape[1])])
         return stacked if dtype is None else stacked.astype(dtype)
+
+
+def stack_column(tables: list[np.ndarray], index: int) -> np.ndarray:
+    """Column ``index`` of every table, one after another."""
+    return np.concatenate([table[:, index] for table in tables])

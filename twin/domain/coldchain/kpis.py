@@ -149,12 +149,12 @@ class ColdChainLog:
 
     @staticmethod
     def concat(logs: list[ColdChainLog]) -> ColdChainLog:
-        """The stores' tables stacked, column by column in memory (Fortran order): the KPIs
-        read whole columns of tables a network's worth of rows long (items: 1.2 M rows x 13
-        columns a national day; its KPIs 0.15 -> 0.09 s), the same values. The items, the
-        long table, are stacked a column at a time as the KPI parts first read them, on the
-        parts' threads (:class:`~twin.kpi.columns.StackedColumns`; the domain's longest path
-        on the network rows' threads 0.13-0.15 -> 0.08-0.10 s of CPU)."""
+        """The stores' tables stacked. Orders and write-offs are stacked column by column in
+        memory (Fortran order), since the KPIs read whole columns. The items, the long table
+        (a national day: 1.2 M rows x 13 columns), are stacked a column at a time as the KPI
+        parts first read them, on the parts' threads (:class:`~twin.kpi.columns.StackedColumns`;
+        the domain's longest path on the network rows' threads 0.13-0.15 -> 0.08-0.09 s of
+        CPU). The same values either way."""
         return ColdChainLog(
             _stacked([log.orders for log in logs]),
             StackedColumns([np.asarray(log.items) for log in logs]),

@@ -85,17 +85,20 @@ def series_part(series: list[SeriesRow], window_start_s: float, bin_s: float) ->
     )
 
 
+PART_CONFIDENCE = 0.95  # the summary parts' intervals (the summary's default)
+
+
 def with_frame_parts(
     result: RegionResult, window_start_s: float, bin_s: float, scenario: str | None = None
 ) -> RegionResult:
     """``result`` with its KPI and series parts built: a task does this where it ran, so the
     tables after the last task only join the parts (a national day's 123,000 KPI rows and
     490,000 series rows: 0.16-0.3 s of building, ~0.01 s of joining). With ``scenario`` (a
-    run of one replication), its summary part too, at 95 % (:func:`summary_frame`)."""
+    run of one replication), its summary part too (:func:`summary_frame`)."""
     result.kpi_part = kpi_part(result.rows)
     result.series_part = series_part(result.series, window_start_s, bin_s)
     if scenario is not None:
-        result.summary_part = summarise(kpi_frame(scenario, [result]))
+        result.summary_part = summarise(kpi_frame(scenario, [result]), PART_CONFIDENCE)
     return result
 
 
@@ -104,7 +107,7 @@ def summary_frame(
     *,
     scenario: str = "",
     results: Iterable[RegionResult] = (),
-    confidence: float = 0.95,
+    confidence: float = PART_CONFIDENCE,
 ) -> pd.DataFrame:
     """Mean over replications and t-based CI half-width of every (region, store, kpi, stat).
 
@@ -116,12 +119,12 @@ def summary_frame(
     each task).
     """
     results = list(results)
-    regions = [result.region for result in results]
-    built = [result.summary_part is not None for result in results]
-    if confidence != 0.95 or not any(built) or len(set(regions)) < len(regions):
+    one_each = len({result.region for result in results}) == len(results)
+    built = any(result.summary_part is not None for result in results)
+    if confidence != PART_CONFIDENCE or not built or not one_each:
         return summarise(kpis, confidence)
     parts = [
-        summarise(kpi_frame(scenario, [result]))
+        summarise(kpi_frame(scenario, [result]), PART_CONFIDENCE)
         if result.summary_part is None
         else result.summary_part
         for result in results

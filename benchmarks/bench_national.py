@@ -13,8 +13,13 @@ Prints, measured in this run on this machine:
   folder and report included), against the plain model run as a whole process (interpreter
   start, imports, draws, N processes), interleaved, wall and CPU ratios.
 
-    python -m benchmarks.bench_national [--regions 42] [--days 1] [--workers 2] [--repeat 1]
-                                        [--whole]
+    python -m benchmarks.bench_national [--regions 42] [--stores 12] [--days 1] [--workers 2]
+                                        [--repeat 1] [--whole] [override ...]
+
+``--regions`` and ``--stores`` (per region) reshape the network: ``--regions 84 --stores 6``
+is the same 504 stores in more, smaller work units (a different world: other regions, other
+KPIs), to see what finer units would give the 16-worker efficiency and the ratio to the
+plain model; with ``network.n_zones=20`` the same customer zones too (40 a region by default).
 
 With ``--repeat N`` each model runs N times, interleaved, and the best wall time of each counts
 (other processes on a shared machine only ever make a run slower).
@@ -270,6 +275,7 @@ def _seconds(values: Iterable[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--regions", type=int, default=42)
+    parser.add_argument("--stores", type=int, default=12, help="stores per region")
     parser.add_argument("--days", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
@@ -280,14 +286,20 @@ def main() -> None:
     )
     parser.add_argument("--one-run", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--plain-process", type=Path, help=argparse.SUPPRESS)
-    args, overrides = parser.parse_known_args()
+    args, extra = parser.parse_known_args()
     if args.one_run:
-        one_run(args.one_run, args.workers, overrides)
+        one_run(args.one_run, args.workers, extra)
         return
     if args.plain_process:
         plain_process(args.plain_process, args.days, args.workers)
         return
-    overrides = ["network=national", f"network.n_regions={args.regions}", f"run.days={args.days}"]
+    overrides = [
+        "network=national",
+        f"network.n_regions={args.regions}",
+        f"network.n_stores={args.stores}",
+        f"run.days={args.days}",
+        *extra,  # config overrides after the options, e.g. network.n_zones=20
+    ]
 
     serial_runs: list[dict[str, Any]] = []
     parallel_runs: list[dict[str, Any]] = []
@@ -318,7 +330,8 @@ def main() -> None:
     plain_s = min(plain_runs)
 
     stores = len(per_store)
-    print(f"national: {stores} stores in {args.regions} regions, {args.days} day(s)")
+    shape = f"national: {stores} stores in {args.regions} regions, {args.days} day(s)"
+    print(shape + "".join(f", {override}" for override in extra))
     print(load_line())
     if args.repeat > 1:
         print(

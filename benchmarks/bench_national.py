@@ -272,6 +272,18 @@ def _seconds(values: Iterable[float]) -> str:
     return " ".join(f"{value:.1f}" for value in values)
 
 
+def national_overrides(regions: int, stores: int, days: int, extra: list[str]) -> list[str]:
+    """The twin's overrides for the national day of ``regions`` x ``stores``, then ``extra``
+    (config overrides given after the options, e.g. ``network.n_zones=20``)."""
+    return [
+        "network=national",
+        f"network.n_regions={regions}",
+        f"network.n_stores={stores}",
+        f"run.days={days}",
+        *extra,
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--regions", type=int, default=42)
@@ -293,13 +305,7 @@ def main() -> None:
     if args.plain_process:
         plain_process(args.plain_process, args.days, args.workers)
         return
-    overrides = [
-        "network=national",
-        f"network.n_regions={args.regions}",
-        f"network.n_stores={args.stores}",
-        f"run.days={args.days}",
-        *extra,  # config overrides after the options, e.g. network.n_zones=20
-    ]
+    overrides = national_overrides(args.regions, args.stores, args.days, extra)
 
     serial_runs: list[dict[str, Any]] = []
     parallel_runs: list[dict[str, Any]] = []

@@ -13,7 +13,7 @@ Prints, measured in this run on this machine:
   folder and report included), against the plain model run as a whole process (interpreter
   start, imports, draws, N processes), interleaved, wall and CPU ratios.
 
-    python -m benchmarks.bench_national [--regions 42] [--stores 12] [--days 1] [--workers 2]
+    python -m benchmarks.bench_national [--regions N] [--stores N] [--days 1] [--workers 2]
                                         [--repeat 1] [--whole] [override ...]
 
 ``--regions`` and ``--stores`` (per region) reshape the network: ``--regions 84 --stores 6``
@@ -272,22 +272,24 @@ def _seconds(values: Iterable[float]) -> str:
     return " ".join(f"{value:.1f}" for value in values)
 
 
-def national_overrides(regions: int, stores: int, days: int, extra: list[str]) -> list[str]:
-    """The twin's overrides for the national day of ``regions`` x ``stores``, then ``extra``
-    (config overrides given after the options, e.g. ``network.n_zones=20``)."""
-    return [
-        "network=national",
-        f"network.n_regions={regions}",
-        f"network.n_stores={stores}",
-        f"run.days={days}",
-        *extra,
+def national_overrides(
+    regions: int | None, stores: int | None, days: int, extra: list[str]
+) -> list[str]:
+    """The twin's overrides for the national day, ``regions`` x ``stores`` where given (else
+    the national config's), then ``extra`` (config overrides given after the options, e.g.
+    ``network.n_zones=20``)."""
+    shape = [
+        f"network.{key}={value}"
+        for key, value in (("n_regions", regions), ("n_stores", stores))
+        if value is not None
     ]
+    return ["network=national", *shape, f"run.days={days}", *extra]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--regions", type=int, default=42)
-    parser.add_argument("--stores", type=int, default=12, help="stores per region")
+    parser.add_argument("--regions", type=int, help="regions (the national config's: 42)")
+    parser.add_argument("--stores", type=int, help="stores per region (the config's: 12)")
     parser.add_argument("--days", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
@@ -336,7 +338,7 @@ def main() -> None:
     plain_s = min(plain_runs)
 
     stores = len(per_store)
-    shape = f"national: {stores} stores in {args.regions} regions, {args.days} day(s)"
+    shape = f"national: {stores} stores in {len(counts)} regions, {args.days} day(s)"
     print(shape + "".join(f", {override}" for override in extra))
     print(load_line())
     if args.repeat > 1:

@@ -16,3 +16,10 @@ def test_finer_regions_keep_the_stores_and_take_the_overrides_after_the_options(
     assert len(network.regions) == 4
     assert [len(region.stores) for region in network.regions] == [6, 6, 6, 6]
     assert {len(region.zones) for region in network.regions} == {20}
+
+
+def test_without_the_options_the_national_configs_shape_counts():
+    overrides = national_overrides(None, None, 1, [])
+    assert not [override for override in overrides if override.startswith("network.n_")]
+    network = build_network(twin.load_config(overrides).network, FORMATS.keys())
+    assert len(network.regions) == 42

@@ -288,8 +288,8 @@ def national_overrides(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--regions", type=int, help="regions (the national config's: 42)")
-    parser.add_argument("--stores", type=int, help="stores per region (the config's: 12)")
+    parser.add_argument("--regions", type=int, help="regions (default: the national config's)")
+    parser.add_argument("--stores", type=int, help="stores per region (default: the config's)")
     parser.add_argument("--days", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(

@@ -98,7 +98,13 @@ class PickingStation:
 
     def submit(self, task: PickTask) -> None:
         """Queue a task; a free picker starts at once."""
-        task.queued_s = self.env.now
+        now = self.env.now
+        task.queued_s = now
+        if self.max_batch == 1 and self.busy < self.capacity and not self.queue:
+            # a free picker and nobody ahead: the task the queue would hand out at once
+            self.busy += 1
+            self._start(task, now)
+            return
         key = task.order.due_s if self.by_priority else task.order.created_s
         # frozen parts of an order go after its other parts (frozen picked last)
         self.seq += 1
@@ -106,9 +112,25 @@ class PickingStation:
         if self.busy < self.capacity:
             self._start_runs()
 
+    def _start(self, task: PickTask, now: float) -> None:
+        """A run of one task (no batching): :meth:`_start_runs` for a batch of one."""
+        task.started_s = now
+        order = task.order
+        if not order.pick_started_s <= now:  # NaN: its first task
+            order.pick_started_s = now
+        walk = task.walk_s if task.walk_s > 0.0 else 0.0  # max(0.0, walk_s), as a batch's
+        pick_s = task.pick_s
+        work = pick_s[0] + pick_s[1] + pick_s[2] + task.stage_s
+        self.env.timeout(walk + work, (now, walk, [task])).callbacks.append(self._finish)
+
     def _start_runs(self) -> None:
         queue = self.queue
         env = self.env
+        if self.max_batch == 1:
+            while self.busy < self.capacity and queue:
+                self.busy += 1
+                self._start(heapq.heappop(queue)[2], env.now)
+            return
         while self.busy < self.capacity and queue:
             batch = [heapq.heappop(queue)[2] for _ in range(min(self.max_batch, len(queue)))]
             self.busy += 1

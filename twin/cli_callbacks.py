@@ -242,9 +242,16 @@ class SweepProgress(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         if not progress_enabled():
             return
+        # tqdm imported here, on the sweep's own thread, before the bar's thread starts: a
+        # launcher that forks workers holds tqdm's lock meanwhile (twin_launcher's pool), and a
+        # tqdm half imported by the bar's thread has no lock to hold yet
+        from tqdm import tqdm
+
         sweep_dir = sweep_dir_of(config)
         total = count_jobs(config)
-        self._thread = threading.Thread(target=self._poll, args=(sweep_dir, total), daemon=True)
+        self._thread = threading.Thread(
+            target=self._poll, args=(tqdm, sweep_dir, total), daemon=True
+        )
         self._thread.start()
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
@@ -253,9 +260,7 @@ class SweepProgress(Callback):
             self._thread.join(timeout=5)
             self._thread = None
 
-    def _poll(self, sweep_dir: Path, total: int | None) -> None:
-        from tqdm import tqdm
-
+    def _poll(self, tqdm: Any, sweep_dir: Path, total: int | None) -> None:
         finished: set[Path] = set()
         with tqdm(total=total, desc="jobs", unit="job", leave=False, dynamic_ncols=True) as bar:
             while True:

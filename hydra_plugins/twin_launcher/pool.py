@@ -10,6 +10,7 @@ closes exits, and :meth:`ForkPool.close` kills what has not exited in time.
 worker was killed, and hides which job a dead worker was running.)
 """
 
+import importlib
 import multiprocessing
 import os
 import sys
@@ -157,6 +158,8 @@ class ForkPool:
 
 def _progress_bars_still() -> AbstractContextManager[Any]:
     """Hold tqdm's lock while forking: a progress-bar thread must not be mid-write (a forked
-    child would inherit the stream's lock taken)."""
-    tqdm = sys.modules.get("tqdm")
-    return tqdm.tqdm.get_lock() if tqdm is not None else nullcontext()
+    child would inherit the stream's lock taken). Only if tqdm is imported; if another thread
+    is importing it right now, the import here waits for that one to finish."""
+    if "tqdm" not in sys.modules:
+        return nullcontext()
+    return importlib.import_module("tqdm").tqdm.get_lock()

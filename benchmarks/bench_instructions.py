@@ -19,6 +19,7 @@ Needs valgrind (Debian: ``apt-get install valgrind``).
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import re
 import shutil
@@ -111,10 +112,8 @@ def export(ref: str, into: Path) -> Path:
     archive = subprocess.run(
         ["git", "archive", "--format=tar", ref], cwd=REPO, capture_output=True, check=True
     )
-    tar_path = into / "tree.tar"
-    tar_path.write_bytes(archive.stdout)
     tree = into / "tree"
-    with tarfile.open(tar_path) as tar:
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(tree, filter="data")
     return tree
 
